@@ -1,0 +1,29 @@
+# Every target installs what it needs into .venv first, so a fresh clone needs nothing else.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint sample clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## build the lake from the bundled sample data
+	$(BIN)/hostcap refresh
+
+test: $(STAMP)  ## run the test suite
+	$(BIN)/python -m pytest
+
+sample: $(STAMP)  ## regenerate the bundled sample data (deterministic)
+	rm -rf data/sample
+	$(BIN)/hostcap sample --out data/sample
+
+clean:  ## remove the virtual environment and the local lake
+	rm -rf $(VENV) lake

@@ -1,0 +1,158 @@
+"""The `hostcap` command: a few lines per command over the core library."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hostcap.config import Settings
+from hostcap.core import Hostcap
+from hostcap.errors import HostcapError
+from hostcap.io.export import ExportFormat, write_table
+from hostcap.lake import GOLD_TABLES
+from hostcap.report import RefreshReport
+
+app = typer.Typer(
+    help="hostcap: New York utilities' hosting capacity and DER data, cleaned and unified.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+SourceOpt = Annotated[
+    Optional[str], typer.Option("--source", help="Root of the source files (default: $HOSTCAP_SOURCE_DIR or data/sample).")
+]
+LakeOpt = Annotated[Optional[str], typer.Option("--lake", help="Root of the lake (default: $HOSTCAP_LAKE_DIR or lake).")]
+ConfigOpt = Annotated[
+    Optional[Path], typer.Option("--config", help="Directory of source configs (default: $HOSTCAP_CONFIG_DIR or sources).")
+]
+
+
+def _hostcap(source: str | None, lake: str | None, config: Path | None) -> Hostcap:
+    overrides = {k: v for k, v in {"source_dir": source, "lake_dir": lake, "config_dir": config}.items() if v is not None}
+    return Hostcap(Settings(**overrides))
+
+
+def _one_line_errors(command: Callable) -> Callable:
+    """A HostcapError ends the command with its message and its exit code, not a traceback."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except HostcapError as exc:
+            err_console.print(f"[red]error:[/red] {exc.message}", highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+def _print_report(report: RefreshReport) -> None:
+    table = Table(title=f"refresh {report.run_id}: {report.status}")
+    for column in ("source", "status", "files", "rows in", "loaded", "quarantined", "excluded", "seconds"):
+        table.add_column(column, justify="left" if column in ("source", "status") else "right")
+    for s in report.sources:
+        style = "red" if s.status == "failed" else None
+        table.add_row(
+            s.source, s.status, str(len(s.files)), f"{s.rows_in:,}", f"{s.loaded:,}", f"{s.quarantined:,}",
+            f"{s.excluded:,}", f"{s.duration_s:.2f}", style=style,
+        )
+    console.print(table)
+    console.print("gold: " + ", ".join(f"{name} {rows:,}" for name, rows in report.gold.items()))
+    for check in report.checks:
+        if not check.passed:
+            err_console.print(f"[red]check failed:[/red] {check.name}: {check.detail}")
+    for s in report.failed_sources:
+        err_console.print(f"[red]error:[/red] {s.error}", highlight=False, soft_wrap=True)
+    if report.error:
+        err_console.print(f"[red]error:[/red] {report.error}", highlight=False, soft_wrap=True)
+    console.print(f"published: {'yes' if report.published else 'no'} ({report.duration_s:.1f} s)")
+
+
+@app.command()
+@_one_line_errors
+def refresh(source: SourceOpt = None, lake: LakeOpt = None, config: ConfigOpt = None) -> None:
+    """Load every source into bronze, silver and gold, check, and publish a new snapshot.
+
+    Exit code 0 when every source loaded, 1 when some failed (the rest is published), 5 when
+    nothing was published.
+    """
+    hostcap = _hostcap(source, lake, config)
+    with console.status("refreshing…") as status:
+        report = hostcap.refresh(progress=lambda step: status.update(f"refreshing: {step}"))
+    _print_report(report)
+    if not report.published:
+        raise typer.Exit(5)
+    if report.failed_sources:
+        raise typer.Exit(1)
+
+
+@app.command()
+@_one_line_errors
+def validate(source: SourceOpt = None, config: ConfigOpt = None) -> None:
+    """Check every source config, and every source file's header against its config."""
+    problems = _hostcap(source, None, config).validate()
+    table = Table(title="sources")
+    table.add_column("source")
+    table.add_column("problems")
+    for source_id, found in problems.items():
+        table.add_row(source_id, "\n".join(found) or "[green]ok[/green]")
+    console.print(table)
+    if any(problems.values()):
+        raise typer.Exit(2)
+
+
+@app.command()
+@_one_line_errors
+def sample(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the source files into.")],
+    scale: Annotated[float, typer.Option(help="1 ≈ statewide real size; 0.01 is the bundled sample.", min=0.0001)] = 0.01,
+    seed: Annotated[int, typer.Option(help="Same seed and scale → identical files.")] = 42,
+    nyseg_network_for: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--nyseg-network-for",
+            help="Instead, write only a NYSEG/RG&E network file whose feeders are the circuit IDs that "
+            "these NYSEG/RG&E DER files reference (ProjectCircuitID).",
+        ),
+    ] = None,
+) -> None:
+    """Write realistic sample files for all five utilities in their real formats."""
+    from hostcap.sample import generate_sample, write_nyseg_network_for_circuits
+    from hostcap.sample.circuits import circuit_ids_from_der_files
+
+    if nyseg_network_for:
+        target = out / "nyseg_rge" / "network" / "nyseg_rge_network.csv"
+        write_nyseg_network_for_circuits(circuit_ids_from_der_files(nyseg_network_for), target, seed=seed)
+        console.print(f"wrote {target}")
+        return
+    written = generate_sample(out, scale=scale, seed=seed)
+    console.print(f"wrote {sum(len(files) for files in written.values())} files for {len(written)} sources under {out}")
+
+
+@app.command()
+@_one_line_errors
+def export(
+    table: Annotated[str, typer.Argument(help=f"Gold table: {', '.join(GOLD_TABLES)}.")],
+    format: Annotated[ExportFormat, typer.Option("--format", help="csv, parquet or json.")] = "csv",
+    out: Annotated[Optional[Path], typer.Option("--out", help="File to write (default: standard output).")] = None,
+    lake: LakeOpt = None,
+) -> None:
+    """Write a published gold table with its canonical column names."""
+    if table not in GOLD_TABLES:
+        raise typer.BadParameter(f"unknown table {table!r}; one of {', '.join(GOLD_TABLES)}", param_hint="TABLE")
+    data = _hostcap(None, lake, None).gold_table(table)
+    if out is None:
+        write_table(data, format, sys.stdout.buffer)
+    else:
+        with out.open("wb") as sink:
+            write_table(data, format, sink)
+        err_console.print(f"wrote {data.num_rows:,} rows to {out}")

@@ -1,0 +1,25 @@
+"""Project settings, read from `HOSTCAP_*` environment variables when the CLI or app starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the sources, their configs and the lake live, and how to run."""
+
+    model_config = SettingsConfigDict(env_prefix="HOSTCAP_", extra="forbid")
+
+    source_dir: str = Field(
+        "data/sample",
+        description="Root of the source files: `<root>/<utility>/<dataset>/` holds each dataset's files.",
+    )
+    lake_dir: str = Field("lake", description="Root of the lake: snapshots and the published pointer.")
+    config_dir: Path = Field(
+        Path("sources"), description="Directory of source configs, one `<utility>/<dataset>.yaml` per source."
+    )
+    engine: Literal["duckdb"] = Field("duckdb", description="Execution engine for the transforms.")

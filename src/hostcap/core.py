@@ -1,0 +1,67 @@
+"""The one entry point to hostcap's work, shared by the CLI and the API (which stay thin)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from hostcap.config import Settings, SourceConfig, load_source_configs
+from hostcap.errors import SourceError
+from hostcap.io.readers import read_headers
+from hostcap.io.storage import Storage
+from hostcap.lake import GOLD_TABLES, Lake
+from hostcap.layers.bronze import missing_required
+from hostcap.refresh import Progress, RefreshContext, run_refresh
+from hostcap.report import RefreshReport
+
+
+@dataclass
+class Hostcap:
+    """Settings plus the operations on them: validate, refresh, read the published gold."""
+
+    settings: Settings = field(default_factory=Settings)
+
+    @property
+    def lake(self) -> Lake:
+        return Lake(self.settings.lake_dir)
+
+    def configs(self) -> list[SourceConfig]:
+        return load_source_configs(Path(self.settings.config_dir))
+
+    def validate(self) -> dict[str, list[str]]:
+        """Per source: problems with its files (none found, unreadable, missing required columns).
+
+        Config errors themselves raise ConfigError listing every bad file and field.
+        """
+        storage = Storage(self.settings.source_dir)
+        problems: dict[str, list[str]] = {}
+        for config in self.configs():
+            found = problems.setdefault(config.source_id, [])
+            files = storage.list_files(config.location, config.read.pattern)
+            if not files:
+                found.append(f"no files matching {config.read.pattern!r} in {config.location}")
+            for ref in files:
+                try:
+                    headers = read_headers(storage.read_bytes(ref.path), config.read, config.source_id, ref.path)
+                except SourceError as exc:
+                    found.append(exc.message)
+                    continue
+                found.extend(f"{ref.path}: {problem}" for problem in missing_required(config, headers))
+        return problems
+
+    def refresh(self, progress: Progress | None = None) -> RefreshReport:
+        ctx = RefreshContext(
+            source_root=self.settings.source_dir,
+            lake=self.lake,
+            configs=self.configs(),
+            engine_kind=self.settings.engine,
+            progress=progress or (lambda message: None),
+        )
+        return run_refresh(ctx)
+
+    def gold_table(self, name: str) -> pa.Table:
+        if name not in GOLD_TABLES:
+            raise ValueError(f"unknown table {name!r}; one of {', '.join(GOLD_TABLES)}")
+        return self.lake.read_table(name)

@@ -1,0 +1,54 @@
+"""One exception tree for the whole project.
+
+Every error carries the HTTP status and CLI exit code it maps to, so the API has one handler
+and the CLI one, and both say the same thing.
+"""
+
+from __future__ import annotations
+
+
+class HostcapError(Exception):
+    """Root of every error hostcap raises on purpose."""
+
+    http_status = 500
+    exit_code = 1
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(HostcapError):
+    """A source config or setting is invalid; the message names the file and the field."""
+
+    http_status = 500
+    exit_code = 2
+
+
+class SourceError(HostcapError):
+    """A source's files cannot be read as configured (missing column, unreadable file, bad sheet).
+
+    It names the source, the file and, where one is to blame, the row or column.
+    """
+
+    http_status = 422
+    exit_code = 3
+
+    def __init__(self, source: str, message: str, file: str | None = None, row: int | None = None):
+        where = source
+        if file:
+            where += f", file {file}"
+        if row is not None:
+            where += f", row {row}"
+        super().__init__(f"{where}: {message}")
+        self.source = source
+        self.file = file
+        self.row = row
+        self.reason = message
+
+
+class LakeError(HostcapError):
+    """The lake has no published snapshot, or a requested snapshot or table does not exist."""
+
+    http_status = 404
+    exit_code = 4

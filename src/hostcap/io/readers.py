@@ -1,0 +1,204 @@
+"""File readers: every file becomes an Arrow table of text columns, as received.
+
+Bronze keeps every value as text, so readers never infer types: a CSV's `0001RO0304` stays a
+string and an XLSX cell is rendered as the text a person sees (numbers without a spurious `.0`,
+dates as ISO dates). Each row carries `_row`, its record number in the file counting the header
+as `header_row`, so an error can point a person at the row in a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Sequence
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from python_calamine import CalamineWorkbook
+
+from hostcap.config.source import ReadOptions
+from hostcap.errors import SourceError
+
+ROW = "_row"
+PARSE_ERROR = "_parse_error"
+_BOM = "\ufeff"
+
+
+def normalize_header(value: object) -> str:
+    """Trim and collapse white space (line breaks included) and drop a BOM: `PV\\n(kWAC)` → `PV (kWAC)`."""
+    return " ".join(str(value).replace(_BOM, "").split())
+
+
+def unique_headers(raw: Sequence[object]) -> list[str]:
+    """Normalized headers; an empty one becomes `column_<n>`, a repeated one gets `_<k>` appended."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for position, value in enumerate(raw, start=1):
+        name = normalize_header(value) or f"column_{position}"
+        count = seen.get(name, 0) + 1
+        seen[name] = count
+        names.append(name if count == 1 else f"{name}_{count}")
+    return names
+
+
+def read_file(data: bytes, options: ReadOptions, source: str, file: str) -> pa.Table:
+    """Read one file's bytes as configured; raise SourceError naming the source and file."""
+    try:
+        if options.type == "csv":
+            return _read_csv(data, options, source, file)
+        return _read_xlsx(data, options, source, file)
+    except SourceError:
+        raise
+    except Exception as exc:  # a reader's own error, made to name the file
+        raise SourceError(source, f"cannot read the file as {options.type}: {exc}", file=file) from exc
+
+
+def read_headers(data: bytes, options: ReadOptions, source: str, file: str) -> list[str]:
+    """Only the header row (normalized), for checking a file against its config without loading it."""
+    try:
+        if options.type == "csv":
+            text = _utf8(data[: 1 << 16], options.encoding).decode("utf-8", errors="ignore")
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=options.delimiter, quotechar=options.quote)
+            records = [r for r in reader if r][: options.header_row]
+        else:
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            if options.sheet not in workbook.sheet_names:
+                raise SourceError(source, f"no sheet {options.sheet!r}; the workbook has {', '.join(workbook.sheet_names)}", file=file)
+            records = workbook.get_sheet_by_name(options.sheet).to_python(skip_empty_area=False, nrows=options.header_row)
+    except SourceError:
+        raise
+    except Exception as exc:
+        raise SourceError(source, f"cannot read the file as {options.type}: {exc}", file=file) from exc
+    if len(records) < options.header_row:
+        raise SourceError(source, f"no header row at row {options.header_row}", file=file)
+    return unique_headers(records[options.header_row - 1])
+
+
+def _utf8(data: bytes, encoding: str) -> bytes:
+    if encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig"):
+        data = data.decode(encoding).encode("utf-8")
+    return data.removeprefix(_BOM.encode("utf-8"))
+
+
+def _read_csv(data: bytes, options: ReadOptions, source: str, file: str) -> pa.Table:
+    """Fast path with Arrow's reader; a file with ragged rows is re-read row by row so that each
+    bad row is kept, with its exact record number and what was wrong, instead of being lost."""
+    data = _utf8(data, options.encoding)
+    ragged: list[int] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        ragged.append(1)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(skip_rows=options.header_row - 1, autogenerate_column_names=True),
+            parse_options=pacsv.ParseOptions(
+                delimiter=options.delimiter,
+                quote_char=options.quote,
+                newlines_in_values=True,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(4096)},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV file" in str(exc):
+            raise SourceError(source, "the file is empty: no header row", file=file) from exc
+        raise
+    if ragged:
+        return _read_csv_rowwise(data, options)
+    if table.num_rows == 0:
+        raise SourceError(source, f"no header row at row {options.header_row}", file=file)
+    headers = unique_headers(table.column(i)[0].as_py() for i in range(table.num_columns))
+    body = table.slice(1).rename_columns(headers)
+    first = options.header_row + 1
+    rows = pa.array(range(first, first + body.num_rows), pa.int64())
+    return body.append_column(ROW, rows).append_column(PARSE_ERROR, pa.nulls(body.num_rows, pa.string()))
+
+
+def _read_csv_rowwise(data: bytes, options: ReadOptions) -> pa.Table:
+    """Slow, exact path: a row with the wrong number of fields keeps what fits, plus its error."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=options.delimiter, quotechar=options.quote)
+    records = [(number, rec) for number, rec in enumerate((r for r in reader if r), start=1)]
+    header_at = options.header_row
+    headers = unique_headers(next(rec for number, rec in records if number == header_at))
+    width = len(headers)
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    rows: list[int] = []
+    errors: list[str | None] = []
+    for number, rec in records:
+        if number <= header_at:
+            continue
+        rows.append(number)
+        if len(rec) == width:
+            errors.append(None)
+        else:
+            errors.append(f"expected {width} fields, found {len(rec)}: {options.delimiter.join(rec)}"[:2000])
+        for i in range(width):
+            columns[i].append(rec[i] if i < len(rec) else None)
+    arrays = {name: pa.array(values, pa.string()) for name, values in zip(headers, columns)}
+    return pa.table({**arrays, ROW: pa.array(rows, pa.int64()), PARSE_ERROR: pa.array(errors, pa.string())})
+
+
+def cell_text(value: object) -> str:
+    """The text a person sees in a cell: `5000` not `5000.0`, dates as ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(data: bytes, options: ReadOptions, source: str, file: str) -> pa.Table:
+    """Read the configured sheet; rows above the header (titles, merged group cells) are skipped,
+    fully empty rows are not data, and `_row` is the sheet's own row number."""
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    if options.sheet not in workbook.sheet_names:
+        raise SourceError(
+            source, f"no sheet {options.sheet!r}; the workbook has {', '.join(workbook.sheet_names)}", file=file
+        )
+    grid = workbook.get_sheet_by_name(options.sheet).to_python(skip_empty_area=False)
+    if len(grid) < options.header_row:
+        raise SourceError(source, f"no header row at row {options.header_row}", file=file)
+    headers = unique_headers(grid[options.header_row - 1])
+    columns: list[list[str]] = [[] for _ in headers]
+    rows: list[int] = []
+    for number, record in enumerate(grid[options.header_row :], start=options.header_row + 1):
+        texts = [cell_text(v) for v in record]
+        if not any(t.strip() for t in texts):
+            continue
+        rows.append(number)
+        for i in range(len(headers)):
+            columns[i].append(texts[i] if i < len(texts) else "")
+    arrays = {name: pa.array(values, pa.string()) for name, values in zip(headers, columns)}
+    n = len(rows)
+    return pa.table({**arrays, ROW: pa.array(rows, pa.int64()), PARSE_ERROR: pa.nulls(n, pa.string())})
+
+
+_FOOTNOTE = re.compile(r"(?<=\D)\d{1,2}$")
+
+
+def match_headers(wanted: Sequence[str], headers: Sequence[str]) -> list[str]:
+    """The headers that carry a configured column: by name after white-space folding,
+    case-insensitively, or with a footnote digit glued to the end (`Circuit ID1`).
+
+    A union of several files can hold a column under its old and new name (an alias): all are
+    returned, and silver takes the first that has a value.
+    """
+    keys = {normalize_header(w).casefold() for w in wanted}
+    exact = [h for h in headers if h.casefold() in keys]
+    footnoted = [h for h in headers if h not in exact and _FOOTNOTE.sub("", h).casefold() in keys]
+    return exact + footnoted

@@ -1,0 +1,1 @@
+"""bronze → silver → gold, written once as engine-neutral Ibis expressions."""

@@ -1,0 +1,71 @@
+"""Bronze: every row of every file as received (all text), with its lineage.
+
+Nothing is dropped or changed here: the union of a source's files keeps every column any file
+had (a file without a column gets nulls there), and each row knows its source, file, file
+content hash, record number and the refresh that loaded it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from hostcap.config.source import SourceConfig
+from hostcap.errors import SourceError
+from hostcap.io.readers import PARSE_ERROR, ROW, match_headers
+
+SOURCE = "_source"
+FILE = "_file"
+FILE_HASH = "_file_hash"
+RUN_ID = "_run_id"
+LINEAGE = [SOURCE, FILE, FILE_HASH, ROW, RUN_ID, PARSE_ERROR]
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """One file as the reader returned it, with where it came from."""
+
+    file: str
+    file_hash: str
+    table: pa.Table
+
+
+def data_columns(table: pa.Table | list[str]) -> list[str]:
+    """The columns of a bronze table that came from the file (not lineage)."""
+    names = table.column_names if isinstance(table, pa.Table) else table
+    return [n for n in names if n not in LINEAGE]
+
+
+def missing_required(config: SourceConfig, headers: list[str]) -> list[str]:
+    """Descriptions of the required columns a file's headers lack."""
+    return [
+        f"required column {' / '.join(repr(h) for h in spec.headers)} (for {field}) is missing"
+        for field, spec in config.columns.items()
+        if spec.required and not match_headers(spec.headers, headers)
+    ]
+
+
+def check_required_columns(config: SourceConfig, file: str, headers: list[str]) -> None:
+    """A file missing a required column fails its source, naming the column and the file."""
+    missing = missing_required(config, headers)
+    if missing:
+        raise SourceError(config.source_id, "; ".join(missing), file=file)
+
+
+def build_bronze(config: SourceConfig, reads: list[ReadResult], run_id: str) -> pa.Table:
+    """Union of the source's files, each row stamped with its lineage."""
+    tables = []
+    for read in reads:
+        check_required_columns(config, read.file, data_columns(read.table))
+        n = read.table.num_rows
+        tables.append(
+            read.table.append_column(SOURCE, pa.array([config.source_id] * n, pa.string()))
+            .append_column(FILE, pa.array([read.file] * n, pa.string()))
+            .append_column(FILE_HASH, pa.array([read.file_hash] * n, pa.string()))
+            .append_column(RUN_ID, pa.array([run_id] * n, pa.string()))
+        )
+    if not tables:
+        return pa.table({name: pa.array([], pa.int64() if name == ROW else pa.string()) for name in LINEAGE})
+    table = pa.concat_tables(tables, promote_options="default")
+    return table.select(data_columns(table) + LINEAGE)

@@ -1,0 +1,198 @@
+"""Gold: the unified statewide model the API serves (source-formats.md §5).
+
+Built from the union of every source's silver: feeders rolled up from segments, one DER record per
+project (installed wins over planned; the later file and row win a conflict, which is flagged),
+DER counts and MW per feeder, and substations.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+
+from hostcap.canonical import DER_FIELDS, TECHNOLOGY_FIELDS
+from hostcap.io.readers import ROW
+from hostcap.layers import parse
+from hostcap.layers.bronze import FILE, RUN_ID
+from hostcap.layers.silver import ROW_HASH
+
+#: exact kW sums: floats would differ in the last bit between engines that sum in another order
+_KW = dt.Decimal(38, 9)
+
+LINEAGE_OUT = {"source": "source", "source_file": FILE, "source_row": ROW, "run_id": RUN_ID}
+
+FEEDER_COLUMNS = [
+    "feeder_id", "native_feeder_id", "utility", "substation_id", "substation_name", "voltage_kv",
+    "max_hc_mw", "min_hc_mw", "hca_refresh_date", "segment_count", "installed_der_count",
+    "installed_der_mw", "planned_der_count", "planned_der_mw", "headroom_after_queue_mw",
+    "connected_der_mw", "queued_der_mw", "bank_capacity_mw", "load_zone", "quality_flags", *LINEAGE_OUT,
+]
+SEGMENT_COLUMNS = [
+    "segment_id", "feeder_id", "native_feeder_id", "native_segment_id", "utility", "voltage_kv",
+    "max_hc_mw", "min_hc_mw", "phases", "hca_refresh_date", "quality_flags", *LINEAGE_OUT,
+]
+DER_COLUMNS = [
+    "der_id", "native_der_id", "utility", "status", "feeder_id", "native_feeder_id", "der_type",
+    "der_type_raw", "nameplate_kw", *TECHNOLOGY_FIELDS,
+    *[f for f in DER_FIELDS if f not in TECHNOLOGY_FIELDS and f not in
+      ("native_der_id", "native_feeder_id", "der_type_raw", "nameplate_kw", "status_raw")],
+    "unparsed_values", "quality_flags", *LINEAGE_OUT,
+]
+SUBSTATION_COLUMNS = [
+    "substation_id", "substation_name", "utility", "feeder_count", "bank_capacity_mw", "max_hc_mw",
+    "installed_der_count", "installed_der_mw", "planned_der_count", "planned_der_mw",
+]
+
+
+def _flag_union(*parts: ir.StringValue) -> ir.StringValue:
+    """Join comma-separated flag lists, skipping empty ones."""
+    return ibis.literal(",").join([ibis.ifelse(p.fill_null("") == "", ibis.null("string"), p) for p in parts])
+
+
+def _has_flag(flags: ir.StringValue, flag: str) -> ir.BooleanValue:
+    return ("," + flags.fill_null("") + ",").contains(f",{flag},")
+
+
+def _latest_first(table: ir.Table, keys: list, rank_first: list | None = None) -> tuple[ir.Value, ir.Value]:
+    """0-based row number within `keys`, the later file and row first; and whether the key's rows differ."""
+    order = [*(rank_first or []), ibis.desc(table[FILE]), ibis.desc(table[ROW])]
+    rank = ibis.row_number().over(group_by=keys, order_by=order)
+    window = ibis.window(group_by=keys)
+    conflict = table[ROW_HASH].min().over(window) != table[ROW_HASH].max().over(window)
+    return rank, conflict
+
+
+def _lineage(table: ir.Table) -> dict[str, ir.Value]:
+    return {out: table[col] for out, col in LINEAGE_OUT.items()}
+
+
+def _kw_to_mw(kw_sum: ir.NumericValue) -> ir.FloatingValue:
+    return (kw_sum.cast("float64") / 1000.0).round(9)
+
+
+def latest_network_rows(network: ir.Table) -> ir.Table:
+    """One row per feeder (feeder grain) or per segment: the later file and row win, conflicts flagged."""
+    network = network.filter(~_has_flag(network.quality_flags, "transmission"))
+    segment_key = ibis.ifelse(
+        network.is_segment, network.native_segment_id.fill_null(network[FILE] + ":" + network[ROW].cast("string")), ""
+    )
+    network = network.mutate(_segment_key=segment_key)
+    rank, conflict = _latest_first(network, ["utility", "native_feeder_id", "_segment_key"])
+    return network.mutate(_rank=rank, _conflict=conflict).filter(ibis._._rank == 0)
+
+
+def build_segments(latest: ir.Table) -> ir.Table:
+    segments = latest.filter(latest.is_segment)
+    return segments.select(
+        "segment_id", "feeder_id", "native_feeder_id", "native_segment_id", "utility", "voltage_kv",
+        max_hc_mw=segments.segment_max_hc_mw,
+        min_hc_mw=segments.segment_min_hc_mw,
+        phases=segments.phases,
+        hca_refresh_date=segments.hca_refresh_date,
+        quality_flags=_flag_union(segments.quality_flags, ibis.ifelse(segments._conflict, "duplicate_conflict", "")),
+        **_lineage(segments),
+    )
+
+
+def build_ders(ders: ir.Table, feeder_ids: ir.Table) -> ir.Table:
+    """One record per (utility, native DER ID): installed first, then the later file and row."""
+    rank, _ = _latest_first(ders, ["utility", "native_der_id"], [ibis.ifelse(ders.status == "installed", 0, 1)])
+    window = ibis.window(group_by=["utility", "source", "native_der_id"])
+    conflict = ders[ROW_HASH].min().over(window) != ders[ROW_HASH].max().over(window)
+    ranked = ders.mutate(_rank=rank, _conflict=conflict).filter(ibis._._rank == 0)
+    known = feeder_ids.select(_known_feeder="feeder_id").distinct()
+    joined = ranked.left_join(known, ranked.feeder_id == known._known_feeder)
+    unknown = (
+        joined.feeder_id.notnull() & joined._known_feeder.isnull() & ~_has_flag(joined.quality_flags, "transmission")
+    )
+    flags = _flag_union(
+        joined.quality_flags,
+        ibis.ifelse(joined._conflict, "duplicate_conflict", ""),
+        ibis.ifelse(unknown, "unknown_feeder", ""),
+    )
+    return joined.mutate(quality_flags=flags, **_lineage(joined)).select(DER_COLUMNS)
+
+
+def der_rollups(ders: ir.Table) -> ir.Table:
+    """Installed and planned DER count and MW per feeder; transmission records are not on a feeder."""
+    counted = ders.filter(
+        ders.feeder_id.notnull() & ders.status.isin(["installed", "planned"]) & ~_has_flag(ders.quality_flags, "transmission")
+    )
+    kw = counted.nameplate_kw.fill_null(0).round(6).cast(_KW)
+    installed = counted.status == "installed"
+    return counted.group_by(rollup_feeder_id=counted.feeder_id).aggregate(
+        installed_der_count=installed.cast("int64").sum(),
+        installed_kw=ibis.ifelse(installed, kw, ibis.literal(0).cast(_KW)).sum(),
+        planned_der_count=(~installed).cast("int64").sum(),
+        planned_kw=ibis.ifelse(~installed, kw, ibis.literal(0).cast(_KW)).sum(),
+    )
+
+
+def build_feeders(latest: ir.Table, rollups: ir.Table) -> ir.Table:
+    """Feeder values from feeder-level columns where the source has them; otherwise the max of its
+    segments' max HC and the min of their min HC. Values repeated on segments are never summed."""
+    rank = ibis.row_number().over(
+        group_by=["utility", "native_feeder_id"], order_by=[ibis.desc(latest[FILE]), ibis.desc(latest[ROW])]
+    )
+    representative = latest.mutate(_rep=rank).filter(ibis._._rep == 0)
+    stats = latest.group_by(_u="utility", _f="native_feeder_id").aggregate(
+        _seg_max=latest.segment_max_hc_mw.max(),
+        _seg_min=latest.segment_min_hc_mw.min(),
+        _feeder_max=latest.feeder_max_hc_mw.max(),
+        _feeder_min=latest.feeder_min_hc_mw.min(),
+        _voltage=latest.voltage_kv.max(),
+        _feeder_voltage=latest.feeder_voltage_kv.max(),
+        _bank=latest.bank_capacity_mw.max(),
+        _date=latest.hca_refresh_date.max(),
+        _substation=latest.substation_name.max(),
+        segment_count=latest.is_segment.cast("int64").sum(),
+        _any_conflict=latest._conflict.any(),
+        _any_unparsed=_has_flag(latest.quality_flags, "unparsed_value").any(),
+    )
+    feeders = representative.inner_join(
+        stats, [representative.utility == stats._u, representative.native_feeder_id == stats._f]
+    )
+    feeders = feeders.left_join(rollups, feeders.feeder_id == rollups.rollup_feeder_id)
+    max_hc = ibis.coalesce(feeders._feeder_max, feeders._seg_max)
+    planned_mw = _kw_to_mw(feeders.planned_kw.fill_null(0))
+    substation_key = parse.normalize_id(parse.trim(feeders._substation))
+    return feeders.select(
+        "feeder_id", "native_feeder_id", "utility",
+        substation_id=parse.md5_id(feeders.utility, substation_key),
+        substation_name=feeders._substation,
+        voltage_kv=ibis.coalesce(feeders._feeder_voltage, feeders._voltage),
+        max_hc_mw=max_hc,
+        min_hc_mw=ibis.coalesce(feeders._feeder_min, feeders._seg_min),
+        hca_refresh_date=feeders._date,
+        segment_count=feeders.segment_count,
+        installed_der_count=feeders.installed_der_count.fill_null(0),
+        installed_der_mw=_kw_to_mw(feeders.installed_kw.fill_null(0)),
+        planned_der_count=feeders.planned_der_count.fill_null(0),
+        planned_der_mw=planned_mw,
+        headroom_after_queue_mw=(max_hc - planned_mw).round(9),
+        connected_der_mw=feeders.connected_der_mw,
+        queued_der_mw=feeders.queued_der_mw,
+        load_zone=feeders.load_zone,
+        bank_capacity_mw=feeders._bank,
+        quality_flags=_flag_union(
+            ibis.ifelse(feeders._any_conflict, "duplicate_conflict", ""),
+            ibis.ifelse(feeders._any_unparsed, "unparsed_value", ""),
+            ibis.ifelse(max_hc.isnull(), "no_hosting_capacity", ""),
+        ),
+        **_lineage(feeders),
+    )
+
+
+def build_substations(feeders: ir.Table) -> ir.Table:
+    named = feeders.filter(feeders.substation_id.notnull())
+    return named.group_by("substation_id", "utility").aggregate(
+        substation_name=named.substation_name.max(),
+        feeder_count=named.count(),
+        bank_capacity_mw=named.bank_capacity_mw.max(),
+        max_hc_mw=named.max_hc_mw.max(),
+        installed_der_count=named.installed_der_count.sum(),
+        installed_der_mw=named.installed_der_mw.cast(_KW).sum().cast("float64").round(9),
+        planned_der_count=named.planned_der_count.sum(),
+        planned_der_mw=named.planned_der_mw.cast(_KW).sum().cast("float64").round(9),
+    ).select(SUBSTATION_COLUMNS)

@@ -1,0 +1,115 @@
+"""Strict, engine-neutral parsing of raw text into typed values.
+
+Numbers and dates are validated with a regex before any cast, because engines accept different
+strings (`1_000`, `1.5d`, full-width digits): with a strict pattern every engine agrees, and a
+value that fails it becomes null while its raw text is kept by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+
+_TRIM = r"^[ \t\r\n]+|[ \t\r\n]+$"
+_PLAIN_NUMBER = r"^[+-]?\$?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,2})?$"
+_GROUPED_NUMBER = r"^[+-]?\$?\d{1,3}(,\d{3})+(\.\d*)?$"
+_FLOAT_ID = r"^\d+\.0+$"
+
+#: regex and the capture groups holding (year, month, day) of each text date format
+_DATE_PATTERNS = {
+    "ymd": (r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})([ T].*)?$", (1, 2, 3)),
+    "mdy": (r"^(\d{1,2})/(\d{1,2})/(\d{4})( .*)?$", (3, 1, 2)),
+}
+_EXCEL_SERIAL = r"^\d{5}(\.\d+)?$"
+_EPOCH_MS = r"^\d{12,13}$"
+
+
+def trim(value: ir.StringValue) -> ir.StringValue:
+    # A regex, not .strip(): some engine/sqlglot pairs corrupt \v and \f in strip().
+    return value.re_replace(_TRIM, "")
+
+
+def clean(value: ir.StringValue, null_tokens: Sequence[str]) -> ir.StringValue:
+    """Trimmed text, or null when it is a null token (any case) or empty."""
+    tokens = sorted({t.strip().upper() for t in null_tokens} | {""})
+    text = trim(value)
+    return ibis.ifelse(text.upper().isin(tokens), ibis.null(), text)
+
+
+def normalize_id(text: ir.StringValue) -> ir.StringValue:
+    """Upper-case; an all-digit ID exported as a float (`1105354.0`) loses its `.0`."""
+    upper = text.upper()
+    return ibis.ifelse(upper.re_search(_FLOAT_ID), upper.re_extract(r"^(\d+)\.", 1), upper)
+
+
+def parse_number(text: ir.StringValue, factor: float = 1.0) -> ir.FloatingValue:
+    """A decimal number (optional sign, `$`, thousands commas, exponent), times the unit factor."""
+    ok = text.re_search(_PLAIN_NUMBER) | text.re_search(_GROUPED_NUMBER)
+    digits = text.re_replace(r"[$,]", "")
+    number = ibis.ifelse(ok, digits, "0").cast("float64")
+    if factor != 1.0:
+        number = number * factor
+    return ibis.ifelse(ok, number, ibis.null("float64"))
+
+
+def _days_in_month(year: ir.IntegerValue, month: ir.IntegerValue) -> ir.IntegerValue:
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    return (
+        ibis.cases(
+            (month == 2, ibis.ifelse(leap, 29, 28)),
+            (month.isin([4, 6, 9, 11]), 30),
+            else_=31,
+        )
+    )
+
+
+def _text_date(text: ir.StringValue, pattern: str, groups: tuple[int, int, int]) -> tuple[ir.BooleanValue, ir.DateValue]:
+    matched = text.re_search(pattern)
+    year, month, day = (
+        ibis.ifelse(matched, text.re_extract(pattern, g), "1").cast("int64") for g in groups
+    )
+    valid = matched & year.between(1900, 2100) & month.between(1, 12) & (day >= 1) & (day <= _days_in_month(year, month))
+    safe = [ibis.ifelse(valid, part, fallback) for part, fallback in ((year, 2000), (month, 1), (day, 1))]
+    return valid, ibis.date(*safe)
+
+
+def _excel_serial(text: ir.StringValue) -> tuple[ir.BooleanValue, ir.DateValue]:
+    matched = text.re_search(_EXCEL_SERIAL)
+    days = ibis.ifelse(matched, text.re_extract(r"^(\d+)", 1), "0").cast("int64")
+    valid = matched & days.between(367, 73050)  # 1901 .. 2099
+    return valid, ibis.date(1899, 12, 30) + ibis.ifelse(valid, days, 0).as_interval("D")
+
+
+def _epoch_ms(text: ir.StringValue) -> tuple[ir.BooleanValue, ir.DateValue]:
+    matched = text.re_search(_EPOCH_MS)
+    seconds = ibis.ifelse(matched, text, "0").cast("int64") // 1000
+    valid = matched & seconds.between(-2208988800, 4102444800)  # 1900 .. 2100
+    return valid, ibis.ifelse(valid, seconds, 0).as_timestamp("s").date()
+
+
+def parse_date(text: ir.StringValue, formats: Sequence[str]) -> ir.DateValue:
+    """The first configured format that reads the text as a real calendar date, else null."""
+    candidates = []
+    for fmt in formats:
+        if fmt in _DATE_PATTERNS:
+            candidates.append(_text_date(text, *_DATE_PATTERNS[fmt]))
+        elif fmt == "excel_serial":
+            candidates.append(_excel_serial(text))
+        elif fmt == "epoch_ms":
+            candidates.append(_epoch_ms(text))
+    if not candidates:
+        return ibis.null("date")
+    return ibis.cases(*candidates, else_=ibis.null("date"))
+
+
+def parse_yes_no(text: ir.StringValue) -> ir.BooleanValue:
+    upper = text.upper()
+    return ibis.cases((upper.isin(["Y", "YES", "TRUE"]), True), (upper.isin(["N", "NO", "FALSE"]), False), else_=ibis.null("boolean"))
+
+
+def md5_id(utility: str | ir.StringValue, native: ir.StringValue) -> ir.StringValue:
+    """Canonical ID: md5 of `<utility>|<normalized native id>` as 32 lower-case hex characters."""
+    prefix = ibis.literal(utility) if isinstance(utility, str) else utility
+    return ibis.ifelse(native.isnull(), ibis.null("string"), (prefix + "|" + native).hexdigest("md5"))

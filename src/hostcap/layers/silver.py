@@ -1,0 +1,264 @@
+"""Silver: canonical, typed rows per source, and the rows that could not or should not be.
+
+Every bronze row ends in exactly one place: silver, quarantine (it cannot say what it describes:
+no ID, a malformed line, an unknown status; kept with its reason) or excluded (a documented rule in
+the source config drops it; kept with the rule). A present but unreadable value does not
+quarantine its row: it becomes null, its raw text is kept in `unparsed_values`, and the row is
+flagged `unparsed_value`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ibis
+import ibis.expr.types as ir
+
+from hostcap.canonical import TECHNOLOGY_FIELDS, UNIT_FACTORS, Kind, canonical_unit, fields_of
+from hostcap.config.source import SourceConfig
+from hostcap.io.readers import PARSE_ERROR, ROW, match_headers
+from hostcap.layers import parse
+from hostcap.layers.bronze import FILE, FILE_HASH, RUN_ID, data_columns
+
+OUTCOME = "_outcome"
+REASON = "_reason"
+ROW_HASH = "_row_hash"
+
+_SQL_TYPES = {Kind.ID: "string", Kind.TEXT: "string", Kind.CODE: "string", Kind.NUMBER: "float64",
+              Kind.DATE: "date", Kind.YES_NO: "boolean"}
+
+
+def flag_list(flags: dict[str, ir.BooleanValue]) -> ir.StringValue:
+    """`a,b` for the flags that hold; empty text when none does."""
+    parts = [ibis.ifelse(cond.fill_null(False), name, ibis.null("string")) for name, cond in flags.items()]
+    return ibis.literal(",").join(parts) if parts else ibis.literal("")
+
+
+def row_hash(bronze: ir.Table) -> ir.StringValue:
+    """md5 of a row's values in header order by name, so identical rows hash alike across files."""
+    columns = sorted(data_columns(bronze.columns))
+    return ibis.literal("\x1f").join([bronze[c].fill_null("") for c in columns]).hexdigest("md5")
+
+
+RAW_PREFIX = "raw__"
+
+
+def mapped_fields(config: SourceConfig) -> dict[str, Kind]:
+    """The canonical fields this source maps, with their kinds."""
+    kinds = fields_of(config.dataset)
+    return {field: kinds[field] for field in config.columns}
+
+
+def clean_stage(config: SourceConfig, bronze: ir.Table) -> ir.Table:
+    """Stage 1: each mapped field's raw text (trimmed, null tokens removed), plus lineage.
+
+    Silver is built in three stages that the engine materializes in turn (clean → typed →
+    classified): each stage refers to the previous one's columns, so no expression is inlined
+    into another many times over (a date parser refers to its text a dozen times).
+    """
+    headers = data_columns(bronze.columns)
+    raw = {}
+    for field, spec in config.columns.items():
+        cleaned = [parse.clean(bronze[h], config.null_tokens) for h in match_headers(spec.headers, headers)]
+        raw[RAW_PREFIX + field] = (
+            ibis.coalesce(*cleaned) if len(cleaned) > 1 else cleaned[0] if cleaned else ibis.null("string")
+        )
+    return bronze.select(FILE, ROW, FILE_HASH, RUN_ID, PARSE_ERROR, **raw, **{ROW_HASH: row_hash(bronze)})
+
+
+def typed_stage(config: SourceConfig, cleaned: ir.Table) -> ir.Table:
+    """Stage 2: every mapped field typed by its kind and converted to its canonical unit."""
+    typed = {}
+    for field, kind in mapped_fields(config).items():
+        raw = cleaned[RAW_PREFIX + field]
+        if kind is Kind.ID:
+            typed[field] = parse.normalize_id(raw)
+        elif kind is Kind.CODE:
+            typed[field] = raw.upper()
+        elif kind is Kind.NUMBER:
+            target = canonical_unit(field)
+            unit = config.columns[field].unit or target
+            typed[field] = parse.parse_number(raw, UNIT_FACTORS[(unit, target)] if target else 1.0)
+        elif kind is Kind.DATE:
+            typed[field] = parse.parse_date(raw, config.date_formats)
+        elif kind is Kind.YES_NO:
+            typed[field] = parse.parse_yes_no(raw)
+        else:
+            typed[field] = raw
+    return cleaned.mutate(**typed)
+
+
+class _Fields:
+    """Typed and raw values of the canonical fields, read from the typed stage."""
+
+    def __init__(self, config: SourceConfig, typed: ir.Table):
+        self.config = config
+        self.kinds = fields_of(config.dataset)
+        self.table = typed
+
+    def raw(self, field: str) -> ir.StringValue:
+        return self.table[RAW_PREFIX + field]
+
+    def typed(self, field: str) -> ir.Value:
+        """The typed value, or a typed null when the source does not map the field."""
+        if field in self.config.columns:
+            return self.table[field]
+        return ibis.null(_SQL_TYPES[self.kinds[field]])
+
+    def unparsed(self) -> ir.StringValue:
+        """`field=raw text` for each present value that failed to parse, joined by `; `."""
+        parts = [
+            ibis.ifelse(self.raw(f).notnull() & self.typed(f).isnull(), f"{f}=" + self.raw(f), ibis.null("string"))
+            for f, kind in mapped_fields(self.config).items()
+            if kind in (Kind.NUMBER, Kind.DATE, Kind.YES_NO)
+        ]
+        return ibis.literal("; ").join(parts) if parts else ibis.literal("")
+
+    def excluded_by(self) -> ir.StringValue:
+        """The name of the first exclusion rule that drops the row, or null."""
+        branches = []
+        for rule in self.config.exclude:
+            value = self.raw(rule.field)
+            if rule.is_missing:
+                branches.append((value.isnull(), rule.rule))
+            else:
+                branches.append((value.upper().isin([v.strip().upper() for v in rule.equals_any or []]), rule.rule))
+        return ibis.cases(*branches, else_=ibis.null("string")) if branches else ibis.null("string")
+
+    def is_transmission_feeder(self) -> ir.BooleanValue:
+        feeder = self.typed("native_feeder_id")
+        return feeder.notnull() & feeder.re_search(self.config.transmission.feeder_id_pattern)
+
+
+def _quarantine_reason(checks: list[tuple[ir.BooleanValue, ir.StringValue | str]]) -> ir.StringValue:
+    return ibis.cases(*checks, else_=ibis.null("string"))
+
+
+def classify(config: SourceConfig, typed: ir.Table) -> ir.Table:
+    """Stage 3: the canonical columns plus `_outcome` and `_reason` for every bronze row."""
+    fields = _Fields(config, typed)
+    builder = _network_columns if config.family == "network" else _der_columns
+    columns, flags, id_field, extra_checks = builder(config, fields)
+    unparsed = fields.unparsed()
+    flags["unparsed_value"] = unparsed != ""
+    id_header = config.columns[id_field].name
+    excluded = fields.excluded_by()
+    reason = _quarantine_reason(
+        [
+            (typed[PARSE_ERROR].notnull(), "malformed row: " + typed[PARSE_ERROR]),
+            (fields.typed(id_field).isnull(), f"missing {id_field.replace('_', ' ')} (column {id_header!r})"),
+            *extra_checks,
+        ]
+    )
+    return typed.select(
+        utility=ibis.literal(config.utility),
+        **columns,
+        unparsed_values=unparsed,
+        quality_flags=flag_list(flags),
+        source=ibis.literal(config.source_id),
+        **{
+            FILE: typed[FILE],
+            ROW: typed[ROW],
+            FILE_HASH: typed[FILE_HASH],
+            RUN_ID: typed[RUN_ID],
+            ROW_HASH: typed[ROW_HASH],
+            OUTCOME: ibis.cases((excluded.notnull(), "excluded"), (reason.notnull(), "quarantine"), else_="silver"),
+            REASON: ibis.coalesce(excluded, reason),
+        },
+    )
+
+
+def _network_columns(config: SourceConfig, fields: _Fields):
+    utility = config.utility
+    feeder = fields.typed("native_feeder_id")
+    segment = fields.typed("native_segment_id")
+    is_segment = config.network.grain == "segment"
+    columns = {
+        "feeder_id": parse.md5_id(utility, feeder),
+        "native_feeder_id": feeder,
+        "segment_id": parse.md5_id(utility, feeder + "|" + segment) if is_segment else ibis.null("string"),
+        "native_segment_id": segment,
+        "is_segment": ibis.literal(is_segment),
+    }
+    for field in fields.kinds:
+        if field not in ("native_feeder_id", "native_segment_id"):
+            columns[field] = fields.typed(field)
+    flags = {"transmission": fields.is_transmission_feeder()}
+    return columns, flags, "native_feeder_id", []
+
+
+def _der_columns(config: SourceConfig, fields: _Fields):
+    options = config.der
+    utility = config.utility
+    techs = {f: fields.typed(f) for f in TECHNOLOGY_FIELDS}
+    mapped_techs = [f for f in TECHNOLOGY_FIELDS if f in config.columns]
+    breakdown_total = sum((techs[f].fill_null(0.0) for f in mapped_techs), ibis.literal(0.0))
+    if options.nameplate == "sum_of_breakdown":
+        nameplate = ibis.ifelse(ibis.or_(*[techs[f].notnull() for f in mapped_techs]), breakdown_total, ibis.null("float64"))
+    else:
+        nameplate = fields.typed("nameplate_kw")
+    type_raw = fields.typed("der_type_raw")
+    if options.status_map is not None:
+        code = fields.typed("status_raw")
+        status = ibis.cases(
+            *[(code == key.strip().upper(), value) for key, value in options.status_map.items()], else_=ibis.null("string")
+        )
+        status_check = [(status.isnull(), "unknown status " + code.fill_null("(missing)") + f" (column {config.columns['status_raw'].name!r}; "
+                         f"expected one of {', '.join(options.status_map)})")]
+    else:
+        status = ibis.literal(options.status)
+        status_check = []
+    feeder = fields.typed("native_feeder_id")
+    transmission = fields.is_transmission_feeder() if "native_feeder_id" in config.columns else ibis.literal(False)
+    transmission = transmission | type_raw.upper().isin([t.upper() for t in config.transmission.der_types])
+    storage = techs["storage_kw"].fill_null(0.0)
+    tolerance = ibis.greatest(nameplate.abs() * 0.01, 1.0)
+    mismatch = (
+        (breakdown_total > 0)
+        & ((nameplate - breakdown_total).abs() > tolerance)
+        & ((nameplate - (breakdown_total - storage)).abs() > tolerance)
+        if options.nameplate == "column" and mapped_techs
+        else ibis.literal(False)
+    )
+    columns = {
+        "der_id": parse.md5_id(utility, fields.typed("native_der_id")),
+        "native_der_id": fields.typed("native_der_id"),
+        "status": status,
+        "feeder_id": parse.md5_id(utility, feeder),
+        "native_feeder_id": feeder,
+        "der_type": _der_type(options.type_map, type_raw, techs, mapped_techs),
+        "der_type_raw": type_raw,
+        "nameplate_kw": nameplate,
+        **techs,
+    }
+    for field in fields.kinds:
+        if field not in columns and field != "status_raw":
+            columns[field] = fields.typed(field)
+    columns["status_raw"] = fields.typed("status_raw")
+    flags = {"transmission": transmission, "no_feeder": feeder.isnull(), "nameplate_mismatch": mismatch}
+    return columns, flags, "native_der_id", status_check
+
+
+def _der_type(type_map: dict[str, str], raw: ir.StringValue, techs: dict[str, ir.Value], mapped: list[str]) -> ir.StringValue:
+    """The configured mapping of the raw type; otherwise what the technology breakdown shows:
+    PV and storage together are `solar_storage`, one technology is its own type, else `other`."""
+    upper = raw.upper()
+    mapped_type = ibis.cases(*[(upper == k.strip().upper(), v) for k, v in type_map.items()], else_=ibis.null("string")) if type_map else ibis.null("string")
+    present = {f: techs[f].fill_null(0.0) > 0 for f in mapped}
+    n_present = sum((p.cast("int64") for p in present.values()), ibis.literal(0))
+    derived = []
+    if "solar_pv_kw" in present and "storage_kw" in present:
+        derived.append((present["solar_pv_kw"] & present["storage_kw"] & (n_present == 2), "solar_storage"))
+    derived += [(present[f] & (n_present == 1), TECHNOLOGY_FIELDS[f]) for f in mapped]
+    from_breakdown = ibis.cases(*derived, else_="other") if derived else ibis.literal("other")
+    return ibis.coalesce(mapped_type, from_breakdown)
+
+
+Materialize = Callable[[str, ir.Table], ir.Table]
+
+
+def build_classified(config: SourceConfig, bronze: ir.Table, materialize: Materialize) -> ir.Table:
+    """Run the three silver stages, letting the engine materialize each one."""
+    cleaned = materialize("clean", clean_stage(config, bronze))
+    typed = materialize("typed", typed_stage(config, cleaned))
+    return materialize("classified", classify(config, typed))
