@@ -51,13 +51,15 @@ class Hostcap:
                 found.extend(f"{ref.path}: {problem}" for problem in missing_required(config, headers))
         return problems
 
-    def refresh(self, progress: Progress | None = None) -> RefreshReport:
+    def refresh(self, progress: Progress | None = None, run_id: str | None = None) -> RefreshReport:
+        """Run a refresh; `run_id` lets a caller (the API) name the run before it starts."""
         ctx = RefreshContext(
             source_root=self.settings.source_dir,
             lake=self.lake,
             configs=self.configs(),
             engine_kind=self.settings.engine,
             progress=progress or (lambda message: None),
+            **({"run_id": run_id} if run_id else {}),
         )
         return run_refresh(ctx)
 

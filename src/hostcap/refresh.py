@@ -52,6 +52,7 @@ class RefreshContext:
     configs: list[SourceConfig]
     engine_kind: str = "duckdb"
     progress: Progress = field(default=lambda message: None)
+    run_id: str = field(default_factory=lambda: new_run_id())
 
 
 def _timed(report: SourceReport, layer: str, started: float, rows: int | None) -> None:
@@ -169,7 +170,7 @@ def _checks(report: RefreshReport, gold: dict[str, pa.Table]) -> list[CheckResul
 def run_refresh(ctx: RefreshContext) -> RefreshReport:
     """Load every configured source, build gold, check it, and publish it if every check passed."""
     started = time.perf_counter()
-    run_id = new_run_id()
+    run_id = ctx.run_id
     report = RefreshReport(run_id=run_id, started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     engine = Engine(ctx.engine_kind)
     try:
