@@ -57,8 +57,10 @@ def _one_line_errors(command: Callable) -> Callable:
 
 def _print_report(report: RefreshReport) -> None:
     table = Table(title=f"refresh {report.run_id}: {report.status}")
-    for column in ("source", "status", "files", "rows in", "loaded", "quarantined", "excluded", "seconds"):
-        table.add_column(column, justify="left" if column in ("source", "status") else "right")
+    table.add_column("source", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for column in ("files", "rows in", "loaded", "quarantined", "excluded", "seconds"):
+        table.add_column(column, justify="right")
     for s in report.sources:
         style = "red" if s.status == "failed" else None
         table.add_row(

@@ -36,8 +36,8 @@ def flag_list(flags: dict[str, ir.BooleanValue]) -> ir.StringValue:
 
 def row_hash(bronze: ir.Table) -> ir.StringValue:
     """md5 of a row's values in header order by name, so identical rows hash alike across files."""
-    columns = sorted(data_columns(bronze.columns))
-    return ibis.literal("\x1f").join([bronze[c].fill_null("") for c in columns]).hexdigest("md5")
+    values = [bronze[c].fill_null("") for c in sorted(data_columns(bronze.columns))] or [ibis.literal("")]
+    return ibis.literal("\x1f").join(values).hexdigest("md5")
 
 
 RAW_PREFIX = "raw__"
