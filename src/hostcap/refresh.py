@@ -77,9 +77,21 @@ def _read_source(ctx: RefreshContext, config: SourceConfig, run_id: str, report:
     return bronze
 
 
-def _count_by(engine: Engine, table: ir.Table, key: str) -> dict[str, int]:
-    counts = engine.to_arrow(table.group_by(key).aggregate(n=table.count())).to_pylist()
-    return {row[key]: row["n"] for row in counts}
+def _outcome_counts(engine: Engine, classified: ir.Table, report: SourceReport) -> None:
+    """Every count the report needs from one small query: per outcome, reason, and unparsed."""
+    unparsed = (classified[OUTCOME] == "silver") & (classified.unparsed_values != "")
+    stats = classified.group_by(classified[OUTCOME], classified[REASON], _unparsed=unparsed).aggregate(n=classified.count())
+    for row in engine.to_arrow(stats).to_pylist():
+        outcome, reason, n = row[OUTCOME], row[REASON], row["n"]
+        if outcome == "silver":
+            report.loaded += n
+            report.unparsed_rows += n if row["_unparsed"] else 0
+        elif outcome == "quarantine":
+            report.quarantined += n
+            report.quarantine_reasons[reason] = report.quarantine_reasons.get(reason, 0) + n
+        else:
+            report.excluded += n
+            report.exclusion_rules[reason] = report.exclusion_rules.get(reason, 0) + n
 
 
 def _load_source(ctx: RefreshContext, engine: Engine, config: SourceConfig, run_id: str, report: SourceReport) -> _Loaded:
@@ -92,17 +104,14 @@ def _load_source(ctx: RefreshContext, engine: Engine, config: SourceConfig, run_
     started = time.perf_counter()
     bronze = engine.from_arrow("bronze", bronze_arrow)
     classified = build_classified(config, bronze, engine.materialize)
-    outcomes = _count_by(engine, classified, OUTCOME)
-    report.loaded, report.quarantined, report.excluded = (outcomes.get(k, 0) for k in ("silver", "quarantine", "excluded"))
+    _outcome_counts(engine, classified, report)
     silver = classified.filter(classified[OUTCOME] == "silver").drop(OUTCOME, REASON)
-    report.unparsed_rows = engine.count(silver.filter(silver.unparsed_values != ""))
     ctx.lake.write_table(run_id, "silver", config.source_id, engine.to_arrow(silver))
-    for outcome, layer, counts in (("quarantine", "quarantine", "quarantine_reasons"), ("excluded", "excluded", "exclusion_rules")):
-        picked = classified.filter(classified[OUTCOME] == outcome).select("_file", ROW, REASON)
-        rejected = bronze.inner_join(picked, ["_file", ROW]).order_by(["_file", ROW])
-        if getattr(report, "quarantined" if outcome == "quarantine" else "excluded"):
-            ctx.lake.write_table(run_id, layer, config.source_id, engine.to_arrow(rejected))
-            setattr(report, counts, _count_by(engine, rejected, REASON))
+    for outcome, rows in (("quarantine", report.quarantined), ("excluded", report.excluded)):
+        if rows:
+            picked = classified.filter(classified[OUTCOME] == outcome).select("_file", ROW, REASON)
+            rejected = bronze.inner_join(picked, ["_file", ROW]).order_by(["_file", ROW])
+            ctx.lake.write_table(run_id, outcome, config.source_id, engine.to_arrow(rejected))
     _timed(report, "silver", started, report.loaded)
     return _Loaded(config, bronze, classified)
 

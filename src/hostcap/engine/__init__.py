@@ -23,13 +23,17 @@ class Engine:
         self.kind = kind
         self.con = ibis.duckdb.connect()
         self._names = itertools.count()
+        self._registered: list[pa.Table] = []
 
     def _name(self, hint: str) -> str:
         return f"{hint.replace('/', '_')}_{next(self._names)}"
 
     def from_arrow(self, hint: str, table: pa.Table) -> ibis.Table:
-        """Register an Arrow table as an engine table."""
-        return self.con.create_table(self._name(hint), table)
+        """Expose an Arrow table to the engine without copying it (kept alive while the engine is)."""
+        name = self._name(hint)
+        self._registered.append(table)
+        self.con.con.register(name, table)
+        return self.con.table(name)
 
     def materialize(self, hint: str, expr: ibis.Table) -> ibis.Table:
         """Compute an expression once into an engine table, so later expressions reuse it."""
@@ -43,3 +47,4 @@ class Engine:
 
     def close(self) -> None:
         self.con.disconnect()
+        self._registered.clear()

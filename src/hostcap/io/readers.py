@@ -149,6 +149,8 @@ def _read_csv_rowwise(data: bytes, options: ReadOptions) -> pa.Table:
 
 def cell_text(value: object) -> str:
     """The text a person sees in a cell: `5000` not `5000.0`, dates as ISO dates."""
+    if type(value) is str:  # the common case first: this runs once per cell
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -178,7 +180,7 @@ def _read_xlsx(data: bytes, options: ReadOptions, source: str, file: str) -> pa.
     rows: list[int] = []
     for number, record in enumerate(grid[options.header_row :], start=options.header_row + 1):
         texts = [cell_text(v) for v in record]
-        if not any(t.strip() for t in texts):
+        if not "".join(texts).strip():
             continue
         rows.append(number)
         for i in range(len(headers)):

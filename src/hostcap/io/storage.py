@@ -101,7 +101,7 @@ class Storage:
     def write_parquet(self, rel: str, table: pa.Table) -> None:
         target = self.full(rel)
         self.fs.create_dir(posixpath.dirname(target), recursive=True)
-        pq.write_table(table, target, filesystem=self.fs, compression="zstd")
+        pq.write_table(table, target, filesystem=self.fs, compression="snappy")
 
     def read_parquet(self, rel: str, columns: list[str] | None = None) -> pa.Table:
         return pq.read_table(self.full(rel), filesystem=self.fs, columns=columns)
