@@ -1,0 +1,73 @@
+"""Readers keep every value as text, as received, and number rows as a spreadsheet does."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from hostcap.config.source import ReadOptions
+from hostcap.errors import SourceError
+from hostcap.io.readers import cell_text, match_headers, read_file, read_headers
+from tests.test_units import sir_workbook
+
+CSV = ReadOptions(type="csv")
+
+
+def rows(table) -> list[dict]:
+    return table.to_pylist()
+
+
+def test_csv_keeps_text_bom_crlf_and_empty_headers():
+    data = '\ufeff,Master_CDF,Master_CDF,"PV\r\n(kWAC)"\r\n0,0001RO0304,a,"1,5"\r\n1,36_31_09450,b,\r\n'.encode()
+    table = read_file(data, CSV, "s", "f.csv")
+    assert table.column_names == ["column_1", "Master_CDF", "Master_CDF_2", "PV (kWAC)", "_row", "_parse_error"]
+    assert rows(table)[0] == {
+        "column_1": "0", "Master_CDF": "0001RO0304", "Master_CDF_2": "a", "PV (kWAC)": "1,5", "_row": 2, "_parse_error": None,
+    }
+    assert rows(table)[1]["PV (kWAC)"] == ""  # empty stays empty text, never a number or null
+
+
+def test_csv_with_other_delimiter_header_row_and_lf():
+    options = ReadOptions(type="csv", delimiter=";", header_row=3)
+    data = b"title\nexported 2026-10\nID;HC\n36_01_1;0.5\n\n36_01_2;abc\n"
+    table = read_file(data, options, "s", "f.csv")
+    assert [(r["ID"], r["HC"], r["_row"]) for r in rows(table)] == [("36_01_1", "0.5", 4), ("36_01_2", "abc", 5)]
+    assert read_headers(data, options, "s", "f.csv") == ["ID", "HC"]
+
+
+def test_csv_ragged_rows_are_kept_with_their_record_number():
+    data = b'A,B\n1,"two\nlines"\n3\n4,5,6\n7,8\n'
+    table = rows(read_file(data, CSV, "s", "f.csv"))
+    assert [r["_row"] for r in table] == [2, 3, 4, 5]
+    assert table[0]["B"] == "two\nlines" and table[0]["_parse_error"] is None
+    assert table[1]["_parse_error"] == "expected 2 fields, found 1: 3"
+    assert table[2]["_parse_error"] == "expected 2 fields, found 3: 4,5,6" and table[2]["A"] == "4"
+    assert table[3] == {"A": "7", "B": "8", "_row": 5, "_parse_error": None}
+
+
+def test_other_encodings_are_read_as_configured():
+    data = "Feeder,Notes\nWO3081,Café\n".encode("cp1252")
+    table = read_file(data, ReadOptions(type="csv", encoding="cp1252"), "s", "f.csv")
+    assert rows(table)[0]["Notes"] == "Café"
+
+
+def test_xlsx_header_below_merged_groups_and_cell_rendering():
+    book = sir_workbook("SIR", [{"Application /": "ORU-1", "PV": 7.5, "ESS": 5000, "Construction Complete Date": dt.date(2024, 2, 29)}])
+    options = ReadOptions(type="xlsx", header_row=5, sheet="SIR")
+    (row,) = rows(read_file(book, options, "s", "w.xlsx"))
+    assert row["Application / Job #"] == "ORU-1" and row["_row"] == 6
+    assert (row["PV (kWAC)"], row["ESS (kWAC)"], row["Construction Complete Date"]) == ("7.5", "5000", "2024-02-29")
+    assert "Project Complete (Y/N/W)2" in row  # bronze keeps the header as sent, footnote and all
+    assert match_headers(["Project Complete (Y/N/W)"], list(row)) == ["Project Complete (Y/N/W)2"]
+    with pytest.raises(SourceError, match="no sheet 'Inventory'; the workbook has SIR"):
+        read_file(book, ReadOptions(type="xlsx", header_row=5, sheet="Inventory"), "src", "w.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(5000.0, "5000"), (7.6, "7.6"), (1105354.0, "1105354"), (True, "TRUE"), (None, ""),
+     (dt.datetime(2024, 5, 1), "2024-05-01"), (dt.datetime(2024, 5, 1, 13, 47), "2024-05-01 13:47:00")],
+)
+def test_cell_text(value, text):
+    assert cell_text(value) == text
