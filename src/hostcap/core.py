@@ -13,8 +13,10 @@ from hostcap.io.readers import read_headers
 from hostcap.io.storage import Storage
 from hostcap.lake import GOLD_TABLES, Lake
 from hostcap.layers.bronze import missing_required
+from hostcap.diff import SnapshotDiff, diff_snapshots
+from hostcap.lock import RefreshLock
 from hostcap.refresh import Progress, RefreshContext, run_refresh
-from hostcap.report import RefreshReport
+from hostcap.report import RefreshReport, Trigger
 
 
 @dataclass
@@ -51,17 +53,34 @@ class Hostcap:
                 found.extend(f"{ref.path}: {problem}" for problem in missing_required(config, headers))
         return problems
 
-    def refresh(self, progress: Progress | None = None, run_id: str | None = None) -> RefreshReport:
-        """Run a refresh; `run_id` lets a caller (the API) name the run before it starts."""
+    def refresh(
+        self, progress: Progress | None = None, run_id: str | None = None, trigger: Trigger = "manual"
+    ) -> RefreshReport:
+        """Run a refresh; `run_id` lets a caller (the API) name the run before it starts.
+
+        Raises RefreshBusy naming the running run when another refresh holds the lake.
+        """
         ctx = RefreshContext(
             source_root=self.settings.source_dir,
             lake=self.lake,
             configs=self.configs(),
             engine_kind=self.settings.engine,
+            strict=self.settings.strict,
+            keep_snapshots=self.settings.keep_snapshots,
+            trigger=trigger,
             progress=progress or (lambda message: None),
             **({"run_id": run_id} if run_id else {}),
         )
         return run_refresh(ctx)
+
+    def rollback(self, snapshot: str) -> None:
+        """Publish an earlier snapshot again (under the refresh lock, so no refresh races it)."""
+        with RefreshLock(self.settings.lake_dir, f"rollback-{snapshot}"):
+            self.lake.rollback(snapshot)
+
+    def diff(self, old: str, new: str | None = None) -> SnapshotDiff:
+        """What changed from snapshot `old` to `new` (default: the published one)."""
+        return diff_snapshots(self.lake, old, new or self.lake.require_current())
 
     def gold_table(self, name: str) -> pa.Table:
         if name not in GOLD_TABLES:

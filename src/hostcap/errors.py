@@ -52,3 +52,14 @@ class LakeError(HostcapError):
 
     http_status = 404
     exit_code = 4
+
+
+class RefreshBusy(HostcapError):
+    """Another refresh holds the lake's lock; it names the run that is running."""
+
+    http_status = 409
+    exit_code = 6
+
+    def __init__(self, running_run_id: str | None):
+        super().__init__(f"a refresh is already running (run {running_run_id or 'unknown'}); try again when it ends")
+        self.running_run_id = running_run_id

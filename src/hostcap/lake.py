@@ -1,13 +1,18 @@
-"""The lake: snapshots of every layer, and the one pointer that says which snapshot is published.
+"""The lake: snapshots of every layer, the pointer to the published one, history and run reports.
 
 Layout under the lake root:
-    snapshots/<run id>/{bronze,silver,quarantine,excluded}/<utility>/<dataset>.parquet
-    snapshots/<run id>/gold/<table>.parquet
-    snapshots/<run id>/report.json
-    CURRENT.json            {"snapshot": <run id>, "published_at": ...}
+    snapshots/<id>/{bronze,silver,quarantine,excluded}/<utility>/<dataset>.parquet
+    snapshots/<id>/gold/<table>.parquet
+    snapshots/<id>/manifest.json   per source: fingerprint, where its bronze/silver live, its report
+    CURRENT.json                   {"snapshot": <id>, "published_at": ...}  (replaced atomically)
+    HISTORY.json                   every snapshot published, oldest first (retention trims it)
+    runs/<run id>.json             the report of every refresh, published or not
+    refresh.lock                   held by the running refresh
 
-A refresh writes a whole new snapshot first and publishes it by replacing CURRENT.json in one
-atomic step, so a reader never sees a half-written snapshot.
+A refresh writes a whole new snapshot (an unchanged source's bronze and silver stay where an
+earlier snapshot wrote them; the manifest points there) and publishes it by replacing
+CURRENT.json in one step, so a reader never sees a half-written snapshot. A snapshot directory
+that was never published is debris of a crashed or rejected refresh, removed by the next one.
 """
 
 from __future__ import annotations
@@ -21,13 +26,20 @@ from hostcap.errors import LakeError
 from hostcap.io.storage import Storage
 
 POINTER = "CURRENT.json"
+HISTORY = "HISTORY.json"
 GOLD_TABLES = ("feeders", "feeder_segments", "substations", "ders")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class Lake:
     def __init__(self, root: str):
         self.root = root
         self.storage = Storage(root)
+
+    # tables ----------------------------------------------------------------------------------
 
     @staticmethod
     def _table_path(snapshot: str, layer: str, name: str) -> str:
@@ -37,25 +49,42 @@ class Lake:
         self.storage.write_parquet(self._table_path(snapshot, layer, name), table)
 
     def read_table(self, name: str, layer: str = "gold", snapshot: str | None = None) -> pa.Table:
+        """A table of a snapshot (default: the published one); a source's bronze and silver are
+        found where the snapshot's manifest says they were built."""
         snapshot = snapshot or self.require_current()
+        if layer != "gold":
+            entry = self.read_manifest(snapshot).get(name)
+            snapshot = entry["snapshot"] if entry else snapshot
         path = self._table_path(snapshot, layer, name)
         if not self.storage.exists(path):
             raise LakeError(f"no {layer} table {name!r} in snapshot {snapshot}")
         return self.storage.read_parquet(path)
 
-    def write_report(self, snapshot: str, report: dict) -> None:
-        self.storage.write_bytes_atomic(f"snapshots/{snapshot}/report.json", json.dumps(report, indent=2).encode())
+    # manifests ---------------------------------------------------------------------------------
 
-    def read_report(self, snapshot: str) -> dict:
-        path = f"snapshots/{snapshot}/report.json"
+    def write_manifest(self, snapshot: str, sources: dict[str, dict]) -> None:
+        self.storage.write_bytes_atomic(f"snapshots/{snapshot}/manifest.json", json.dumps(sources, indent=1).encode())
+
+    def read_manifest(self, snapshot: str) -> dict[str, dict]:
+        path = f"snapshots/{snapshot}/manifest.json"
+        return json.loads(self.storage.read_bytes(path)) if self.storage.exists(path) else {}
+
+    # run reports -------------------------------------------------------------------------------
+
+    def write_report(self, run_id: str, report: dict) -> None:
+        self.storage.write_bytes_atomic(f"runs/{run_id}.json", json.dumps(report, indent=1).encode())
+
+    def read_report(self, run_id: str) -> dict:
+        path = f"runs/{run_id}.json"
         if not self.storage.exists(path):
-            raise LakeError(f"no refresh report for snapshot {snapshot}")
+            raise LakeError(f"no refresh run {run_id!r} in the lake at {self.root}")
         return json.loads(self.storage.read_bytes(path))
 
-    def publish(self, snapshot: str) -> None:
-        """Make `snapshot` the one readers see, in one atomic step."""
-        pointer = {"snapshot": snapshot, "published_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-        self.storage.write_bytes_atomic(POINTER, json.dumps(pointer).encode())
+    def runs(self) -> list[str]:
+        """Run ids, oldest first (ids sort by time)."""
+        return sorted(ref.name.removesuffix(".json") for ref in self.storage.list_files("runs", "*.json"))
+
+    # publishing and history --------------------------------------------------------------------
 
     def current(self) -> str | None:
         if not self.storage.exists(POINTER):
@@ -68,5 +97,47 @@ class Lake:
             raise LakeError(f"the lake at {self.root} has no published snapshot yet: run `hostcap refresh` first")
         return snapshot
 
+    def history(self) -> list[dict]:
+        """Published snapshots, oldest first: `{"snapshot", "published_at"}`."""
+        return json.loads(self.storage.read_bytes(HISTORY)) if self.storage.exists(HISTORY) else []
+
     def snapshots(self) -> list[str]:
-        return self.storage.list_dirs("snapshots")
+        return [item["snapshot"] for item in self.history()]
+
+    def publish(self, snapshot: str) -> None:
+        """Make `snapshot` the one readers see, in one atomic step, and record it in the history."""
+        if not self.storage.exists(f"snapshots/{snapshot}/manifest.json"):
+            raise LakeError(f"snapshot {snapshot} is not complete (no manifest); it cannot be published")
+        published_at = _now()
+        self.storage.write_bytes_atomic(POINTER, json.dumps({"snapshot": snapshot, "published_at": published_at}).encode())
+        history = [item for item in self.history() if item["snapshot"] != snapshot]
+        history.append({"snapshot": snapshot, "published_at": published_at})
+        self.storage.write_bytes_atomic(HISTORY, json.dumps(history, indent=1).encode())
+
+    def rollback(self, snapshot: str) -> None:
+        """Publish an earlier snapshot again."""
+        if snapshot not in self.snapshots():
+            raise LakeError(f"snapshot {snapshot!r} is not in the history; see `hostcap snapshots`")
+        self.publish(snapshot)
+
+    def _referenced(self, snapshots: list[str]) -> set[str]:
+        """The snapshots themselves and every snapshot their manifests borrow bronze/silver from."""
+        keep = set(snapshots)
+        for snapshot in snapshots:
+            keep |= {entry["snapshot"] for entry in self.read_manifest(snapshot).values()}
+        return keep
+
+    def collect_garbage(self, keep_last: int) -> list[str]:
+        """Trim the history to the last `keep_last` snapshots (the published one always stays) and
+        delete every snapshot directory nothing kept refers to: old ones and debris of refreshes
+        that never published. Call it only while holding the refresh lock."""
+        history = self.history()
+        current = self.current()
+        kept = [item for i, item in enumerate(history) if i >= len(history) - keep_last or item["snapshot"] == current]
+        if kept != history:
+            self.storage.write_bytes_atomic(HISTORY, json.dumps(kept, indent=1).encode())
+        keep = self._referenced([item["snapshot"] for item in kept] + ([current] if current else []))
+        removed = [name for name in self.storage.list_dirs("snapshots") if name not in keep]
+        for name in removed:
+            self.storage.delete_dir(f"snapshots/{name}")
+        return removed

@@ -1,32 +1,30 @@
-"""Run a refresh: discover → bronze → silver → gold → checks → publish → report.
+"""Run a refresh: lock → plan → bronze/silver for changed sources → gold → checks → publish → report.
 
-The one function every entry point calls (CLI, API, scheduler). A source that fails fails alone:
-the report says which, with the file and row, and gold is built from the sources that loaded.
+The one function every entry point calls (CLI, API, scheduler, watcher). Only sources whose
+files or config changed are read again; the others reuse their last silver. A source that fails
+fails alone: gold is built with its last good silver (`stale`), or without it when it never
+loaded, and the report says which, naming the file and row. With `strict`, any failure fails
+the refresh. Nothing is published unless every check passed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import ibis
-import ibis.expr.types as ir
-import pyarrow as pa
-
+from hostcap import __version__
+from hostcap.checks import run_checks
 from hostcap.config.source import SourceConfig
-from hostcap.engine import Engine
-from hostcap.errors import HostcapError, SourceError
-from hostcap.io.readers import ROW, match_headers, read_file
-from hostcap.io.storage import Storage
+from hostcap.errors import HostcapError
+from hostcap.io.storage import FileRef, Storage
 from hostcap.lake import Lake
-from hostcap.layers import gold as gold_layer
-from hostcap.layers.bronze import LINEAGE, ReadResult, build_bronze, data_columns
-from hostcap.layers.silver import OUTCOME, REASON, build_classified
-from hostcap.report import CheckResult, FileReport, LayerReport, RefreshReport, SourceReport
+from hostcap.lock import RefreshLock
+from hostcap.report import CheckResult, RefreshReport, SourceReport, Trigger
 
 Progress = Callable[[str], None]
 
@@ -37,180 +35,150 @@ def new_run_id() -> str:
 
 
 @dataclass
-class _Loaded:
-    config: SourceConfig
-    bronze: ir.Table
-    classified: ir.Table
-
-
-@dataclass
 class RefreshContext:
-    """Everything one refresh needs: where sources and lake are, and the configs to run."""
+    """Everything one refresh needs: where sources and lake are, the configs, and how to run."""
 
     source_root: str
     lake: Lake
     configs: list[SourceConfig]
     engine_kind: str = "duckdb"
+    strict: bool = False
+    keep_snapshots: int = 10
+    trigger: Trigger = "manual"
     progress: Progress = field(default=lambda message: None)
     run_id: str = field(default_factory=lambda: new_run_id())
 
 
-def _timed(report: SourceReport, layer: str, started: float, rows: int | None) -> None:
-    report.layers[layer] = LayerReport(status="succeeded", rows=rows, duration_s=round(time.perf_counter() - started, 3))
+@dataclass
+class SourcePlan:
+    """A source's files with their content hashes, and what the published snapshot has of it."""
+
+    config: SourceConfig
+    files: list[tuple[FileRef, str]]
+    fingerprint: str
+    previous: dict | None
+
+    @property
+    def unchanged(self) -> bool:
+        return self.previous is not None and self.previous["fingerprint"] == self.fingerprint
 
 
-def _read_source(ctx: RefreshContext, config: SourceConfig, run_id: str, report: SourceReport) -> pa.Table:
-    storage = Storage(ctx.source_root)
-    files = storage.list_files(config.location, config.read.pattern)
-    if not files:
-        raise SourceError(config.source_id, f"no files matching {config.read.pattern!r} in {config.location}")
-    reads = []
-    for ref in files:
-        data = storage.read_bytes(ref.path)
-        digest = hashlib.sha256(data).hexdigest()
-        table = read_file(data, config.read, config.source_id, ref.path)
-        reads.append(ReadResult(ref.path, digest, table))
-        report.files.append(FileReport(path=ref.path, sha256=digest, rows=table.num_rows))
-    bronze = build_bronze(config, reads, run_id)
-    mapped = {h for spec in config.columns.values() for h in match_headers(spec.headers, data_columns(bronze))}
-    report.unmapped_columns = [c for c in data_columns(bronze) if c not in mapped]
-    return bronze
-
-
-def _outcome_counts(engine: Engine, classified: ir.Table, report: SourceReport) -> None:
-    """Every count the report needs from one small query: per outcome, reason, and unparsed."""
-    unparsed = (classified[OUTCOME] == "silver") & (classified.unparsed_values != "")
-    stats = classified.group_by(classified[OUTCOME], classified[REASON], _unparsed=unparsed).aggregate(n=classified.count())
-    for row in engine.to_arrow(stats).to_pylist():
-        outcome, reason, n = row[OUTCOME], row[REASON], row["n"]
-        if outcome == "silver":
-            report.loaded += n
-            report.unparsed_rows += n if row["_unparsed"] else 0
-        elif outcome == "quarantine":
-            report.quarantined += n
-            report.quarantine_reasons[reason] = report.quarantine_reasons.get(reason, 0) + n
-        else:
-            report.excluded += n
-            report.exclusion_rules[reason] = report.exclusion_rules.get(reason, 0) + n
-
-
-def _load_source(ctx: RefreshContext, engine: Engine, config: SourceConfig, run_id: str, report: SourceReport) -> _Loaded:
-    started = time.perf_counter()
-    bronze_arrow = _read_source(ctx, config, run_id, report)
-    ctx.lake.write_table(run_id, "bronze", config.source_id, bronze_arrow)
-    report.rows_in = bronze_arrow.num_rows
-    _timed(report, "bronze", started, report.rows_in)
-
-    started = time.perf_counter()
-    bronze = engine.from_arrow("bronze", bronze_arrow)
-    classified = build_classified(config, bronze, engine.materialize)
-    _outcome_counts(engine, classified, report)
-    silver = classified.filter(classified[OUTCOME] == "silver").drop(OUTCOME, REASON)
-    ctx.lake.write_table(run_id, "silver", config.source_id, engine.to_arrow(silver))
-    for outcome, rows in (("quarantine", report.quarantined), ("excluded", report.excluded)):
-        if rows:
-            picked = classified.filter(classified[OUTCOME] == outcome).select("_file", ROW, REASON)
-            rejected = bronze.inner_join(picked, ["_file", ROW]).order_by(["_file", ROW])
-            ctx.lake.write_table(run_id, outcome, config.source_id, engine.to_arrow(rejected))
-    _timed(report, "silver", started, report.loaded)
-    return _Loaded(config, bronze, classified)
-
-
-def _empty_classified(engine: Engine, family: str) -> ir.Table:
-    """A silver table with no rows and the family's canonical schema, for a gold with no such source."""
-    stub = {"native_feeder_id": "id"} if family == "network" else {"native_der_id": "id", "nameplate_kw": "kw"}
-    config = SourceConfig.model_validate(
-        {
-            "utility": "none", "dataset": "network" if family == "network" else "installed_der",
-            "description": "", "location": "", "read": {"type": "csv"}, "columns": stub,
-            **({"network": {"grain": "feeder"}} if family == "network" else {"der": {"status": "installed"}}),
-        }
-    )
-    empty = pa.table({name: pa.array([], pa.int64() if name == ROW else pa.string()) for name in LINEAGE})
-    return build_classified(config, engine.from_arrow("empty", empty), engine.materialize)
-
-
-def _silver_union(engine: Engine, loaded: list[_Loaded], family: str) -> ir.Table:
-    tables = [item.classified for item in loaded if item.config.family == family] or [_empty_classified(engine, family)]
-    union = ibis.union(*tables) if len(tables) > 1 else tables[0]
-    return union.filter(union[OUTCOME] == "silver").drop(OUTCOME, REASON)
-
-
-def _build_gold(engine: Engine, loaded: list[_Loaded]) -> dict[str, pa.Table]:
-    latest = engine.materialize("latest_network", gold_layer.latest_network_rows(_silver_union(engine, loaded, "network")))
-    ders = engine.materialize("gold_ders", gold_layer.build_ders(_silver_union(engine, loaded, "der"), latest.select("feeder_id")))
-    feeders = engine.materialize("gold_feeders", gold_layer.build_feeders(latest, gold_layer.der_rollups(ders)))
-    return {
-        "feeders": engine.to_arrow(feeders.select(gold_layer.FEEDER_COLUMNS).order_by(["utility", "native_feeder_id"])),
-        "feeder_segments": engine.to_arrow(
-            gold_layer.build_segments(latest).order_by(["utility", "native_feeder_id", "native_segment_id"])
-        ),
-        "substations": engine.to_arrow(gold_layer.build_substations(feeders).order_by(["utility", "substation_name"])),
-        "ders": engine.to_arrow(ders.order_by(["utility", "native_der_id"])),
+def plan_source(storage: Storage, config: SourceConfig, previous: dict | None) -> SourcePlan:
+    """Decide by content, never by file time: the fingerprint covers the config, the code version
+    and every file's path and sha256, so an added, changed or removed file changes it."""
+    files = [(ref, storage.sha256(ref.path)) for ref in storage.list_files(config.location, config.read.pattern)]
+    identity = {
+        "version": __version__,
+        "config": config.model_dump(mode="json"),
+        "files": [[ref.path, digest] for ref, digest in files],
     }
+    fingerprint = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+    return SourcePlan(config, files, fingerprint, previous)
 
 
-def _checks(report: RefreshReport, gold: dict[str, pa.Table]) -> list[CheckResult]:
-    checks = []
-    for source in report.sources:
-        if source.status == "succeeded":
-            total = source.loaded + source.quarantined + source.excluded
-            checks.append(
-                CheckResult(
-                    name=f"row_conservation:{source.source}",
-                    passed=total == source.rows_in,
-                    detail=f"bronze {source.rows_in} = silver {source.loaded} + quarantined {source.quarantined} "
-                    f"+ excluded {source.excluded}",
-                )
-            )
-    for table, key in (("feeders", "feeder_id"), ("feeder_segments", "segment_id"), ("substations", "substation_id"), ("ders", "der_id")):
-        column = gold[table].column(key)
-        distinct = len(column.unique())
-        checks.append(
-            CheckResult(
-                name=f"unique_id:{table}.{key}",
-                passed=distinct == len(column) and column.null_count == 0,
-                detail=f"{len(column)} rows, {distinct} distinct, {column.null_count} null",
-            )
-        )
-    return checks
+def _mark_interrupted(lake: Lake) -> None:
+    """Runs still `running` while we hold the lock died mid-way (killed, crashed)."""
+    for run_id in lake.runs():
+        report = lake.read_report(run_id)
+        if report["status"] == "running":
+            lake.write_report(run_id, {**report, "status": "interrupted", "error": "the refresh process ended before it finished"})
+
+
+def _finish(ctx: RefreshContext, report: RefreshReport, started: float) -> RefreshReport:
+    report.finished_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    report.duration_s = round(time.perf_counter() - started, 3)
+    ctx.lake.write_report(report.run_id, report.model_dump(mode="json"))
+    return report
 
 
 def run_refresh(ctx: RefreshContext) -> RefreshReport:
-    """Load every configured source, build gold, check it, and publish it if every check passed."""
+    """Refresh the lake; raises RefreshBusy (naming the running run) if another refresh runs."""
     started = time.perf_counter()
-    run_id = ctx.run_id
-    report = RefreshReport(run_id=run_id, started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-    engine = Engine(ctx.engine_kind)
+    lake = ctx.lake
+    report = RefreshReport(
+        run_id=ctx.run_id, trigger=ctx.trigger, started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    )
+    with RefreshLock(lake.root, ctx.run_id):
+        _mark_interrupted(lake)
+        lake.write_report(ctx.run_id, report.model_dump(mode="json"))
+        lake.collect_garbage(ctx.keep_snapshots)
+        current = lake.current()
+        previous = lake.read_manifest(current) if current else {}
+        storage = Storage(ctx.source_root)
+        plans = [plan_source(storage, c, previous.get(c.source_id)) for c in ctx.configs]
+        if current and all(p.unchanged for p in plans) and set(previous) == {p.config.source_id for p in plans}:
+            report.sources = [_skipped(plan) for plan in plans]
+            report.status, report.snapshot = "unchanged", current
+            return _finish(ctx, report, started)
+        try:
+            _build_and_publish(ctx, plans, report)
+        except HostcapError as exc:
+            report.status, report.error = "failed", exc.message
+        return _finish(ctx, report, started)
+
+
+def _skipped(plan: SourcePlan) -> SourceReport:
+    """The source's last report, marked as reused."""
+    last = SourceReport.model_validate(plan.previous["report"])
+    return last.model_copy(update={"status": "skipped-unchanged", "layers": {}, "duration_s": 0.0})
+
+
+def _build_and_publish(ctx: RefreshContext, plans: list[SourcePlan], report: RefreshReport) -> None:
+    from hostcap.build import Builder  # imported here: a refresh with nothing to do starts no engine
+
+    builder = Builder(ctx.lake, ctx.run_id, ctx.source_root, ctx.engine_kind)
     try:
-        loaded = []
-        for config in ctx.configs:
-            ctx.progress(config.source_id)
-            source_report = SourceReport(source=config.source_id)
-            source_started = time.perf_counter()
-            try:
-                loaded.append(_load_source(ctx, engine, config, run_id, source_report))
-            except HostcapError as exc:
-                source_report.status, source_report.error = "failed", exc.message
-            source_report.duration_s = round(time.perf_counter() - source_started, 3)
+        silver: dict[str, list] = {"network": [], "der": []}
+        manifest: dict[str, dict] = {}
+        for plan in plans:
+            source_id = plan.config.source_id
+            ctx.progress(source_id)
+            source_report, table, entry = _source(builder, plan, ctx.run_id)
             report.sources.append(source_report)
+            if table is not None:
+                silver[plan.config.family].append(table)
+                manifest[source_id] = entry
+        if ctx.strict and report.failed_sources:
+            report.status, report.error = "failed", "strict: a source failed, so nothing is published"
+            return
         ctx.progress("gold")
-        gold = _build_gold(engine, loaded)
-        for name, table in gold.items():
-            ctx.lake.write_table(run_id, "gold", name, table)
-        report.gold = {name: table.num_rows for name, table in gold.items()}
-        report.checks = _checks(report, gold)
-        if all(check.passed for check in report.checks) and loaded:
-            ctx.lake.publish(run_id)
-            report.published = True
-        report.status = (
-            "failed" if not report.published else "partial" if report.failed_sources else "succeeded"
-        )
-    except HostcapError as exc:
-        report.status, report.error = "failed", exc.message
+        gold = builder.build_gold(silver["network"], silver["der"])
     finally:
-        engine.close()
-        report.finished_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        report.duration_s = round(time.perf_counter() - started, 3)
-        ctx.lake.write_report(run_id, report.model_dump(mode="json"))
-    return report
+        builder.close()
+    for name, table in gold.items():
+        ctx.lake.write_table(ctx.run_id, "gold", name, table)
+    report.gold = {name: table.num_rows for name, table in gold.items()}
+    report.checks = run_checks(report.sources, gold)
+    if not manifest:
+        report.checks.append(CheckResult(name="any_source", passed=False, detail="no source has usable silver"))
+    if not all(check.passed for check in report.checks):
+        report.status, report.error = "failed", "a check failed, so nothing is published"
+        return
+    ctx.lake.write_manifest(ctx.run_id, manifest)
+    ctx.lake.publish(ctx.run_id)
+    report.published, report.snapshot = True, ctx.run_id
+    report.status = "partial" if report.failed_sources else "succeeded"
+    ctx.lake.collect_garbage(ctx.keep_snapshots)
+
+
+def _source(builder, plan: SourcePlan, run_id: str):
+    """Load, reuse or fall back for one source: (its report, its silver table or None, manifest entry)."""
+    source_id = plan.config.source_id
+    if plan.unchanged:
+        entry = plan.previous
+        return _skipped(plan), builder.reuse_silver(source_id, entry["snapshot"]), entry
+    source_report = SourceReport(source=source_id, fingerprint=plan.fingerprint)
+    started = time.perf_counter()
+    try:
+        table = builder.load_source(plan.config, plan.files, source_report)
+    except HostcapError as exc:
+        source_report.error = exc.message
+        source_report.duration_s = round(time.perf_counter() - started, 3)
+        if plan.previous is None:
+            source_report.status = "failed"
+            return source_report, None, None
+        source_report.status = "stale"
+        return source_report, builder.reuse_silver(source_id, plan.previous["snapshot"]), plan.previous
+    source_report.duration_s = round(time.perf_counter() - started, 3)
+    entry = {"fingerprint": plan.fingerprint, "snapshot": run_id, "report": source_report.model_dump(mode="json")}
+    return source_report, table, entry

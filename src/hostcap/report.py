@@ -6,7 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Status = Literal["succeeded", "failed", "skipped"]
+LayerStatus = Literal["succeeded", "failed", "skipped"]
+SourceStatus = Literal["succeeded", "skipped-unchanged", "failed", "stale"]
+RunStatus = Literal["running", "succeeded", "partial", "failed", "unchanged", "interrupted"]
+Trigger = Literal["manual", "api", "watch", "schedule"]
 
 
 class FileReport(BaseModel):
@@ -16,14 +19,19 @@ class FileReport(BaseModel):
 
 
 class LayerReport(BaseModel):
-    status: Status
+    status: LayerStatus
     rows: int | None = Field(None, description="Rows the layer produced.")
     duration_s: float = 0.0
 
 
 class SourceReport(BaseModel):
     source: str = Field(description="`<utility>/<dataset>`.")
-    status: Status = "succeeded"
+    status: SourceStatus = Field(
+        "succeeded",
+        description="`succeeded` (loaded now), `skipped-unchanged` (same files and config: last silver "
+        "reused), `failed` (no usable silver), `stale` (failed now; its last good silver is used).",
+    )
+    fingerprint: str = Field("", description="Hash of the source's config and file contents.")
     files: list[FileReport] = Field(default_factory=list)
     rows_in: int = Field(0, description="Bronze rows: every data row of every file.")
     loaded: int = Field(0, description="Rows in silver.")
@@ -32,7 +40,9 @@ class SourceReport(BaseModel):
     quarantine_reasons: dict[str, int] = Field(default_factory=dict)
     exclusion_rules: dict[str, int] = Field(default_factory=dict)
     unparsed_rows: int = Field(0, description="Silver rows with a value that could not be parsed (kept as null).")
-    unmapped_columns: list[str] = Field(default_factory=list, description="File columns no config field reads.")
+    unmapped_columns: list[str] = Field(
+        default_factory=list, description="Schema drift: file columns no config field reads (kept in bronze)."
+    )
     layers: dict[str, LayerReport] = Field(default_factory=dict)
     duration_s: float = 0.0
     error: str | None = Field(None, description="Why the source failed, naming the file and row or column.")
@@ -46,10 +56,16 @@ class CheckResult(BaseModel):
 
 class RefreshReport(BaseModel):
     run_id: str
+    trigger: Trigger = Field("manual", description="What started the refresh.")
     started_at: str
     finished_at: str | None = None
-    status: Literal["running", "succeeded", "partial", "failed"] = "running"
+    status: RunStatus = Field(
+        "running",
+        description="`succeeded`, `partial` (published without or with stale sources), `failed` (nothing "
+        "published), `unchanged` (no source changed: nothing new published), `interrupted` (the process died).",
+    )
     published: bool = False
+    snapshot: str | None = Field(None, description="The snapshot this run published.")
     sources: list[SourceReport] = Field(default_factory=list)
     gold: dict[str, int] = Field(default_factory=dict, description="Rows per gold table.")
     checks: list[CheckResult] = Field(default_factory=list)
@@ -58,4 +74,5 @@ class RefreshReport(BaseModel):
 
     @property
     def failed_sources(self) -> list[SourceReport]:
-        return [s for s in self.sources if s.status == "failed"]
+        """Sources that failed in this run (whether or not their last good silver was used)."""
+        return [s for s in self.sources if s.status in ("failed", "stale")]

@@ -23,3 +23,5 @@ class Settings(BaseSettings):
         Path("sources"), description="Directory of source configs, one `<utility>/<dataset>.yaml` per source."
     )
     engine: Literal["duckdb"] = Field("duckdb", description="Execution engine for the transforms.")
+    strict: bool = Field(False, description="Fail the whole refresh when any source fails (default: it fails alone).")
+    keep_snapshots: int = Field(10, ge=1, description="Published snapshots kept for history, diff and rollback.")

@@ -155,6 +155,7 @@ def build_feeders(latest: ir.Table, rollups: ir.Table) -> ir.Table:
     )
     feeders = feeders.left_join(rollups, feeders.feeder_id == rollups.rollup_feeder_id)
     max_hc = ibis.coalesce(feeders._feeder_max, feeders._seg_max)
+    min_hc = ibis.coalesce(feeders._feeder_min, feeders._seg_min)
     planned_mw = _kw_to_mw(feeders.planned_kw.fill_null(0))
     substation_key = parse.normalize_id(parse.trim(feeders._substation))
     return feeders.select(
@@ -163,7 +164,7 @@ def build_feeders(latest: ir.Table, rollups: ir.Table) -> ir.Table:
         substation_name=feeders._substation,
         voltage_kv=ibis.coalesce(feeders._feeder_voltage, feeders._voltage),
         max_hc_mw=max_hc,
-        min_hc_mw=ibis.coalesce(feeders._feeder_min, feeders._seg_min),
+        min_hc_mw=min_hc,
         hca_refresh_date=feeders._date,
         segment_count=feeders.segment_count,
         installed_der_count=feeders.installed_der_count.fill_null(0),
@@ -179,6 +180,7 @@ def build_feeders(latest: ir.Table, rollups: ir.Table) -> ir.Table:
             ibis.ifelse(feeders._any_conflict, "duplicate_conflict", ""),
             ibis.ifelse(feeders._any_unparsed, "unparsed_value", ""),
             ibis.ifelse(max_hc.isnull(), "no_hosting_capacity", ""),
+            ibis.ifelse((max_hc < 0) | (min_hc < 0) | (min_hc > max_hc), "invalid_capacity", ""),
         ),
         **_lineage(feeders),
     )

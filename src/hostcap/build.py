@@ -1,0 +1,128 @@
+"""The engine side of a refresh: read sources into bronze and silver, and build gold.
+
+Kept apart from the orchestration in `refresh.py` so that a refresh with nothing to do never
+starts an engine (or imports one).
+"""
+
+from __future__ import annotations
+
+import time
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from hostcap.config.source import SourceConfig
+from hostcap.engine import Engine
+from hostcap.errors import SourceError
+from hostcap.io.readers import ROW, match_headers, read_file
+from hostcap.io.storage import FileRef, Storage
+from hostcap.lake import Lake
+from hostcap.layers import gold as gold_layer
+from hostcap.layers.bronze import LINEAGE, ReadResult, build_bronze, data_columns
+from hostcap.layers.silver import OUTCOME, REASON, build_classified
+from hostcap.report import FileReport, LayerReport, SourceReport
+
+
+def _timed(report: SourceReport, layer: str, started: float, rows: int | None) -> None:
+    report.layers[layer] = LayerReport(status="succeeded", rows=rows, duration_s=round(time.perf_counter() - started, 3))
+
+
+class Builder:
+    """One engine session writing one snapshot."""
+
+    def __init__(self, lake: Lake, snapshot: str, source_root: str, engine_kind: str):
+        self.lake = lake
+        self.snapshot = snapshot
+        self.storage = Storage(source_root)
+        self.engine = Engine(engine_kind)
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def _read(self, config: SourceConfig, files: list[tuple[FileRef, str]], report: SourceReport) -> pa.Table:
+        reads = []
+        for ref, digest in files:
+            table = read_file(self.storage.read_bytes(ref.path), config.read, config.source_id, ref.path)
+            reads.append(ReadResult(ref.path, digest, table))
+            report.files.append(FileReport(path=ref.path, sha256=digest, rows=table.num_rows))
+        bronze = build_bronze(config, reads, self.snapshot)
+        mapped = {h for spec in config.columns.values() for h in match_headers(spec.headers, data_columns(bronze))}
+        report.unmapped_columns = [c for c in data_columns(bronze) if c not in mapped]
+        return bronze
+
+    def _count_outcomes(self, classified: ir.Table, report: SourceReport) -> None:
+        """Every count the report needs from one small query: per outcome, reason, and unparsed."""
+        unparsed = (classified[OUTCOME] == "silver") & (classified.unparsed_values != "")
+        stats = classified.group_by(classified[OUTCOME], classified[REASON], _unparsed=unparsed).aggregate(n=classified.count())
+        for row in self.engine.to_arrow(stats).to_pylist():
+            outcome, reason, n = row[OUTCOME], row[REASON], row["n"]
+            if outcome == "silver":
+                report.loaded += n
+                report.unparsed_rows += n if row["_unparsed"] else 0
+            elif outcome == "quarantine":
+                report.quarantined += n
+                report.quarantine_reasons[reason] = report.quarantine_reasons.get(reason, 0) + n
+            else:
+                report.excluded += n
+                report.exclusion_rules[reason] = report.exclusion_rules.get(reason, 0) + n
+
+    def load_source(self, config: SourceConfig, files: list[tuple[FileRef, str]], report: SourceReport) -> ir.Table:
+        """Bronze and silver (plus quarantine and excluded) of one source, written to the snapshot."""
+        if not files:
+            raise SourceError(config.source_id, f"no files matching {config.read.pattern!r} in {config.location}")
+        started = time.perf_counter()
+        bronze_arrow = self._read(config, files, report)
+        self.lake.write_table(self.snapshot, "bronze", config.source_id, bronze_arrow)
+        report.rows_in = bronze_arrow.num_rows
+        _timed(report, "bronze", started, report.rows_in)
+
+        started = time.perf_counter()
+        bronze = self.engine.from_arrow("bronze", bronze_arrow)
+        classified = build_classified(config, bronze, self.engine.materialize)
+        self._count_outcomes(classified, report)
+        silver = classified.filter(classified[OUTCOME] == "silver").drop(OUTCOME, REASON)
+        self.lake.write_table(self.snapshot, "silver", config.source_id, self.engine.to_arrow(silver))
+        for outcome, rows in (("quarantine", report.quarantined), ("excluded", report.excluded)):
+            if rows:
+                picked = classified.filter(classified[OUTCOME] == outcome).select("_file", ROW, REASON)
+                rejected = bronze.inner_join(picked, ["_file", ROW]).order_by(["_file", ROW])
+                self.lake.write_table(self.snapshot, outcome, config.source_id, self.engine.to_arrow(rejected))
+        _timed(report, "silver", started, report.loaded)
+        return silver
+
+    def reuse_silver(self, source_id: str, snapshot: str) -> ir.Table:
+        """A source's silver as an earlier snapshot wrote it."""
+        return self.engine.from_arrow("silver", self.lake.read_table(source_id, layer="silver", snapshot=snapshot))
+
+    def _empty_silver(self, family: str) -> ir.Table:
+        """A silver table with no rows and the family's canonical schema, for a gold with no such source."""
+        stub = {"native_feeder_id": "id"} if family == "network" else {"native_der_id": "id", "nameplate_kw": "kw"}
+        config = SourceConfig.model_validate(
+            {
+                "utility": "none", "dataset": "network" if family == "network" else "installed_der",
+                "description": "", "location": "", "read": {"type": "csv"}, "columns": stub,
+                **({"network": {"grain": "feeder"}} if family == "network" else {"der": {"status": "installed"}}),
+            }
+        )
+        empty = pa.table({name: pa.array([], pa.int64() if name == ROW else pa.string()) for name in LINEAGE})
+        classified = build_classified(config, self.engine.from_arrow("empty", empty), self.engine.materialize)
+        return classified.drop(OUTCOME, REASON)
+
+    def _union(self, tables: list[ir.Table], family: str) -> ir.Table:
+        tables = tables or [self._empty_silver(family)]
+        return ibis.union(*tables) if len(tables) > 1 else tables[0]
+
+    def build_gold(self, network: list[ir.Table], ders: list[ir.Table]) -> dict[str, pa.Table]:
+        engine = self.engine
+        latest = engine.materialize("latest_network", gold_layer.latest_network_rows(self._union(network, "network")))
+        gold_ders = engine.materialize("gold_ders", gold_layer.build_ders(self._union(ders, "der"), latest.select("feeder_id")))
+        feeders = engine.materialize("gold_feeders", gold_layer.build_feeders(latest, gold_layer.der_rollups(gold_ders)))
+        return {
+            "feeders": engine.to_arrow(feeders.select(gold_layer.FEEDER_COLUMNS).order_by(["utility", "native_feeder_id"])),
+            "feeder_segments": engine.to_arrow(
+                gold_layer.build_segments(latest).order_by(["utility", "native_feeder_id", "native_segment_id"])
+            ),
+            "substations": engine.to_arrow(gold_layer.build_substations(feeders).order_by(["utility", "substation_name"])),
+            "ders": engine.to_arrow(gold_ders.order_by(["utility", "native_der_id"])),
+        }

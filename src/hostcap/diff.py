@@ -1,0 +1,83 @@
+"""What changed between two gold snapshots: the questions a developer asks each month."""
+
+from __future__ import annotations
+
+import math
+
+from pydantic import BaseModel, Field
+
+from hostcap.lake import Lake
+
+_FEEDER_KEYS = ["feeder_id", "native_feeder_id", "utility", "max_hc_mw"]
+_DER_KEYS = ["der_id", "native_der_id", "utility", "status", "feeder_id", "nameplate_kw"]
+
+
+class FeederRef(BaseModel):
+    feeder_id: str
+    native_feeder_id: str
+    utility: str
+
+
+class MaxHcChange(FeederRef):
+    old_max_hc_mw: float | None
+    new_max_hc_mw: float | None
+
+
+class DerRef(BaseModel):
+    der_id: str
+    native_der_id: str
+    utility: str
+    status: str = Field(description="Status in the newer snapshot (in the older one for removed DER).")
+    feeder_id: str | None
+    nameplate_kw: float | None
+
+
+class SnapshotDiff(BaseModel):
+    old: str = Field(description="The older snapshot.")
+    new: str = Field(description="The newer snapshot.")
+    feeders_added: list[FeederRef]
+    feeders_removed: list[FeederRef]
+    max_hc_changes: list[MaxHcChange] = Field(description="Feeders whose max hosting capacity changed.")
+    ders_now_installed: list[DerRef] = Field(description="DER that were planned and are now installed.")
+    ders_new: list[DerRef] = Field(description="DER that were not in the older snapshot.")
+    ders_withdrawn: list[DerRef] = Field(description="DER whose status became withdrawn.")
+    ders_removed: list[DerRef] = Field(description="DER that are no longer in the data at all.")
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(getattr(self, name)) for name in type(self).model_fields if name not in ("old", "new")}
+
+
+def _rows(lake: Lake, table: str, snapshot: str, keys: list[str]) -> dict[str, dict]:
+    rows = lake.read_table(table, snapshot=snapshot).select(keys).to_pylist()
+    return {row[keys[0]]: row for row in rows}
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and math.isclose(a, b, abs_tol=1e-9))
+
+
+def diff_snapshots(lake: Lake, old: str, new: str) -> SnapshotDiff:
+    old_feeders, new_feeders = (_rows(lake, "feeders", s, _FEEDER_KEYS) for s in (old, new))
+    old_ders, new_ders = (_rows(lake, "ders", s, _DER_KEYS) for s in (old, new))
+    both = sorted(old_feeders.keys() & new_feeders.keys())
+    return SnapshotDiff(
+        old=old,
+        new=new,
+        feeders_added=[new_feeders[k] for k in sorted(new_feeders.keys() - old_feeders.keys())],
+        feeders_removed=[old_feeders[k] for k in sorted(old_feeders.keys() - new_feeders.keys())],
+        max_hc_changes=[
+            {**new_feeders[k], "old_max_hc_mw": old_feeders[k]["max_hc_mw"], "new_max_hc_mw": new_feeders[k]["max_hc_mw"]}
+            for k in both
+            if not _same(old_feeders[k]["max_hc_mw"], new_feeders[k]["max_hc_mw"])
+        ],
+        ders_now_installed=[
+            d for k, d in sorted(new_ders.items())
+            if d["status"] == "installed" and old_ders.get(k, {}).get("status") == "planned"
+        ],
+        ders_new=[d for k, d in sorted(new_ders.items()) if k not in old_ders],
+        ders_withdrawn=[
+            d for k, d in sorted(new_ders.items())
+            if d["status"] == "withdrawn" and k in old_ders and old_ders[k]["status"] != "withdrawn"
+        ],
+        ders_removed=[d for k, d in sorted(old_ders.items()) if k not in new_ders],
+    )
