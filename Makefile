@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint sample clean help
+.PHONY: run test bench bench-refresh sample clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -20,6 +20,11 @@ run: $(STAMP)  ## build the lake from the bundled sample data
 
 test: $(STAMP)  ## run the test suite
 	$(BIN)/python -m pytest
+
+bench-refresh: $(STAMP)  ## time full, no-change and one-source refreshes at statewide scale
+	$(BIN)/python bench/refresh_bench.py --scale 1 --runs 3
+
+bench: bench-refresh  ## run every benchmark (results in bench/results/)
 
 sample: $(STAMP)  ## regenerate the bundled sample data (deterministic)
 	rm -rf data/sample
