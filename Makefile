@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)  ## build the lake from the bundled sample data
+run: $(STAMP)  ## build the lake from the bundled sample data and serve the API on 127.0.0.1:8000
 	$(BIN)/hostcap refresh
+	$(BIN)/hostcap serve
 
 test: $(STAMP)  ## run the test suite
 	$(BIN)/python -m pytest

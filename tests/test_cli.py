@@ -105,3 +105,34 @@ def test_real_nyseg_der_against_a_network_synthesized_for_their_circuits(real_di
     feeders = run.rows("feeders")
     assert len(feeders) > 1000
     assert sum(f["installed_der_count"] for f in feeders) > 12_000
+
+
+def test_history_commands(tmp_path: Path):
+    source = tmp_path / "src"
+    shutil.copytree(SAMPLE, source)
+    lake = str(tmp_path / "lake")
+    base = ("--source", str(source), "--lake", lake, "--config", str(CONFIGS))
+    assert invoke("refresh", *base).exit_code == 0
+    unchanged = invoke("refresh", *base)
+    assert unchanged.exit_code == 0 and "nothing new published" in unchanged.output
+    installed = next((source / "national_grid" / "installed_der").glob("*.csv"))
+    installed.write_bytes(installed.read_bytes() + b"4242,null,Solar,12,36_01_99999,0\r\n")
+    assert invoke("refresh", *base).exit_code == 0
+
+    store = Lake(lake)
+    first, second = store.snapshots()
+    listing = invoke("runs", "--lake", lake).output
+    assert "unchanged" in listing and listing.count("succeeded") == 2
+    shown = invoke("runs", "show", second, "--lake", lake).output
+    assert "skipped-unchanged" in shown and "check unique_id:ders.der_id: ok" in shown
+    assert first in invoke("snapshots", "--lake", lake).output
+
+    changes = json.loads(invoke("diff", first, "--json", "--lake", lake).stdout)
+    assert [d["native_der_id"] for d in changes["ders_new"]] == ["4242"]
+    assert "ders new" in invoke("diff", first, second, "--lake", lake).output
+
+    assert invoke("rollback", first, "--lake", lake).exit_code == 0
+    assert store.current() == first
+    missing = invoke("rollback", "nope", "--lake", lake)
+    assert missing.exit_code == 4 and "not in the history" in missing.stderr
+    assert invoke("runs", "show", "nope", "--lake", lake).exit_code == 4

@@ -68,6 +68,9 @@ def _print_report(report: RefreshReport) -> None:
             f"{s.excluded:,}", f"{s.duration_s:.2f}", style=style,
         )
     console.print(table)
+    if report.status == "unchanged":
+        console.print(f"no source changed since snapshot {report.snapshot}: nothing new published ({report.duration_s:.2f} s)")
+        return
     console.print("gold: " + ", ".join(f"{name} {rows:,}" for name, rows in report.gold.items()))
     for check in report.checks:
         if not check.passed:
@@ -81,20 +84,120 @@ def _print_report(report: RefreshReport) -> None:
 
 @app.command()
 @_one_line_errors
-def refresh(source: SourceOpt = None, lake: LakeOpt = None, config: ConfigOpt = None) -> None:
-    """Load every source into bronze, silver and gold, check, and publish a new snapshot.
+def refresh(
+    source: SourceOpt = None,
+    lake: LakeOpt = None,
+    config: ConfigOpt = None,
+    strict: Annotated[
+        Optional[bool], typer.Option("--strict/--lenient", help="Fail the whole refresh when any source fails.")
+    ] = None,
+) -> None:
+    """Load changed sources into bronze and silver, rebuild gold, check, and publish a new snapshot.
 
-    Exit code 0 when every source loaded, 1 when some failed (the rest is published), 5 when
-    nothing was published.
+    Sources whose files and config are unchanged reuse their last silver; with no change at all
+    nothing new is published. A failing source fails alone (its last good silver is used) unless
+    --strict. Exit code 0 when every source is current, 1 when some failed (the rest is
+    published), 5 when nothing was published, 6 when another refresh is running.
     """
     hostcap = _hostcap(source, lake, config)
+    if strict is not None:
+        hostcap.settings.strict = strict
     with console.status("refreshing…") as status:
         report = hostcap.refresh(progress=lambda step: status.update(f"refreshing: {step}"))
     _print_report(report)
+    if report.status == "unchanged":
+        return
     if not report.published:
         raise typer.Exit(5)
     if report.failed_sources:
         raise typer.Exit(1)
+
+
+runs_app = typer.Typer(help="Refresh runs and their reports.", no_args_is_help=False)
+app.add_typer(runs_app, name="runs")
+
+
+@runs_app.callback(invoke_without_command=True)
+@_one_line_errors
+def runs(ctx: typer.Context, lake: LakeOpt = None, last: Annotated[int, typer.Option(help="How many runs.")] = 20) -> None:
+    """List recent refresh runs, newest first."""
+    if ctx.invoked_subcommand:
+        return
+    store = _hostcap(None, lake, None).lake
+    table = Table(title="refresh runs")
+    for column in ("run", "trigger", "status", "published", "failed sources", "seconds"):
+        table.add_column(column, no_wrap=column in ("run", "trigger", "status"))
+    for run_id in reversed(store.runs()[-last:]):
+        r = RefreshReport.model_validate(store.read_report(run_id))
+        failed = ", ".join(s.source for s in r.failed_sources) or "-"
+        table.add_row(run_id, r.trigger, r.status, "yes" if r.published else "no", failed, f"{r.duration_s:.1f}")
+    console.print(table)
+
+
+@runs_app.command("show")
+@_one_line_errors
+def runs_show(run_id: Annotated[str, typer.Argument(help="Run id, from `hostcap runs`.")], lake: LakeOpt = None) -> None:
+    """Show one run's report: per source and layer, status, rows and errors; and the checks."""
+    report = RefreshReport.model_validate(_hostcap(None, lake, None).lake.read_report(run_id))
+    _print_report(report)
+    layers = Table(title="layers")
+    for column in ("source", "layer", "status", "rows", "seconds"):
+        layers.add_column(column, no_wrap=column == "source")
+    for s in report.sources:
+        for name, layer in s.layers.items():
+            layers.add_row(s.source, name, layer.status, f"{layer.rows:,}" if layer.rows is not None else "", f"{layer.duration_s:.2f}")
+    console.print(layers)
+    for s in report.sources:
+        for reason, count in {**s.quarantine_reasons, **s.exclusion_rules}.items():
+            console.print(f"{s.source}: {count:,} × {reason}", highlight=False)
+        if s.unmapped_columns:
+            console.print(f"{s.source}: columns not mapped (drift): {', '.join(s.unmapped_columns)}", highlight=False)
+    for check in report.checks:
+        console.print(f"check {check.name}: {'ok' if check.passed else 'FAILED'} ({check.detail})", highlight=False)
+
+
+@app.command()
+@_one_line_errors
+def snapshots(lake: LakeOpt = None) -> None:
+    """List the published snapshots kept for history, diff and rollback (the current one marked)."""
+    store = _hostcap(None, lake, None).lake
+    current = store.current()
+    table = Table(title="snapshots")
+    for column in ("snapshot", "published at", "current"):
+        table.add_column(column, no_wrap=True)
+    for item in reversed(store.history()):
+        table.add_row(item["snapshot"], item["published_at"], "*" if item["snapshot"] == current else "")
+    console.print(table)
+
+
+@app.command()
+@_one_line_errors
+def rollback(snapshot: Annotated[str, typer.Argument(help="Snapshot id, from `hostcap snapshots`.")], lake: LakeOpt = None) -> None:
+    """Publish an earlier snapshot again."""
+    _hostcap(None, lake, None).rollback(snapshot)
+    console.print(f"published {snapshot}")
+
+
+@app.command()
+@_one_line_errors
+def diff(
+    old: Annotated[str, typer.Argument(help="The older snapshot id.")],
+    new: Annotated[Optional[str], typer.Argument(help="The newer snapshot id (default: the published one).")] = None,
+    lake: LakeOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole diff as JSON.")] = False,
+) -> None:
+    """What changed between two snapshots: feeders added/removed, max HC changes, DER that became
+    installed, new, withdrawn or removed DER."""
+    changes = _hostcap(None, lake, None).diff(old, new)
+    if as_json:
+        sys.stdout.write(changes.model_dump_json(indent=1) + "\n")
+        return
+    table = Table(title=f"changes {changes.old} → {changes.new}")
+    table.add_column("change")
+    table.add_column("count", justify="right")
+    for name, count in changes.counts().items():
+        table.add_row(name.replace("_", " "), f"{count:,}")
+    console.print(table)
 
 
 @app.command()
@@ -158,3 +261,29 @@ def export(
         with out.open("wb") as sink:
             write_table(data, format, sink)
         err_console.print(f"wrote {data.num_rows:,} rows to {out}")
+
+
+@app.command()
+@_one_line_errors
+def serve(
+    source: SourceOpt = None,
+    lake: LakeOpt = None,
+    config: ConfigOpt = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; without HOSTCAP_API_KEY set, 127.0.0.1 only.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    refresh_on_start: Annotated[
+        bool, typer.Option("--refresh-on-start", help="Start a refresh in the background as the server starts.")
+    ] = False,
+    access_log: Annotated[bool, typer.Option("--access-log", help="Log every request.")] = False,
+) -> None:
+    """Serve the HTTP API from the published snapshot (docs at /docs); Ctrl-C stops it."""
+    from hostcap.api.server import serve as run_server
+
+    hostcap = _hostcap(source, lake, config)
+
+    def say(line: str) -> None:
+        console.print(line, highlight=False, soft_wrap=True)
+
+    run_server(hostcap, host, port, refresh_on_start, say=say, access_log=access_log)

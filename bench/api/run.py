@@ -1,0 +1,221 @@
+"""Load benchmark of the API: req/s and p50/p99 latency of the three hot calls, and server RSS.
+
+Starts `hostcap serve` on 127.0.0.1 over a lake you built (statewide scale: see README.md here),
+drives it with wrk (Debian package `wrk`) at a fixed concurrency, and writes the figures, the
+exact wrk commands and the machine's state to a JSON file.
+
+    python bench/api/run.py --lake <lake dir> [--duration 20] [--out bench/api/results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from importlib.metadata import version
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SCRIPT = HERE / "wrk.lua"
+#: (name, path; {id} is replaced per request by the next feeder ID, bars from the issue)
+ENDPOINTS = [
+    ("getDERsForFeeder", "/getDERsForFeeder?feederID={id}", {"min_rps": 2000, "max_p99_ms": 20}),
+    ("getFeeders", "/getFeeders?maxHostingCapacity=5", {}),
+    ("v1_feeders_limit_100", "/v1/feeders?limit=100", {"min_rps": 1000}),
+]
+MAX_RSS_MIB = 500
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+def wait_ready(base: str, server: subprocess.Popen, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"the server exited: {server.stdout.read() if server.stdout else ''}")
+        try:
+            get_json(f"{base}/readyz")
+            return
+        except OSError:
+            time.sleep(0.25)
+    sys.exit("the server did not become ready (is there a published snapshot in the lake?)")
+
+
+def feeder_ids(base: str) -> list[str]:
+    """Every feeder's native ID, as clients of the prototype call it."""
+    ids, cursor = [], None
+    while True:
+        body = get_json(f"{base}/v1/feeders?limit=10000" + (f"&cursor={cursor}" if cursor else ""))
+        ids += [f["native_feeder_id"] for f in body["data"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return ids
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all processes have used (every core), from /proc/stat."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(command: list[str], pid: int) -> tuple[dict, float, float, float]:
+    """Run wrk; return its JSON summary line, the server's peak RSS meanwhile, the CPU seconds
+    the server used (which other load on the machine does not inflate), and the CPU seconds the
+    machine's other processes used meanwhile (neither the server nor wrk)."""
+    peak = rss_mib(pid)
+    cpu_before = cpu_seconds(pid)
+    busy_before = machine_busy_seconds()
+    wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.2):
+            peak = max(peak, rss_mib(pid))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    finally:
+        done.set()
+        sampler.join()
+    server = cpu_seconds(pid) - cpu_before
+    wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk = wrk_after.ru_utime + wrk_after.ru_stime - wrk_before.ru_utime - wrk_before.ru_stime
+    others = machine_busy_seconds() - busy_before - server - wrk
+    return json.loads(output.strip().splitlines()[-1]), peak, server, max(others, 0.0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lake", required=True, help="Lake with a published snapshot (statewide: scale 1).")
+    parser.add_argument("--duration", type=int, default=20, help="Seconds per endpoint (after a 3 s warm-up).")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
+    parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k != "HOSTCAP_API_KEY"}
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from hostcap.cli import app; app()", "serve", "--lake", args.lake, "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    results = []
+    try:
+        wait_ready(base, server)
+        snapshot = get_json(f"{base}/readyz")["snapshot"]
+        ids = feeder_ids(base)
+        rss_loaded = rss_mib(server.pid)
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as ids_file:
+            ids_file.write("\n".join(ids))
+        for name, path, bars in ENDPOINTS:
+            extra = ["--", ids_file.name] if "{id}" in path else []
+            wrk = ["wrk", f"-t{args.threads}", f"-c{args.connections}", "--latency", "-s", str(SCRIPT)]
+            subprocess.run([*wrk, "-d3s", base + path, *extra], check=True, capture_output=True)  # warm-up
+            command = [*wrk, f"-d{args.duration}s", base + path, *extra]
+            load_before = os.getloadavg()[0]
+            summary, peak_rss, cpu, others = run_wrk(command, server.pid)
+            seconds = summary["duration_us"] / 1e6
+            errors = sum(summary["errors"].values())
+            rps = summary["requests"] / seconds
+            latency = summary["latency_us"]
+            result = {
+                "endpoint": name,
+                "url_path": path,
+                "command": " ".join(command)
+                .replace(base, "http://127.0.0.1:PORT")
+                .replace(str(SCRIPT), "bench/api/wrk.lua")
+                .replace(ids_file.name, "IDS"),
+                "requests": summary["requests"],
+                "errors": errors,
+                "requests_per_s": round(rps, 1),
+                "mb_per_s": round(summary["bytes"] / seconds / 1e6, 1),
+                "latency_ms": {k: round(v / 1000, 2) for k, v in latency.items()},
+                "server_cpu_ms_per_request": round(cpu * 1000 / max(summary["requests"], 1), 3),
+                "server_rss_peak_mib": round(peak_rss, 1),
+                "load_average_1m_before": round(load_before, 2),
+                "other_processes_cpu_cores": round(others / seconds, 2),
+                "bars": bars,
+                "meets_bars": errors == 0
+                and rps >= bars.get("min_rps", 0)
+                and latency["p99"] / 1000 <= bars.get("max_p99_ms", float("inf")),
+            }
+            results.append(result)
+            print(
+                f"{name:24} {rps:8.0f} req/s  p50 {latency['p50'] / 1000:6.2f} ms  p99 {latency['p99'] / 1000:6.2f} ms  "
+                f"cpu {result['server_cpu_ms_per_request']:.3f} ms/req  others {others / seconds:.2f} cores  "
+                f"errors {errors}  rss {peak_rss:.0f} MiB  "
+                + ("ok" if result["meets_bars"] else "BELOW BAR")
+            )
+        os.unlink(ids_file.name)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=30)
+    peak = max(r["server_rss_peak_mib"] for r in results)
+    report = {
+        "invocation": f"python bench/api/run.py --lake <scale-1 lake> --duration {args.duration} "
+        f"--connections {args.connections} --threads {args.threads}",
+        "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "snapshot": snapshot,
+        "feeder_ids_rotated": len(ids),
+        "connections": args.connections,
+        "wrk_threads": args.threads,
+        "duration_s": args.duration,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "cpu": next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                         if line.startswith("model name")), platform.processor()),
+            "python": platform.python_version(),
+            **{package: version(package) for package in ("fastapi", "uvicorn", "httptools", "orjson")},
+        },
+        "server_rss_after_load_mib": round(rss_loaded, 1),
+        "server_rss_peak_mib": peak,
+        "rss_bar_mib": MAX_RSS_MIB,
+        "meets_rss_bar": peak <= MAX_RSS_MIB,
+        "results": results,
+    }
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"server RSS: {rss_loaded:.0f} MiB loaded, {peak:.0f} MiB peak; wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

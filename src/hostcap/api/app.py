@@ -1,0 +1,79 @@
+"""The FastAPI app factory: the read model, the refresher, routers, errors and docs wired together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from hostcap import __version__
+from hostcap.api import openapi, problems
+from hostcap.api.docs import mount_docs
+from hostcap.api.middleware import SizeLimits, SnapshotHeader
+from hostcap.api.routers import (
+    changes,
+    compat,
+    ders,
+    feeders,
+    health,
+    refreshes,
+    substations,
+    utilities,
+)
+from hostcap.api.settings import ApiSettings
+from hostcap.core import Hostcap
+from hostcap.serving import Refresher, SnapshotStore
+
+DESCRIPTION = """\
+New York utilities' hosting capacity and DER data, cleaned and unified, served from memory.
+
+* **v1** (`/v1/...`): consistent names, filters, `limit` + cursor pagination with a total count.
+* **Prototype calls** (`/getFeeders`, `/getDERsForFeeder`, `/refreshData`): kept compatible.
+* Every response names the published snapshot it came from (`X-Hostcap-Snapshot`; `meta` in v1
+  bodies). Lists send an `ETag` (answering `If-None-Match` with 304) and return CSV with
+  `format=csv` or `Accept: text/csv`.
+* Errors are RFC 9457 problem details (`application/problem+json`).
+* Refresh endpoints need the API key (`X-API-Key` or `Authorization: Bearer`) when
+  `HOSTCAP_API_KEY` is set.
+"""
+
+
+def create_app(hostcap: Hostcap, settings: ApiSettings | None = None, refresh_on_start: bool = False) -> FastAPI:
+    """An app over `hostcap`'s lake. Settings default to the `HOSTCAP_*` environment, read now."""
+    settings = settings or ApiSettings()
+    store = SnapshotStore(hostcap.lake)
+    refresher = Refresher(hostcap, store)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store.sync()
+        if refresh_on_start:
+            refresher.start()
+        stop_watching = store.watch(settings.api_reload_interval_s) if settings.api_reload_interval_s else None
+        yield
+        if stop_watching is not None:
+            stop_watching.set()
+
+    app = FastAPI(
+        title="hostcap API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        responses=openapi.COMMON,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.refresher = refresher
+    problems.install(app)
+    app.state.hostcap = hostcap
+    for module in (compat, feeders, ders, substations, utilities, refreshes, changes, health):
+        app.include_router(module.router)
+    mount_docs(app)
+    app.add_middleware(SnapshotHeader, snapshot_id=lambda: getattr(store.current, "id", None))
+    app.add_middleware(
+        SizeLimits, max_query_bytes=settings.api_max_query_bytes, max_body_bytes=settings.api_max_body_bytes
+    )
+    return app

@@ -1,0 +1,85 @@
+"""Dependencies the routers share, as `Annotated` aliases: the served snapshot, the refresher and
+the API key check; and the list request every list endpoint builds from its query model.
+
+All are `async def` although none awaits: FastAPI runs a plain `def` dependency in a worker
+thread, and that hop would cost more than the whole in-memory answer.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from hostcap.api.problems import ProblemError
+from hostcap.api.queries import ListQuery, OutputFormat
+from hostcap.api.settings import ApiSettings
+from hostcap.serving import Refresher, Snapshot
+
+
+def served_snapshot(request: Request) -> Snapshot:
+    """The snapshot this request is answered from, taken once so the whole answer is consistent."""
+    snapshot = request.app.state.store.current
+    if snapshot is None:
+        raise ProblemError(
+            503,
+            "no published snapshot yet: start a refresh (POST /v1/refreshes, or `hostcap refresh`) and retry",
+            headers={"Retry-After": "30"},
+        )
+    return snapshot
+
+
+async def get_snapshot(request: Request) -> Snapshot:
+    return served_snapshot(request)
+
+
+async def get_refresher(request: Request) -> Refresher:
+    return request.app.state.refresher
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    """What every list answer needs: the snapshot it is answered from and the format asked for."""
+
+    snapshot: Snapshot
+    format: OutputFormat
+
+
+def list_request(request: Request, query: ListQuery) -> ListRequest:
+    """Lists take their parameters as one query model and call this directly, not as a dependency:
+    each dependency level costs FastAPI more per request than the in-memory answer."""
+    fmt = query.format
+    if fmt is None:
+        fmt = "csv" if "text/csv" in request.headers.get("accept", "") else "json"
+    return ListRequest(served_snapshot(request), fmt)
+
+
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="The key set in `HOSTCAP_API_KEY`.")
+_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <the key set in HOSTCAP_API_KEY>`.")
+
+
+async def require_api_key(
+    request: Request,
+    api_key: Annotated[str | None, Security(_api_key_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> None:
+    """When `HOSTCAP_API_KEY` is set, the request must carry it (compared in constant time)."""
+    settings: ApiSettings = request.app.state.settings
+    if settings.api_key is None:
+        return
+    expected = settings.api_key.get_secret_value().encode()
+    offered = api_key if api_key is not None else bearer.credentials if bearer is not None else None
+    if offered is None or not hmac.compare_digest(offered.encode(), expected):
+        raise ProblemError(
+            401,
+            "this endpoint needs the API key: send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`",
+            headers={"WWW-Authenticate": 'Bearer realm="hostcap"'},
+        )
+
+
+SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
+RefresherDep = Annotated[Refresher, Depends(get_refresher)]
+RequireApiKey = Depends(require_api_key)

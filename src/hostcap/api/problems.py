@@ -1,0 +1,95 @@
+"""Every error as RFC 9457 problem details (`application/problem+json`), from one set of handlers."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from hostcap.errors import HostcapError
+
+log = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/problem+json"
+_SHOWN_INPUT = 60
+
+
+class ProblemError(Exception):
+    """Raise to answer with a problem: a status, a detail that helps, and optional extension members."""
+
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None, **extensions):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.headers = headers
+        self.extensions = extensions
+
+
+def problem_response(
+    status: int, detail: str, instance: str | None = None, headers: dict[str, str] | None = None, **extensions
+) -> Response:
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
+    if instance is not None:
+        body["instance"] = instance
+    body.update(extensions)
+    return Response(orjson.dumps(body), status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _validation_message(error: dict) -> tuple[str, str]:
+    """Where (`query parameter maxHostingCapacity`) and what, with the offending input when short."""
+    location = error.get("loc", ())
+    where = f"{location[0]} parameter {'.'.join(map(str, location[1:]))}" if len(location) > 1 else "request"
+    message = error.get("msg", "invalid value")
+    value = error.get("input")
+    if isinstance(value, str):
+        shown = value if len(value) <= _SHOWN_INPUT else value[:_SHOWN_INPUT] + "…"
+        message += f" (got {shown!r})"
+    return where, message
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path: Starlette's own 405 names only the first
+    matching route's, which is wrong where GET and POST are separate routes."""
+    path = request.url.path
+    return sorted(
+        {method for route in request.app.routes if isinstance(route, APIRoute) and route.path_regex.match(path)
+         for method in route.methods}
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Answer every error the app can raise with a problem."""
+
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> Response:
+        return problem_response(exc.status, exc.detail, request.url.path, exc.headers, **exc.extensions)
+
+    @app.exception_handler(HostcapError)
+    async def _hostcap(request: Request, exc: HostcapError) -> Response:
+        return problem_response(exc.http_status, exc.message, request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [_validation_message(error) for error in exc.errors()]
+        detail = "; ".join(f"{where}: {message}" for where, message in errors)
+        listed = [{"location": where, "message": message} for where, message in errors]
+        return problem_response(422, detail, request.url.path, errors=listed)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if exc.status_code != 404 else f"no such endpoint: {request.url.path} (see /docs)"
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
+        return problem_response(exc.status_code, str(detail), request.url.path, headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return problem_response(500, "internal error; the server log has the details", request.url.path)

@@ -1,0 +1,118 @@
+"""Each list endpoint's query parameters as one model (FastAPI "query parameter models").
+
+One model per endpoint rather than one parameter each: FastAPI's cost per declared parameter is
+paid on every request and is several times the in-memory answer itself, while a model is
+validated in one step. The OpenAPI schema still lists every parameter with its description.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from hostcap.api.params import CANONICAL_ID, NATIVE_TEXT
+from hostcap.api.schemas.ders import DerStatus, DerType
+from hostcap.serving.feeders import DEFAULT_SORT, SORT_COLUMNS
+
+OutputFormat = Literal["json", "csv"]
+FeederSort = Literal[(DEFAULT_SORT, *SORT_COLUMNS, *(f"-{c}" for c in SORT_COLUMNS))]
+MAX_LIMIT = 10_000
+
+Utility = Annotated[
+    str | None,
+    Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=32,
+        description="Only this utility (`nyseg_rge`, `national_grid`, `coned`, `orange_rockland`, `central_hudson`).",
+        examples=["central_hudson"],
+    ),
+]
+Statuses = Annotated[
+    list[DerStatus] | None,
+    Field(description="Only DER with one of these statuses (repeat the parameter for several).", examples=[["planned"]]),
+]
+DerTypes = Annotated[
+    list[DerType] | None,
+    Field(description="Only DER of one of these technologies (repeat for several).", examples=[["solar", "storage"]]),
+]
+
+
+def finite(description: str, example: float):
+    """A number: NaN and infinities (including overflowing values such as 1e999) are refused."""
+    return Field(None, allow_inf_nan=False, description=description, examples=[example])
+
+
+class ListQuery(BaseModel):
+    format: OutputFormat | None = Field(
+        None, description="`json` (default) or `csv`. Without it, `Accept: text/csv` asks for CSV.", examples=["csv"]
+    )
+
+
+class PageQuery(ListQuery):
+    limit: int = Field(100, ge=1, le=MAX_LIMIT, description="Items per page.", examples=[100])
+    cursor: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        max_length=200,
+        description="`next_cursor` of the previous page (keep the other parameters the same).",
+        examples=["MjAyNjExMjlUMDUxMDExWi03YWIwNGN8MTAw"],
+    )
+
+
+class FeedersAboveQuery(ListQuery):
+    maxHostingCapacity: float = Field(  # noqa: N815 - the prototype's parameter name
+        allow_inf_nan=False,
+        description="Lower bound (MW), exclusive: feeders whose `max_hc_mw` is strictly greater.",
+        examples=[5.0],
+    )
+
+
+class FeederDersCompatQuery(ListQuery):
+    feederID: str = Field(  # noqa: N815 - the prototype's parameter name
+        min_length=1,
+        max_length=64,
+        pattern=NATIVE_TEXT,
+        description="Canonical `feeder_id`, or the utility's native feeder ID (any case, surrounding spaces ignored).",
+        examples=["MI3798"],
+    )
+    utility: Utility = None
+
+
+class FeedersQuery(PageQuery):
+    utility: Utility = None
+    substation: str | None = Field(
+        None,
+        max_length=64,
+        pattern=NATIVE_TEXT,
+        description="Only feeders of this substation: its canonical `substation_id`, or its name (any case).",
+        examples=["Milan"],
+    )
+    min_max_hc_mw: float | None = finite("Only feeders with `max_hc_mw` ≥ this (MW).", 2.0)
+    max_max_hc_mw: float | None = finite("Only feeders with `max_hc_mw` ≤ this (MW).", 10.0)
+    min_headroom_mw: float | None = finite("Only feeders with `headroom_after_queue_mw` ≥ this (MW).", 1.0)
+    sort: FeederSort = Field(
+        DEFAULT_SORT,
+        description="`utility` (by utility, then native feeder ID), or a numeric column, ascending, or descending "
+        "with a leading `-`. Nulls come last either way.",
+        examples=["-max_hc_mw"],
+    )
+
+
+class FeederDersQuery(PageQuery):
+    status: Statuses = None
+    der_type: DerTypes = None
+
+
+class DersQuery(FeederDersQuery):
+    utility: Utility = None
+    feeder_id: str | None = Field(
+        None,
+        pattern=CANONICAL_ID,
+        description="Only DER on this feeder (canonical ID).",
+        examples=["5ffd070674640f91d6c32c5b1d202dd2"],
+    )
+
+
+class SubstationsQuery(PageQuery):
+    utility: Utility = None

@@ -1,0 +1,56 @@
+"""Responses built from pre-encoded JSON: snapshot header, ETag and 304, JSON or CSV.
+
+Handlers return these directly, so FastAPI does not re-validate and re-serialize bodies that
+were encoded once per snapshot; the response models still document (and tests check) them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import orjson
+from fastapi import Request
+from starlette.responses import Response
+
+from hostcap.api.deps import ListRequest
+from hostcap.api.middleware import SNAPSHOT_HEADER
+from hostcap.api.queries import OutputFormat
+from hostcap.serving import Snapshot
+
+JSON = "application/json"
+CSV = "text/csv; charset=utf-8"
+
+
+def etag(snapshot: Snapshot, fmt: OutputFormat) -> str:
+    """A list's content is fixed by the snapshot and the format (the URL fixes the rest)."""
+    return f'"{snapshot.id}-{fmt}"'
+
+
+def _matches(if_none_match: str | None, tag: str) -> bool:
+    if not if_none_match:
+        return False
+    return any(t.strip() in ("*", tag, f"W/{tag}") for t in if_none_match.split(","))
+
+
+def listing(
+    request: Request,
+    asked: ListRequest,
+    json_body: Callable[[], bytes],
+    csv_body: Callable[[], bytes],
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A list endpoint's answer: 304 when the client holds this snapshot's version, else the body."""
+    snapshot, fmt = asked.snapshot, asked.format
+    tag = etag(snapshot, fmt)
+    all_headers = {SNAPSHOT_HEADER: snapshot.id, "ETag": tag, "Vary": "Accept", **(headers or {})}
+    if _matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=all_headers)
+    if fmt == "csv":
+        return Response(csv_body(), media_type=CSV, headers=all_headers)
+    return Response(json_body(), media_type=JSON, headers=all_headers)
+
+
+def resource(snapshot: Snapshot, data: bytes) -> Response:
+    """One resource in its v1 envelope `{data, meta}`."""
+    body = b'{"data":' + data + b',"meta":' + orjson.dumps(snapshot.meta) + b"}"
+    return Response(body, media_type=JSON, headers={SNAPSHOT_HEADER: snapshot.id})

@@ -1,0 +1,1 @@
+"""The API's response models: what each endpoint returns, with descriptions and examples."""

@@ -1,0 +1,52 @@
+"""Run the API under uvicorn: what `hostcap serve` does."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+
+import pyarrow as pa
+import uvicorn
+
+from hostcap.api.app import create_app
+from hostcap.api.settings import ApiSettings
+from hostcap.core import Hostcap
+
+LOOPBACK = "127.0.0.1"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    hostcap: Hostcap, host: str, port: int, refresh_on_start: bool, say: Callable[[str], None], access_log: bool = False
+) -> None:
+    """Serve until stopped. Without an API key the refresh endpoints are open, so the server
+    listens on loopback only, whatever `host` asked for."""
+    settings = ApiSettings()
+    if settings.api_key is None and not _is_loopback(host):
+        say(f"HOSTCAP_API_KEY is not set: binding to {LOOPBACK} only, not {host} (refresh endpoints are unprotected)")
+        host = LOOPBACK
+    current = hostcap.lake.current()
+    if current is None:
+        say(
+            f"the lake at {hostcap.settings.lake_dir} has no published snapshot: "
+            + ("building one in the background" if refresh_on_start else "data endpoints answer 503 until a refresh "
+               "publishes one (POST /v1/refreshes, `hostcap refresh`, or restart with --refresh-on-start)")
+        )
+    else:
+        say(f"serving snapshot {current} from {hostcap.settings.lake_dir}"
+            + (" (refreshing in the background)" if refresh_on_start else ""))
+    # The server holds its tables for its lifetime and rebuilds them on each publish: the system
+    # allocator returns the previous snapshot's memory to the OS, where mimalloc would keep it.
+    pa.set_memory_pool(pa.system_memory_pool())
+    app = create_app(hostcap, settings, refresh_on_start=refresh_on_start)
+    shown = LOOPBACK if host in ("0.0.0.0", "::") else host
+    say(f"API docs: http://{shown}:{port}/docs")
+    uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")

@@ -1,0 +1,52 @@
+"""DER records in memory: grouped by feeder (the prototype's hottest call) and filterable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from hostcap.serving.rows import Codes, Ids, Rows
+
+_NONE = np.empty(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class DerFilter:
+    """Filters of a DER list; an empty tuple means any value."""
+
+    utility: str | None = None
+    statuses: tuple[str, ...] = ()
+    der_types: tuple[str, ...] = ()
+
+
+class DerIndex:
+    def __init__(self, table: pa.Table):
+        self.rows = Rows(table, preencode=True)
+        self.ids = Ids(table.column("der_id"))
+        self._utility = Codes(table.column("utility"))
+        self._status = Codes(table.column("status"))
+        self._type = Codes(table.column("der_type"))
+        self._by_feeder = Codes(table.column("feeder_id")).groups()
+
+    def _filtered(self, positions: np.ndarray | None, filters: DerFilter) -> np.ndarray:
+        keep = None
+        utility = (filters.utility,) if filters.utility is not None else ()
+        for codes, wanted in ((self._utility, utility), (self._status, filters.statuses), (self._type, filters.der_types)):
+            if wanted:
+                passing = codes.mask(wanted, positions)
+                keep = passing if keep is None else keep & passing
+        if positions is None:
+            return np.arange(len(self.rows), dtype=np.int64) if keep is None else np.flatnonzero(keep)
+        return positions if keep is None else positions[keep]
+
+    def select(self, filters: DerFilter) -> np.ndarray:
+        """Positions of every DER record that passes `filters`, in gold order (utility, native DER ID)."""
+        return self._filtered(None, filters)
+
+    def of_feeders(self, feeder_ids: list[str], filters: DerFilter) -> np.ndarray:
+        """Positions of the DER records on these feeders that pass `filters`."""
+        groups = [self._by_feeder.get(feeder_id, _NONE) for feeder_id in feeder_ids]
+        positions = groups[0] if len(groups) == 1 else np.sort(np.concatenate(groups or [_NONE]))
+        return self._filtered(positions, filters)

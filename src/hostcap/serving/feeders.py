@@ -1,0 +1,69 @@
+"""Feeders in memory: by ID, by max hosting capacity, and filterable and sortable for the v1 list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hostcap.serving.rows import Codes, Ids, Rows, floats, sort_order
+
+#: numeric columns the v1 list sorts by (ascending, or descending with a leading "-")
+SORT_COLUMNS = ("max_hc_mw", "min_hc_mw", "headroom_after_queue_mw", "installed_der_mw", "planned_der_mw")
+#: the gold order: by utility, then native feeder ID
+DEFAULT_SORT = "utility"
+
+
+@dataclass(frozen=True)
+class FeederFilter:
+    """The v1 feeder list's filters (bounds are inclusive; a null value never passes a bound)."""
+
+    utility: str | None = None
+    substation: str | None = None
+    min_max_hc_mw: float | None = None
+    max_max_hc_mw: float | None = None
+    min_headroom_mw: float | None = None
+    sort: str = DEFAULT_SORT
+
+
+class FeederIndex:
+    def __init__(self, table: pa.Table):
+        self.rows = Rows(table, preencode=True)
+        self.ids = Ids(table.column("feeder_id"))
+        self._utility = Codes(table.column("utility"))
+        self._substation_id = Codes(table.column("substation_id"))
+        self._substation_name = Codes(pc.utf8_upper(pc.utf8_trim_whitespace(table.column("substation_name"))))
+        self._numbers = {name: floats(table.column(name)) for name in SORT_COLUMNS}
+        self._orders = {DEFAULT_SORT: np.arange(len(table), dtype=np.int64)}
+        for name, values in self._numbers.items():
+            self._orders[name] = sort_order(values, descending=False)
+            self._orders[f"-{name}"] = sort_order(values, descending=True)
+        max_hc = self._numbers["max_hc_mw"]
+        self._max_hc_ascending = np.sort(max_hc[~np.isnan(max_hc)])
+        self._by_max_hc_descending = self._orders["-max_hc_mw"][: len(self._max_hc_ascending)].tolist()
+
+    def above(self, threshold: float) -> list[int]:
+        """Feeders whose max HC is strictly greater than `threshold`, highest first (a binary search)."""
+        at_most = int(np.searchsorted(self._max_hc_ascending, threshold, side="right"))
+        return self._by_max_hc_descending[: len(self._max_hc_ascending) - at_most]
+
+    def select(self, filters: FeederFilter) -> np.ndarray:
+        """Positions of the feeders that pass `filters`, in their sort order."""
+        keep = np.ones(len(self.rows), dtype=bool)
+        if filters.utility is not None:
+            keep &= self._utility.mask((filters.utility,))
+        if filters.substation is not None:
+            keep &= self._substation_id.mask((filters.substation.strip().lower(),)) | self._substation_name.mask(
+                (filters.substation.strip().upper(),)
+            )
+        for column, bound, passes in (
+            ("max_hc_mw", filters.min_max_hc_mw, np.greater_equal),
+            ("max_hc_mw", filters.max_max_hc_mw, np.less_equal),
+            ("headroom_after_queue_mw", filters.min_headroom_mw, np.greater_equal),
+        ):
+            if bound is not None:
+                keep &= passes(self._numbers[column], bound)
+        order = self._orders[filters.sort]
+        return order[keep[order]]

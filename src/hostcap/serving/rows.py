@@ -1,0 +1,130 @@
+"""A gold table held in memory to answer from, and the column views its filters work on.
+
+Requests select rows by position (numpy arrays built once per snapshot), then take their JSON or
+CSV; nothing per request goes through an engine or a query language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import orjson
+import pyarrow as pa
+
+from hostcap.serving.encode import csv_bytes, encode_rows, plain, public_rows
+
+
+class Rows:
+    """One table's rows: the Arrow table (compacted), plus each row's JSON for tables on hot paths.
+
+    Pre-encoding trades memory for speed, so large cold tables (segments) encode on request.
+    """
+
+    def __init__(self, table: pa.Table, preencode: bool):
+        self._json: memoryview | None = None
+        if preencode:
+            buffer, self._offsets = encode_rows(table)
+            self._json = memoryview(buffer)
+        self.table = compact(table)
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def json_rows(self, positions: list[int]) -> list:
+        """Each row's JSON (bytes-like) at the given positions."""
+        if self._json is None:
+            return [orjson.dumps(row) for row in public_rows(plain(self._take(positions)))]
+        json, offsets = self._json, self._offsets
+        return [json[offsets[i] : offsets[i + 1]] for i in positions]
+
+    def json_array(self, positions: list[int]) -> bytes:
+        return b"[" + b",".join(self.json_rows(positions)) + b"]"
+
+    def csv(self, positions: list[int]) -> bytes:
+        return csv_bytes(self._take(positions))
+
+    def _take(self, positions: list[int]) -> pa.Table:
+        return self.table.take(pa.array(positions, type=pa.int64()))
+
+
+class Codes:
+    """A string column as integer codes, so `value in {…}` filters are one vectorized comparison."""
+
+    def __init__(self, column: pa.ChunkedArray):
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        encoded = column.combine_chunks().dictionary_encode()
+        self.values: dict[str, int] = {value: code for code, value in enumerate(encoded.dictionary.to_pylist())}
+        self.codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int32)
+        self._lookups: dict[tuple[str, ...], np.ndarray] = {}
+
+    def mask(self, wanted: tuple[str, ...], positions: np.ndarray | None = None) -> np.ndarray:
+        """Which rows (all, or those at `positions`) hold one of `wanted`; an absent value matches nothing."""
+        lookup = self._lookups.get(wanted)
+        if lookup is None:
+            lookup = np.zeros(len(self.values) + 1, dtype=bool)  # the last entry is for nulls (code -1)
+            lookup[[self.values[w] for w in wanted if w in self.values]] = True
+            if len(self._lookups) < 256:  # filters come in few combinations; keep the table bounded anyway
+                self._lookups[wanted] = lookup
+        return lookup[self.codes if positions is None else self.codes[positions]]
+
+    def groups(self) -> dict[str, np.ndarray]:
+        """Row positions per value, in table order."""
+        order = np.argsort(self.codes, kind="stable")
+        bounds = np.searchsorted(self.codes[order], np.arange(len(self.values) + 1))
+        return {value: order[bounds[code] : bounds[code + 1]] for value, code in self.values.items()}
+
+
+class Ids:
+    """Unique string IDs → row position, by binary search over a sorted array.
+
+    A dict of 100,000 IDs costs about ten times the memory of this array.
+    """
+
+    def __init__(self, column: pa.ChunkedArray):
+        ids = np.array([value.encode() for value in column.to_pylist()], dtype=bytes)
+        self._order = np.argsort(ids, kind="stable")
+        self._sorted = ids[self._order]
+
+    def find(self, value: str) -> int | None:
+        key = value.encode()
+        at = int(np.searchsorted(self._sorted, key))
+        if at < len(self._sorted) and self._sorted[at] == key:
+            return int(self._order[at])
+        return None
+
+
+def compact(table: pa.Table) -> pa.Table:
+    """Dictionary-encode string columns that repeat (IDs of parents, file names, run IDs): the
+    same values in a fraction of the memory, for tables held whole for the snapshot's lifetime."""
+    for i, field in enumerate(table.schema):
+        column = table.column(i)
+        if pa.types.is_string(field.type) and len(column) and len(column.unique()) * 2 < len(column):
+            table = table.set_column(i, field.name, column.dictionary_encode())
+    return table
+
+
+def floats(column: pa.ChunkedArray) -> np.ndarray:
+    """A numeric column as float64, null → NaN (NaN fails every comparison, so filters drop it)."""
+    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def sort_order(values: np.ndarray, descending: bool) -> np.ndarray:
+    """Positions by value, nulls (NaN) last in either direction, ties in table order."""
+    key = -values if descending else values
+    return np.argsort(np.where(np.isnan(key), np.inf, key), kind="stable").astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a selection: the rows to show, how many matched, and where the next page starts."""
+
+    positions: list[int]
+    total: int
+    next_offset: int | None
+
+
+def page(selected: np.ndarray, offset: int, limit: int) -> Page:
+    end = offset + limit
+    return Page(selected[offset:end].tolist(), len(selected), end if end < len(selected) else None)

@@ -1,0 +1,108 @@
+"""API fixtures: one app over the session's sample lake, and apps over private lakes that refresh.
+
+The session's `sample_run` (tests/conftest.py) is the one refresh of the bundled sample; tests
+that refresh work on a copy of its lake with a two-source config, so a refresh takes seconds
+and visibly changes what is served.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from hostcap.api import create_app
+from hostcap.api.settings import ApiSettings
+from hostcap.config import Settings
+from hostcap.core import Hostcap
+
+REPO = Path(__file__).resolve().parents[2]
+#: the sources a refresh in these tests loads: small, and fewer than the sample lake's
+REFRESH_SOURCES = ("national_grid/network", "national_grid/installed_der")
+API_KEY = "test-key-0123456789"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # raised by starlette's TestClient itself about its httpx dependency, not by hostcap
+    config.addinivalue_line("filterwarnings", "ignore:Using `httpx` with `starlette.testclient`")
+
+
+def _settings(**overrides) -> ApiSettings:
+    return ApiSettings(**{"api_key": None, "api_reload_interval_s": 0, **overrides})
+
+
+@pytest.fixture(scope="session")
+def api_settings() -> Callable[..., ApiSettings]:
+    """API settings independent of the environment the tests run in (no key, no lake polling)."""
+    return _settings
+
+
+def _test_client(hostcap: Hostcap, settings: ApiSettings, **options):
+    from fastapi.testclient import (
+        TestClient,  # imported once warning filters are configured
+    )
+
+    return TestClient(create_app(hostcap, settings, **options))
+
+
+@pytest.fixture(scope="session")
+def make_client() -> Callable:
+    """`make_client(hostcap, settings, **create_app options)`: a TestClient of a new app (use it
+    as a context manager: that runs the app's startup, which loads the snapshot)."""
+    return _test_client
+
+
+@pytest.fixture(scope="session")
+def client(sample_run) -> Iterator:
+    """A client of the app over the session's sample lake (no API key; nothing here refreshes)."""
+    with _test_client(sample_run.hostcap, _settings()) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def gold(sample_run) -> Callable[[str], list[dict]]:
+    """The served snapshot's gold rows, read straight from the lake's parquet."""
+    cache: dict[str, list[dict]] = {}
+
+    def rows(table: str) -> list[dict]:
+        if table not in cache:
+            cache[table] = sample_run.gold(table).to_pylist()
+        return cache[table]
+
+    return rows
+
+
+@pytest.fixture(scope="session")
+def gold_table(sample_run) -> Callable[[str], pa.Table]:
+    return sample_run.gold
+
+
+@pytest.fixture
+def refreshable(sample_run, tmp_path: Path) -> Hostcap:
+    """A Hostcap over a copy of the sample lake whose refresh loads only REFRESH_SOURCES."""
+    lake = tmp_path / "lake"
+    shutil.copytree(sample_run.lake.root, lake)
+    configs = tmp_path / "configs"
+    shutil.copytree(REPO / "sources" / "_templates", configs / "_templates")
+    for source_id in REFRESH_SOURCES:
+        (configs / source_id).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / "sources" / f"{source_id}.yaml", configs / f"{source_id}.yaml")
+    return Hostcap(Settings(source_dir=str(REPO / "data" / "sample"), lake_dir=str(lake), config_dir=configs))
+
+
+def _wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def wait_for() -> Callable[..., None]:
+    """Poll `condition()` until true (`what` names it in the failure)."""
+    return _wait_for

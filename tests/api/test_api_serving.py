@@ -1,0 +1,89 @@
+"""The in-memory read model on small hand-made tables: cases the bundled sample lacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import orjson
+import pyarrow as pa
+import pytest
+
+from hostcap.serving.feeders import FeederFilter, FeederIndex
+from hostcap.serving.refs import FeederRefs
+from hostcap.serving.rows import Codes, Ids, Rows
+
+
+def feeders(max_hc: list[float | None]) -> pa.Table:
+    n = len(max_hc)
+    return pa.table(
+        {
+            "feeder_id": [f"{i:032x}" for i in range(n)],
+            "utility": ["coned" if i % 2 else "national_grid" for i in range(n)],
+            "native_feeder_id": [f"F{i}" for i in range(n)],
+            "substation_id": [None] * n,
+            "substation_name": pa.array([None] * n, pa.string()),
+            "max_hc_mw": pa.array(max_hc, pa.float64()),
+            "min_hc_mw": pa.array([None] * n, pa.float64()),
+            "headroom_after_queue_mw": pa.array(max_hc, pa.float64()),
+            "installed_der_mw": [0.0] * n,
+            "planned_der_mw": [0.0] * n,
+            "quality_flags": ["" if v is not None else "no_hosting_capacity" for v in max_hc],
+        }
+    )
+
+
+def test_feeders_without_max_hc_never_match_and_sort_last():
+    index = FeederIndex(feeders([3.0, None, 7.0, 3.0, None, 0.0]))
+    assert index.above(-1e300) == [2, 0, 3, 5]
+    assert index.above(3.0) == [2]
+    assert index.above(7.0) == []
+    assert index.select(FeederFilter(sort="max_hc_mw")).tolist() == [5, 0, 3, 2, 1, 4]
+    assert index.select(FeederFilter(sort="-max_hc_mw")).tolist() == [2, 0, 3, 5, 1, 4]
+    assert index.select(FeederFilter(max_max_hc_mw=3.0)).tolist() == [0, 3, 5]
+    assert index.select(FeederFilter(utility="coned", min_max_hc_mw=0)).tolist() == [3, 5]
+
+
+def test_a_native_id_two_utilities_share_resolves_to_both_unless_narrowed():
+    table = pa.table(
+        {"feeder_id": ["a" * 32, "b" * 32, None], "utility": ["coned", "national_grid", "coned"],
+         "native_feeder_id": ["12-3", "12-3", None]}
+    )
+    refs = FeederRefs(table)
+    assert refs.resolve(" 12-3 ") == ["a" * 32, "b" * 32]
+    assert refs.resolve("12-3", "national_grid") == ["b" * 32]
+    assert refs.resolve("A" * 32) == ["a" * 32]
+    assert refs.resolve("a" * 32, "national_grid") == []
+    assert refs.resolve("nope") == []
+
+
+def test_rows_encode_flags_as_lists_dates_as_iso_and_compact_repeats():
+    table = pa.table(
+        {
+            "id": ["x", "y", "z", "w"],
+            "source_file": ["f.csv"] * 4,
+            "when": pa.array([dt.date(2025, 6, 30), None, dt.date(2024, 1, 2), None], pa.date32()),
+            "quality_flags": ["", "a,b", "a", ""],
+        }
+    )
+    for preencode in (True, False):
+        rows = Rows(table, preencode=preencode)
+        assert pa.types.is_dictionary(rows.table.schema.field("source_file").type)
+        assert orjson.loads(rows.json_array([1, 0])) == [
+            {"id": "y", "source_file": "f.csv", "when": None, "quality_flags": ["a", "b"]},
+            {"id": "x", "source_file": "f.csv", "when": "2025-06-30", "quality_flags": []},
+        ]
+        assert rows.csv([0]).decode().splitlines() == ['"id","source_file","when","quality_flags"', '"x","f.csv",2025-06-30,""']
+        assert rows.json_array([]) == b"[]"
+
+
+@pytest.mark.parametrize("values", [["b", None, "a", "b"], []])
+def test_codes_and_ids(values):
+    codes = Codes(pa.chunked_array([values], pa.string()))
+    assert codes.mask(("b", "zz")).tolist() == [v == "b" for v in values]
+    assert {k: v.tolist() for k, v in codes.groups().items()} == {
+        value: [i for i, v in enumerate(values) if v == value] for value in set(values) - {None}
+    }
+    unique = [f"id{i}" for i in range(len(values))]
+    ids = Ids(pa.chunked_array([unique], pa.string()))
+    assert [ids.find(v) for v in unique] == list(range(len(values)))
+    assert ids.find("id") is None
