@@ -12,31 +12,37 @@ _FEEDER_KEYS = ["feeder_id", "native_feeder_id", "utility", "max_hc_mw"]
 _DER_KEYS = ["der_id", "native_der_id", "utility", "status", "feeder_id", "nameplate_kw"]
 
 
+_FEEDER_ID = "5c3e8e64e47c4f5a8ad6c3a3e1c0b9d2"
+_DER_ID = "0f8fad5bd9cb469fa16570867728950e"
+
+
 class FeederRef(BaseModel):
-    feeder_id: str
-    native_feeder_id: str
-    utility: str
+    feeder_id: str = Field(description="Canonical feeder ID.", examples=[_FEEDER_ID])
+    native_feeder_id: str = Field(description="The utility's feeder ID.", examples=["36_13_81757"])
+    utility: str = Field(description="Utility code.", examples=["national_grid"])
 
 
 class MaxHcChange(FeederRef):
-    old_max_hc_mw: float | None
-    new_max_hc_mw: float | None
+    old_max_hc_mw: float | None = Field(description="Max hosting capacity before (MW).", examples=[1.1])
+    new_max_hc_mw: float | None = Field(description="Max hosting capacity now (MW).", examples=[2.5])
 
 
 class DerRef(BaseModel):
-    der_id: str
-    native_der_id: str
-    utility: str
-    status: str = Field(description="Status in the newer snapshot (in the older one for removed DER).")
-    feeder_id: str | None
-    nameplate_kw: float | None
+    der_id: str = Field(description="Canonical DER ID.", examples=[_DER_ID])
+    native_der_id: str = Field(description="The utility's project ID.", examples=["293870"])
+    utility: str = Field(description="Utility code.", examples=["national_grid"])
+    status: str = Field(
+        description="Status in the newer snapshot (in the older one for removed DER).", examples=["installed"]
+    )
+    feeder_id: str | None = Field(description="Canonical feeder ID, where known.", examples=[_FEEDER_ID])
+    nameplate_kw: float | None = Field(description="Nameplate rating (kW).", examples=[5000.0])
 
 
 class SnapshotDiff(BaseModel):
-    old: str = Field(description="The older snapshot.")
-    new: str = Field(description="The newer snapshot.")
-    feeders_added: list[FeederRef]
-    feeders_removed: list[FeederRef]
+    old: str = Field(description="The older snapshot.", examples=["20261001T060000Z-a1b2c3"])
+    new: str = Field(description="The newer snapshot.", examples=["20261101T060000Z-d4e5f6"])
+    feeders_added: list[FeederRef] = Field(description="Feeders only in the newer snapshot.")
+    feeders_removed: list[FeederRef] = Field(description="Feeders only in the older snapshot.")
     max_hc_changes: list[MaxHcChange] = Field(description="Feeders whose max hosting capacity changed.")
     ders_now_installed: list[DerRef] = Field(description="DER that were planned and are now installed.")
     ders_new: list[DerRef] = Field(description="DER that were not in the older snapshot.")
@@ -44,7 +50,7 @@ class SnapshotDiff(BaseModel):
     ders_removed: list[DerRef] = Field(description="DER that are no longer in the data at all.")
 
     def counts(self) -> dict[str, int]:
-        return {name: len(getattr(self, name)) for name in type(self).model_fields if name not in ("old", "new")}
+        return {name: len(getattr(self, name)) for name in type(self).model_fields if name.startswith(("feeders_", "max_", "ders_"))}
 
 
 def _rows(lake: Lake, table: str, snapshot: str, keys: list[str]) -> dict[str, dict]:
