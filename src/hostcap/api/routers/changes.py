@@ -33,7 +33,11 @@ class _Since(BaseModel):
 @router.get(
     "",
     response_model=ChangesPublic,
-    responses={404: openapi.problem("The snapshot is not in the lake (see `hostcap snapshots`).")},
+    responses={
+        404: openapi.problem("The snapshot is not in the lake (see `hostcap snapshots`)."),
+        **openapi.VALIDATION,
+        **openapi.NO_SNAPSHOT,
+    },
     summary="What changed since a snapshot",
 )
 def changes(request: Request, query: Annotated[_Since, Query()]) -> ChangesPublic:
