@@ -58,6 +58,7 @@ class Hostcap:
             lake=self.lake,
             configs=self.configs(),
             engine_kind=self.settings.engine,
+            spark_master=self.settings.spark_master,
             progress=progress or (lambda message: None),
             **({"run_id": run_id} if run_id else {}),
         )

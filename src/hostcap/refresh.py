@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from hostcap.config.source import SourceConfig
-from hostcap.engine import Engine
+from hostcap.engine import Engine, open_engine
 from hostcap.errors import HostcapError, SourceError
 from hostcap.io.readers import ROW, match_headers, read_file
 from hostcap.io.storage import Storage
@@ -51,6 +51,7 @@ class RefreshContext:
     lake: Lake
     configs: list[SourceConfig]
     engine_kind: str = "duckdb"
+    spark_master: str | None = None
     progress: Progress = field(default=lambda message: None)
     run_id: str = field(default_factory=lambda: new_run_id())
 
@@ -103,7 +104,7 @@ def _load_source(ctx: RefreshContext, engine: Engine, config: SourceConfig, run_
 
     started = time.perf_counter()
     bronze = engine.from_arrow("bronze", bronze_arrow)
-    classified = build_classified(config, bronze, engine.materialize)
+    classified = build_classified(config, bronze, engine)
     _outcome_counts(engine, classified, report)
     silver = classified.filter(classified[OUTCOME] == "silver").drop(OUTCOME, REASON)
     ctx.lake.write_table(run_id, "silver", config.source_id, engine.to_arrow(silver))
@@ -127,7 +128,7 @@ def _empty_classified(engine: Engine, family: str) -> ir.Table:
         }
     )
     empty = pa.table({name: pa.array([], pa.int64() if name == ROW else pa.string()) for name in LINEAGE})
-    return build_classified(config, engine.from_arrow("empty", empty), engine.materialize)
+    return build_classified(config, engine.from_arrow("empty", empty), engine)
 
 
 def _silver_union(engine: Engine, loaded: list[_Loaded], family: str) -> ir.Table:
@@ -181,7 +182,7 @@ def run_refresh(ctx: RefreshContext) -> RefreshReport:
     started = time.perf_counter()
     run_id = ctx.run_id
     report = RefreshReport(run_id=run_id, started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-    engine = Engine(ctx.engine_kind)
+    engine = open_engine(ctx.engine_kind, ctx.spark_master)
     try:
         loaded = []
         for config in ctx.configs:
