@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from hostcap.config import Settings
 from hostcap.core import Hostcap
-from hostcap.errors import HostcapError
+from hostcap.errors import ConfigError, HostcapError
 from hostcap.io.export import ExportFormat, write_table
 from hostcap.lake import GOLD_TABLES
 from hostcap.report import RefreshReport
@@ -36,9 +37,22 @@ ConfigOpt = Annotated[
 ]
 
 
-def _hostcap(source: str | None, lake: str | None, config: Path | None) -> Hostcap:
-    overrides = {k: v for k, v in {"source_dir": source, "lake_dir": lake, "config_dir": config}.items() if v is not None}
-    return Hostcap(Settings(**overrides))
+EngineOpt = Annotated[
+    Optional[str], typer.Option("--engine", help="duckdb or spark (default: $HOSTCAP_ENGINE or duckdb).")
+]
+SparkMasterOpt = Annotated[
+    Optional[str],
+    typer.Option("--spark-master", help="Spark master URL for --engine spark (default: $HOSTCAP_SPARK_MASTER or local[*])."),
+]
+
+
+def _hostcap(source: str | None, lake: str | None, config: Path | None, **settings: str | None) -> Hostcap:
+    given = {"source_dir": source, "lake_dir": lake, "config_dir": config, **settings}
+    overrides = {k: v for k, v in given.items() if v is not None}
+    try:
+        return Hostcap(Settings(**overrides))
+    except ValidationError as exc:
+        raise ConfigError("invalid setting: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
 
 
 def _one_line_errors(command: Callable) -> Callable:
@@ -81,13 +95,19 @@ def _print_report(report: RefreshReport) -> None:
 
 @app.command()
 @_one_line_errors
-def refresh(source: SourceOpt = None, lake: LakeOpt = None, config: ConfigOpt = None) -> None:
+def refresh(
+    source: SourceOpt = None,
+    lake: LakeOpt = None,
+    config: ConfigOpt = None,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
+) -> None:
     """Load every source into bronze, silver and gold, check, and publish a new snapshot.
 
     Exit code 0 when every source loaded, 1 when some failed (the rest is published), 5 when
     nothing was published.
     """
-    hostcap = _hostcap(source, lake, config)
+    hostcap = _hostcap(source, lake, config, engine=engine, spark_master=spark_master)
     with console.status("refreshing…") as status:
         report = hostcap.refresh(progress=lambda step: status.update(f"refreshing: {step}"))
     _print_report(report)

@@ -183,6 +183,7 @@ def run_refresh(ctx: RefreshContext) -> RefreshReport:
     run_id = ctx.run_id
     report = RefreshReport(run_id=run_id, started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     engine = open_engine(ctx.engine_kind, ctx.spark_master)
+    report.engine = engine.kind
     try:
         loaded = []
         for config in ctx.configs:

@@ -46,6 +46,7 @@ class CheckResult(BaseModel):
 
 class RefreshReport(BaseModel):
     run_id: str
+    engine: str = Field("duckdb", description="The engine that ran the transforms: duckdb or spark.")
     started_at: str
     finished_at: str | None = None
     status: Literal["running", "succeeded", "partial", "failed"] = "running"
