@@ -1,4 +1,6 @@
-"""Shared fixtures: run the real pipeline on small files, the bundled sample, or the real files."""
+"""Shared fixtures: run the real pipeline on small files, the bundled sample, or the real files,
+on every engine: the `engine` fixture runs each behavioural test on DuckDB and (marked `spark`)
+on Spark, which shares one SparkSession for the whole test session."""
 
 from __future__ import annotations
 
@@ -57,9 +59,9 @@ def copy_configs(target: Path, source_ids: list[str]) -> Path:
     return target
 
 
-def make_hostcap(root: Path, source_dir: Path, source_ids: list[str]) -> Hostcap:
+def make_hostcap(root: Path, source_dir: Path, source_ids: list[str], engine: str = "duckdb") -> Hostcap:
     configs = copy_configs(root / "configs", source_ids)
-    return Hostcap(Settings(source_dir=str(source_dir), lake_dir=str(root / "lake"), config_dir=configs))
+    return Hostcap(Settings(source_dir=str(source_dir), lake_dir=str(root / "lake"), config_dir=configs, engine=engine))
 
 
 def write_files(source_dir: Path, files: dict[str, str | bytes]) -> list[str]:
@@ -71,13 +73,33 @@ def write_files(source_dir: Path, files: dict[str, str | bytes]) -> list[str]:
     return sorted({"/".join(rel.split("/")[:2]) for rel in files})
 
 
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local SparkSession for the whole test session: every Spark engine reuses the active
+    session, so each refresh pays for queries, not for starting a JVM."""
+    pytest.importorskip("pyspark", reason="the Spark tests need the spark extra: pip install -e '.[dev,spark]'")
+    from hostcap.engine.spark import start_session
+
+    session = start_session()
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session", params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine a behavioural test runs on; every such test runs once per engine."""
+    if request.param == "spark":
+        request.getfixturevalue("spark_session")
+    return request.param
+
+
 @pytest.fixture
-def run_files(tmp_path: Path) -> Callable[..., Run]:
+def run_files(tmp_path: Path, engine: str) -> Callable[..., Run]:
     """Run a refresh on the given small files with the repository's own configs for their sources."""
 
     def run(files: dict[str, str | bytes]) -> Run:
         source_dir = tmp_path / "src"
-        hostcap = make_hostcap(tmp_path, source_dir, write_files(source_dir, files))
+        hostcap = make_hostcap(tmp_path, source_dir, write_files(source_dir, files), engine)
         return Run(hostcap.refresh(), hostcap.lake, hostcap)
 
     return run
@@ -91,19 +113,37 @@ def real_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_run(real_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    """One refresh of the five real files (read in place, never copied into the repository)."""
-    root = tmp_path_factory.mktemp("real")
-    for source_id, name in REAL_FILES.items():
-        (root / "src" / source_id).mkdir(parents=True)
-        (root / "src" / source_id / name).symlink_to(real_dir / name)
-    hostcap = make_hostcap(root, root / "src", list(REAL_FILES))
-    return Run(hostcap.refresh(), hostcap.lake, hostcap)
+def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Run]:
+    """`refreshed(dataset, engine)`: one refresh of `"sample"` (the bundled sample, every configured
+    source) or `"real"` (the five real files, read in place) per engine, made once per test session
+    so the behavioural tests and the engine parity tests share it."""
+    runs: dict[tuple[str, str], Run] = {}
+
+    def refresh(dataset: str, engine: str) -> Run:
+        if (dataset, engine) not in runs:
+            root = tmp_path_factory.mktemp(f"{dataset}-{engine}")
+            if dataset == "sample":
+                hostcap = Hostcap(
+                    Settings(source_dir=str(SAMPLE), lake_dir=str(root / "lake"), config_dir=CONFIGS, engine=engine)
+                )
+            else:
+                for source_id, name in REAL_FILES.items():
+                    (root / "src" / source_id).mkdir(parents=True)
+                    (root / "src" / source_id / name).symlink_to(REAL / name)
+                hostcap = make_hostcap(root, root / "src", list(REAL_FILES), engine)
+            runs[dataset, engine] = Run(hostcap.refresh(), hostcap.lake, hostcap)
+        return runs[dataset, engine]
+
+    return refresh
 
 
 @pytest.fixture(scope="session")
-def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    """One refresh of the bundled sample with every configured source."""
-    root = tmp_path_factory.mktemp("sample")
-    hostcap = Hostcap(Settings(source_dir=str(SAMPLE), lake_dir=str(root / "lake"), config_dir=CONFIGS))
-    return Run(hostcap.refresh(), hostcap.lake, hostcap)
+def real_run(real_dir: Path, refreshed: Callable[[str, str], Run], engine: str) -> Run:
+    """One refresh of the five real files on the test's engine."""
+    return refreshed("real", engine)
+
+
+@pytest.fixture(scope="session")
+def sample_run(refreshed: Callable[[str, str], Run], engine: str) -> Run:
+    """One refresh of the bundled sample with every configured source, on the test's engine."""
+    return refreshed("sample", engine)

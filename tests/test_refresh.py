@@ -144,7 +144,7 @@ def test_retention_rollback_and_diff(tmp_path: Path, sample_copy: Path):
     kept = {p.name for p in (tmp_path / "lake" / "snapshots").iterdir()}
     assert runs[2] in kept and runs[1] in kept
     assert runs[0] in kept  # still referenced: later snapshots reuse silver it wrote
-    assert hostcap.diff(runs[1]).counts() == {
+    assert hostcap.diff(runs[1]).change_counts() == {
         "feeders_added": 0, "feeders_removed": 0, "max_hc_changes": 0, "ders_now_installed": 0,
         "ders_new": 1, "ders_withdrawn": 0, "ders_removed": 0,
     }
@@ -227,7 +227,7 @@ def test_diff_of_two_real_refreshes_reports_exactly_the_known_change(real_dir: P
     assert [s.status for s in new.sources] == ["succeeded", "succeeded", "skipped-unchanged"]
 
     changes = hostcap.diff(old)
-    assert changes.counts() == {
+    assert changes.change_counts() == {
         "feeders_added": 0, "feeders_removed": 0, "max_hc_changes": 1, "ders_now_installed": 1,
         "ders_new": 1, "ders_withdrawn": 0, "ders_removed": 0,
     }

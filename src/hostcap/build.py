@@ -13,7 +13,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from hostcap.config.source import SourceConfig
-from hostcap.engine import Engine
+from hostcap.engine import open_engine
 from hostcap.errors import SourceError
 from hostcap.io.readers import ROW, match_headers, read_file
 from hostcap.io.storage import FileRef, Storage
@@ -31,11 +31,11 @@ def _timed(report: SourceReport, layer: str, started: float, rows: int | None) -
 class Builder:
     """One engine session writing one snapshot."""
 
-    def __init__(self, lake: Lake, snapshot: str, source_root: str, engine_kind: str):
+    def __init__(self, lake: Lake, snapshot: str, source_root: str, engine_kind: str, spark_master: str | None = None):
         self.lake = lake
         self.snapshot = snapshot
         self.storage = Storage(source_root)
-        self.engine = Engine(engine_kind)
+        self.engine = open_engine(engine_kind, spark_master)
 
     def close(self) -> None:
         self.engine.close()
@@ -79,7 +79,7 @@ class Builder:
 
         started = time.perf_counter()
         bronze = self.engine.from_arrow("bronze", bronze_arrow)
-        classified = build_classified(config, bronze, self.engine.materialize)
+        classified = build_classified(config, bronze, self.engine)
         self._count_outcomes(classified, report)
         silver = classified.filter(classified[OUTCOME] == "silver").drop(OUTCOME, REASON)
         self.lake.write_table(self.snapshot, "silver", config.source_id, self.engine.to_arrow(silver))
@@ -106,7 +106,7 @@ class Builder:
             }
         )
         empty = pa.table({name: pa.array([], pa.int64() if name == ROW else pa.string()) for name in LINEAGE})
-        classified = build_classified(config, self.engine.from_arrow("empty", empty), self.engine.materialize)
+        classified = build_classified(config, self.engine.from_arrow("empty", empty), self.engine)
         return classified.drop(OUTCOME, REASON)
 
     def _union(self, tables: list[ir.Table], family: str) -> ir.Table:

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from hostcap.config import Settings
 from hostcap.core import Hostcap
-from hostcap.errors import HostcapError
+from hostcap.errors import ConfigError, HostcapError
 from hostcap.io.export import ExportFormat, write_table
 from hostcap.lake import GOLD_TABLES
 from hostcap.report import RefreshReport
@@ -36,9 +37,22 @@ ConfigOpt = Annotated[
 ]
 
 
-def _hostcap(source: str | None, lake: str | None, config: Path | None) -> Hostcap:
-    overrides = {k: v for k, v in {"source_dir": source, "lake_dir": lake, "config_dir": config}.items() if v is not None}
-    return Hostcap(Settings(**overrides))
+EngineOpt = Annotated[
+    Optional[str], typer.Option("--engine", help="duckdb or spark (default: $HOSTCAP_ENGINE or duckdb).")
+]
+SparkMasterOpt = Annotated[
+    Optional[str],
+    typer.Option("--spark-master", help="Spark master URL for --engine spark (default: $HOSTCAP_SPARK_MASTER or local[*])."),
+]
+
+
+def _hostcap(source: str | None, lake: str | None, config: Path | None, **settings: object) -> Hostcap:
+    given = {"source_dir": source, "lake_dir": lake, "config_dir": config, **settings}
+    overrides = {k: v for k, v in given.items() if v is not None}
+    try:
+        return Hostcap(Settings(**overrides))
+    except ValidationError as exc:
+        raise ConfigError("invalid setting: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
 
 
 def _one_line_errors(command: Callable) -> Callable:
@@ -88,6 +102,8 @@ def refresh(
     source: SourceOpt = None,
     lake: LakeOpt = None,
     config: ConfigOpt = None,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
     strict: Annotated[
         Optional[bool], typer.Option("--strict/--lenient", help="Fail the whole refresh when any source fails.")
     ] = None,
@@ -99,9 +115,7 @@ def refresh(
     --strict. Exit code 0 when every source is current, 1 when some failed (the rest is
     published), 5 when nothing was published, 6 when another refresh is running.
     """
-    hostcap = _hostcap(source, lake, config)
-    if strict is not None:
-        hostcap.settings.strict = strict
+    hostcap = _hostcap(source, lake, config, engine=engine, spark_master=spark_master, strict=strict)
     with console.status("refreshing…") as status:
         report = hostcap.refresh(progress=lambda step: status.update(f"refreshing: {step}"))
     _print_report(report)
@@ -195,7 +209,7 @@ def diff(
     table = Table(title=f"changes {changes.old} → {changes.new}")
     table.add_column("change")
     table.add_column("count", justify="right")
-    for name, count in changes.counts().items():
+    for name, count in changes.change_counts().items():
         table.add_row(name.replace("_", " "), f"{count:,}")
     console.print(table)
 

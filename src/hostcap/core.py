@@ -68,6 +68,7 @@ class Hostcap:
             strict=self.settings.strict,
             keep_snapshots=self.settings.keep_snapshots,
             trigger=trigger,
+            spark_master=self.settings.spark_master,
             progress=progress or (lambda message: None),
             **({"run_id": run_id} if run_id else {}),
         )

@@ -49,7 +49,7 @@ class SnapshotDiff(BaseModel):
     ders_withdrawn: list[DerRef] = Field(description="DER whose status became withdrawn.")
     ders_removed: list[DerRef] = Field(description="DER that are no longer in the data at all.")
 
-    def counts(self) -> dict[str, int]:
+    def change_counts(self) -> dict[str, int]:
         return {name: len(getattr(self, name)) for name in type(self).model_fields if name.startswith(("feeders_", "max_", "ders_"))}
 
 

@@ -42,6 +42,7 @@ class RefreshContext:
     lake: Lake
     configs: list[SourceConfig]
     engine_kind: str = "duckdb"
+    spark_master: str | None = None
     strict: bool = False
     keep_snapshots: int = 10
     trigger: Trigger = "manual"
@@ -126,7 +127,8 @@ def _skipped(plan: SourcePlan) -> SourceReport:
 def _build_and_publish(ctx: RefreshContext, plans: list[SourcePlan], report: RefreshReport) -> None:
     from hostcap.build import Builder  # imported here: a refresh with nothing to do starts no engine
 
-    builder = Builder(ctx.lake, ctx.run_id, ctx.source_root, ctx.engine_kind)
+    builder = Builder(ctx.lake, ctx.run_id, ctx.source_root, ctx.engine_kind, ctx.spark_master)
+    report.engine = builder.engine.kind
     try:
         silver: dict[str, list] = {"network": [], "der": []}
         manifest: dict[str, dict] = {}

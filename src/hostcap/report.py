@@ -56,6 +56,7 @@ class CheckResult(BaseModel):
 
 class RefreshReport(BaseModel):
     run_id: str = Field(description="Sortable run id; a published run's snapshot has the same id.")
+    engine: str = Field("duckdb", description="The engine that ran the transforms: duckdb or spark.")
     trigger: Trigger = Field("manual", description="What started the refresh.")
     started_at: str = Field(description="UTC, ISO 8601.")
     finished_at: str | None = Field(None, description="UTC, ISO 8601; null while running.")

@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     config_dir: Path = Field(
         Path("sources"), description="Directory of source configs, one `<utility>/<dataset>.yaml` per source."
     )
-    engine: Literal["duckdb"] = Field("duckdb", description="Execution engine for the transforms.")
+    engine: Literal["duckdb", "spark"] = Field(
+        "duckdb", description="Execution engine for the transforms: in-process DuckDB, or Apache Spark (extra `spark`)."
+    )
+    spark_master: str = Field(
+        "local[*]", description="Spark master URL when `engine` is spark: `local[*]` uses every core of this machine."
+    )
     strict: bool = Field(False, description="Fail the whole refresh when any source fails (default: it fails alone).")
     keep_snapshots: int = Field(10, ge=1, description="Published snapshots kept for history, diff and rollback.")

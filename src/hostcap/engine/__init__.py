@@ -1,7 +1,8 @@
 """The execution backend. The only package that knows which engine runs the Ibis expressions.
 
-Layers build engine-neutral Ibis expressions; this module turns Arrow into engine tables,
-materializes intermediate results, and brings results back as Arrow.
+Layers build engine-neutral Ibis expressions; an `Engine` turns Arrow into engine tables,
+materializes intermediate results, and brings results back as Arrow. Each engine lives in its own
+module and is imported only when asked for, so Spark (an optional extra) costs nothing otherwise.
 """
 
 from __future__ import annotations
@@ -13,38 +14,56 @@ import pyarrow as pa
 
 from hostcap.errors import ConfigError
 
+ENGINES = ("duckdb", "spark")
+
 
 class Engine:
     """An Ibis connection plus the few operations the pipeline needs from it."""
 
-    def __init__(self, kind: str = "duckdb"):
-        if kind != "duckdb":
-            raise ConfigError(f"engine {kind!r} is not available; supported: duckdb")
-        self.kind = kind
-        self.con = ibis.duckdb.connect()
+    kind: str
+
+    def __init__(self, con: ibis.BaseBackend):
+        self.con = con
         self._names = itertools.count()
-        self._registered: list[pa.Table] = []
 
     def _name(self, hint: str) -> str:
         return f"{hint.replace('/', '_')}_{next(self._names)}"
 
     def from_arrow(self, hint: str, table: pa.Table) -> ibis.Table:
-        """Expose an Arrow table to the engine without copying it (kept alive while the engine is)."""
-        name = self._name(hint)
-        self._registered.append(table)
-        self.con.con.register(name, table)
-        return self.con.table(name)
+        """Expose an Arrow table to the engine as a table expression."""
+        raise NotImplementedError
 
     def materialize(self, hint: str, expr: ibis.Table) -> ibis.Table:
         """Compute an expression once into an engine table, so later expressions reuse it."""
-        return self.con.create_table(self._name(hint), expr)
+        raise NotImplementedError
+
+    def stage(self, hint: str, expr: ibis.Table) -> ibis.Table:
+        """An intermediate step read only by the next one, which refers to its columns many times.
+
+        Materialized by default: an optimizer that merges projections would otherwise inline each
+        column at every reference. An engine whose optimizer keeps such steps apart may return a
+        view instead, so one job computes the whole chain.
+        """
+        return self.materialize(hint, expr)
 
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
-        return self.con.to_pyarrow(expr)
+        raise NotImplementedError
 
     def count(self, expr: ibis.Table) -> int:
         return int(self.con.execute(expr.count()))
 
     def close(self) -> None:
-        self.con.disconnect()
-        self._registered.clear()
+        raise NotImplementedError
+
+
+def open_engine(kind: str = "duckdb", spark_master: str | None = None) -> Engine:
+    """The engine named by the settings; Spark reuses an active SparkSession if there is one."""
+    if kind == "duckdb":
+        from hostcap.engine.duckdb import DuckDBEngine
+
+        return DuckDBEngine()
+    if kind == "spark":
+        from hostcap.engine.spark import SparkEngine
+
+        return SparkEngine(spark_master)
+    raise ConfigError(f"engine {kind!r} is not available; supported: {', '.join(ENGINES)}")

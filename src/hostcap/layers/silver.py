@@ -9,7 +9,7 @@ flagged `unparsed_value`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
 import ibis
 import ibis.expr.types as ir
@@ -241,24 +241,34 @@ def _der_columns(config: SourceConfig, fields: _Fields):
 
 def _der_type(type_map: dict[str, str], raw: ir.StringValue, techs: dict[str, ir.Value], mapped: list[str]) -> ir.StringValue:
     """The configured mapping of the raw type; otherwise what the technology breakdown shows:
-    PV and storage together are `solar_storage`, one technology is its own type, else `other`."""
+    PV and storage together are `solar_storage`, one technology is its own type, else `other`.
+
+    The breakdown is read from the list of present technologies' types, which names each
+    technology once: counting them per branch would repeat every column in every branch, and
+    Spark compiles a whole stage into one Java method capped at 64 KB."""
     upper = raw.upper()
     mapped_type = ibis.cases(*[(upper == k.strip().upper(), v) for k, v in type_map.items()], else_=ibis.null("string")) if type_map else ibis.null("string")
-    present = {f: techs[f].fill_null(0.0) > 0 for f in mapped}
-    n_present = sum((p.cast("int64") for p in present.values()), ibis.literal(0))
-    derived = []
-    if "solar_pv_kw" in present and "storage_kw" in present:
-        derived.append((present["solar_pv_kw"] & present["storage_kw"] & (n_present == 2), "solar_storage"))
-    derived += [(present[f] & (n_present == 1), TECHNOLOGY_FIELDS[f]) for f in mapped]
-    from_breakdown = ibis.cases(*derived, else_="other") if derived else ibis.literal("other")
+    present = ibis.literal("|").join(
+        [ibis.ifelse(techs[f].fill_null(0.0) > 0, TECHNOLOGY_FIELDS[f], ibis.null("string")) for f in mapped]
+    ) if mapped else ibis.literal("")
+    from_breakdown = ibis.cases(
+        (present == "solar|storage", "solar_storage"),
+        ((present == "") | present.contains("|"), "other"),
+        else_=present,
+    )
     return ibis.coalesce(mapped_type, from_breakdown)
 
 
-Materialize = Callable[[str, ir.Table], ir.Table]
+class Stages(Protocol):
+    """What silver needs from the engine (hostcap.engine.Engine): intermediate and final results."""
+
+    def stage(self, hint: str, expr: ir.Table) -> ir.Table: ...
+
+    def materialize(self, hint: str, expr: ir.Table) -> ir.Table: ...
 
 
-def build_classified(config: SourceConfig, bronze: ir.Table, materialize: Materialize) -> ir.Table:
-    """Run the three silver stages, letting the engine materialize each one."""
-    cleaned = materialize("clean", clean_stage(config, bronze))
-    typed = materialize("typed", typed_stage(config, cleaned))
-    return materialize("classified", classify(config, typed))
+def build_classified(config: SourceConfig, bronze: ir.Table, engine: Stages) -> ir.Table:
+    """Run the three silver stages; the engine decides how the two intermediate ones are kept."""
+    cleaned = engine.stage("clean", clean_stage(config, bronze))
+    typed = engine.stage("typed", typed_stage(config, cleaned))
+    return engine.materialize("classified", classify(config, typed))

@@ -46,4 +46,4 @@ def changes(request: Request, query: Annotated[_Since, Query()]) -> ChangesPubli
     reads files, so FastAPI runs it in a worker thread and the event loop keeps serving.)"""
     snapshot = served_snapshot(request)
     diff = request.app.state.hostcap.diff(query.since, snapshot.id)
-    return ChangesPublic(**diff.model_dump(), counts=diff.counts(), meta=snapshot.meta)
+    return ChangesPublic(**diff.model_dump(), counts=diff.change_counts(), meta=snapshot.meta)

@@ -1,0 +1,92 @@
+"""DuckDB and Spark give the same gold; asking for Spark without what it needs fails clearly."""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from typer.testing import CliRunner
+
+from hostcap.cli import app
+from hostcap.engine import open_engine
+from hostcap.errors import ConfigError
+from hostcap.lake import Lake
+from tests.conftest import Run, copy_configs, write_files
+from tests.test_units import ng_network
+
+#: each gold table with its ID; `run_id` names the refresh, so it differs between any two runs
+GOLD_IDS = {"feeders": "feeder_id", "feeder_segments": "segment_id", "substations": "substation_id", "ders": "der_id"}
+
+
+def assert_same_gold(duckdb: Run, spark: Run) -> None:
+    """IDs, strings, dates and counts equal; floats within 1e-9 (engines sum in different orders)."""
+    for table, key in GOLD_IDS.items():
+        expected, actual = (run.gold(table) for run in (duckdb, spark))
+        if "run_id" in expected.column_names:
+            expected, actual = expected.drop_columns("run_id"), actual.drop_columns("run_id")
+        assert actual.schema == expected.schema, table
+        assert actual.num_rows == expected.num_rows, table
+        floats = {f.name for f in expected.schema if pa.types.is_floating(f.type)}
+        by_id = {row[key]: row for row in actual.to_pylist()}
+        assert len(by_id) == actual.num_rows, table
+        for row in expected.to_pylist():
+            other = by_id[row[key]]
+            for column, value in row.items():
+                if column in floats and value is not None and other[column] is not None:
+                    assert math.isclose(value, other[column], rel_tol=0, abs_tol=1e-9), (table, row[key], column)
+                else:
+                    assert other[column] == value, (table, row[key], column)
+
+
+@pytest.mark.spark
+@pytest.mark.usefixtures("spark_session")
+def test_sample_gold_is_identical_on_duckdb_and_spark(refreshed: Callable[[str, str], Run]):
+    duckdb, spark = refreshed("sample", "duckdb"), refreshed("sample", "spark")
+    assert duckdb.report.status == spark.report.status == "succeeded"
+    assert_same_gold(duckdb, spark)
+
+
+@pytest.mark.spark
+@pytest.mark.usefixtures("spark_session", "real_dir")
+def test_real_gold_is_identical_on_duckdb_and_spark(refreshed: Callable[[str, str], Run]):
+    duckdb, spark = refreshed("real", "duckdb"), refreshed("real", "spark")
+    assert duckdb.report.status == spark.report.status == "succeeded"
+    assert_same_gold(duckdb, spark)
+
+
+@pytest.mark.spark
+@pytest.mark.usefixtures("spark_session")
+def test_cli_refresh_on_spark(tmp_path: Path):
+    source, lake = tmp_path / "src", Lake(str(tmp_path / "lake"))
+    write_files(source, ng_network("36_01_00001,13.2,9,1,0,,green,1.0"))
+    configs = copy_configs(tmp_path / "configs", ["national_grid/network"])
+    args = ["refresh", "--source", str(source), "--lake", lake.root, "--config", str(configs), "--engine", "spark",
+            "--spark-master", "local[1]"]  # the test session's Spark is active, so it is reused as is
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0 and "published: yes" in result.output, result.output
+    assert lake.read_report(lake.require_current())["engine"] == "spark"
+
+
+def test_spark_without_its_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)  # as if pyspark were not installed
+    with pytest.raises(ConfigError, match=r"pip install 'hostcap\[spark\]'"):
+        open_engine("spark")
+
+
+def test_spark_without_java_says_so(monkeypatch: pytest.MonkeyPatch):
+    pytest.importorskip("pyspark", reason="needs the spark extra")
+    from hostcap.engine.spark import start_session
+
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(ConfigError, match="needs a Java runtime"):
+        start_session()
+
+
+def test_unknown_engine_is_a_config_error():
+    with pytest.raises(ConfigError, match="supported: duckdb, spark"):
+        open_engine("flink")
