@@ -1,8 +1,8 @@
 """Apache Spark through PySpark: `local[*]` on one machine, or any master URL on a cluster.
 
 Arrow goes in and out through Spark's own Arrow support (Ibis's PySpark backend would round-trip
-through pandas, which is slower and loses types); materialized results are cached temporary views,
-so nothing is written to a warehouse directory.
+through pandas, which is slower and loses types); materialized results are local checkpoints behind
+temporary views, so nothing is written to a warehouse directory.
 """
 
 from __future__ import annotations
