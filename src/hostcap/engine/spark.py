@@ -1,8 +1,8 @@
 """Apache Spark through PySpark: `local[*]` on one machine, or any master URL on a cluster.
 
 Arrow goes in and out through Spark's own Arrow support (Ibis's PySpark backend would round-trip
-through pandas, which is slower and loses types); materialized results are cached temporary views,
-so nothing is written to a warehouse directory.
+through pandas, which is slower and loses types); materialized results are local checkpoints behind
+temporary views, so nothing is written to a warehouse directory.
 """
 
 from __future__ import annotations
@@ -68,7 +68,11 @@ class SparkEngine(Engine):
         return self.con.table(name)
 
     def from_arrow(self, hint: str, table: pa.Table) -> ibis.Table:
-        return self._view(hint, self.session.createDataFrame(table))
+        """Checkpointed at once: Spark makes an Arrow table a driver-local relation, and its optimizer
+        would evaluate every later projection over it on the driver, in one thread and in driver memory."""
+        frame = self.session.createDataFrame(table).localCheckpoint(eager=True)
+        self._checkpoints.append(frame)
+        return self._view(hint, frame)
 
     def materialize(self, hint: str, expr: ibis.Table) -> ibis.Table:
         """Computed now and kept in executor memory; the checkpoint also cuts the query plan, so
