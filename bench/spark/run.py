@@ -1,7 +1,7 @@
 """Full refresh time on DuckDB and on Spark (local mode) over the same source files, side by side.
 
-    hostcap sample --out bench/work/scale1 --scale 1
-    python bench/spark/run.py --source bench/work/scale1 --out bench/spark/results.json
+    hostcap sample --out bench/scratch/sample-1.0 --scale 1
+    python bench/spark/run.py --source bench/scratch/sample-1.0 --out bench/spark/results.json
 
 Spark's session start is timed apart from its refresh (a cluster or a long-lived service pays it
 once); both refreshes run in this one process, each into its own temporary lake.
