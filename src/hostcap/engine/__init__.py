@@ -49,9 +49,6 @@ class Engine:
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
         raise NotImplementedError
 
-    def count(self, expr: ibis.Table) -> int:
-        return int(self.con.execute(expr.count()))
-
     def close(self) -> None:
         raise NotImplementedError
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-import io
 import os
 import posixpath
 import uuid
@@ -47,9 +46,6 @@ class Storage:
 
     def exists(self, rel: str) -> bool:
         return self.fs.get_file_info(self.full(rel)).type != pafs.FileType.NotFound
-
-    def is_dir(self, rel: str) -> bool:
-        return self.fs.get_file_info(self.full(rel)).type == pafs.FileType.Directory
 
     def list_files(self, rel_dir: str, pattern: str = "*") -> list[FileRef]:
         """Files directly in `rel_dir` whose name matches `pattern`, skipping hidden files, sorted by name."""
@@ -109,6 +105,3 @@ class Storage:
     def delete_dir(self, rel: str) -> None:
         if self.exists(rel):
             self.fs.delete_dir(self.full(rel))
-
-    def open_buffer(self, rel: str) -> io.BytesIO:
-        return io.BytesIO(self.read_bytes(rel))
