@@ -55,7 +55,7 @@ def main() -> None:
         assert status == "unchanged", status
         no_change.append(seconds)
         (changed,) = (source / CHANGED_SOURCE).iterdir()
-        changed.write_bytes(changed.read_bytes() + f"\r\n".encode() * (run + 1))
+        changed.write_bytes(changed.read_bytes() + "\r\n".encode() * (run + 1))
         seconds, status = timed(hostcap)
         assert status == "succeeded", status
         one_source.append(seconds)

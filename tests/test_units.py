@@ -131,7 +131,7 @@ def test_der_quirks_float_ids_transmission_hybrids_and_bad_values(run_files):
             f"5,NRESPHOTO,500,NULL,NULL,NULL,NULL,T1234,N,500,0{ZEROS}\r\n",  # transmission feeder
             f"6,RESPHOTO,10,NULL,NULL,NULL,NULL,NULL,N,10,0{ZEROS}\r\n",
             f"7,RESPHOTO,10,NULL,NULL,NULL,NULL,9999999,N,10,0{ZEROS}\r\n",
-            f"8,CHP,300,NULL,NULL,NULL,NULL,1105354,N,0,0,0,0,0,0,0,0,100,0,0,0,0,0\r\n",  # nameplate ≠ breakdown
+            "8,CHP,300,NULL,NULL,NULL,NULL,1105354,N,0,0,0,0,0,0,0,0,100,0,0,0,0,0\r\n",  # nameplate ≠ breakdown
         ]
     )
     run = run_files({"nyseg_rge/network/n.csv": network, "nyseg_rge/installed_der/i.csv": installed})
