@@ -2,18 +2,28 @@
 
 Kept apart from the orchestration in `refresh.py` so that a refresh with nothing to do never
 starts an engine (or imports one).
+
+Each source is loaded in an engine session of its own, closed when the source is done, so its
+intermediate tables never outlive it; its silver comes back as Arrow, which the gold session
+scans in place. On DuckDB, sessions are independent in-process databases, so several sources
+load side by side on worker threads (DuckDB, pyarrow and the readers release the GIL while they
+work): most sources are too small for DuckDB to spread one query over every core. Spark runs one
+source at a time and parallelizes inside each job instead.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
 from hostcap.config.source import SourceConfig
-from hostcap.engine import open_engine
+from hostcap.engine import Engine, open_engine
 from hostcap.errors import SourceError
 from hostcap.io.readers import ROW, match_headers, read_file
 from hostcap.io.storage import FileRef, Storage
@@ -24,21 +34,45 @@ from hostcap.layers.silver import OUTCOME, REASON, build_classified
 from hostcap.report import FileReport, LayerReport, SourceReport
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+
 def _timed(report: SourceReport, layer: str, started: float, rows: int | None) -> None:
     report.layers[layer] = LayerReport(status="succeeded", rows=rows, duration_s=round(time.perf_counter() - started, 3))
 
 
 class Builder:
-    """One engine session writing one snapshot."""
+    """The engine work of one snapshot: its sources' bronze and silver, then gold."""
 
-    def __init__(self, lake: Lake, snapshot: str, source_root: str, engine_kind: str, spark_master: str | None = None):
+    def __init__(
+        self,
+        lake: Lake,
+        snapshot: str,
+        source_root: str,
+        engine_kind: str,
+        spark_master: str | None = None,
+        workers: int = 1,
+    ):
         self.lake = lake
         self.snapshot = snapshot
         self.storage = Storage(source_root)
+        self.engine_kind = engine_kind
+        self.spark_master = spark_master
+        #: the gold session; on Spark it also starts the session the per-source engines share
         self.engine = open_engine(engine_kind, spark_master)
+        self.workers = workers if self.engine.concurrent_sessions else 1
 
     def close(self) -> None:
         self.engine.close()
+
+    def each_source(self, load: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """`load` applied to every item, on `workers` threads; results in the items' order."""
+        items = list(items)
+        if self.workers <= 1 or len(items) <= 1:
+            return [load(item) for item in items]
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="hostcap-source") as pool:
+            return list(pool.map(load, items))
 
     def _read(self, config: SourceConfig, files: list[tuple[FileRef, str]], report: SourceReport) -> pa.Table:
         reads = []
@@ -51,11 +85,12 @@ class Builder:
         report.unmapped_columns = [c for c in data_columns(bronze) if c not in mapped]
         return bronze
 
-    def _count_outcomes(self, classified: ir.Table, report: SourceReport) -> None:
+    @staticmethod
+    def _count_outcomes(engine: Engine, classified: ir.Table, report: SourceReport) -> None:
         """Every count the report needs from one small query: per outcome, reason, and unparsed."""
         unparsed = (classified[OUTCOME] == "silver") & (classified.unparsed_values != "")
         stats = classified.group_by(classified[OUTCOME], classified[REASON], _unparsed=unparsed).aggregate(n=classified.count())
-        for row in self.engine.to_arrow(stats).to_pylist():
+        for row in engine.to_arrow(stats).to_pylist():
             outcome, reason, n = row[OUTCOME], row[REASON], row["n"]
             if outcome == "silver":
                 report.loaded += n
@@ -67,8 +102,9 @@ class Builder:
                 report.excluded += n
                 report.exclusion_rules[reason] = report.exclusion_rules.get(reason, 0) + n
 
-    def load_source(self, config: SourceConfig, files: list[tuple[FileRef, str]], report: SourceReport) -> ir.Table:
-        """Bronze and silver (plus quarantine and excluded) of one source, written to the snapshot."""
+    def load_source(self, config: SourceConfig, files: list[tuple[FileRef, str]], report: SourceReport) -> pa.Table:
+        """Bronze and silver (plus quarantine and excluded) of one source, written to the snapshot;
+        returns the silver rows."""
         if not files:
             raise SourceError(config.source_id, f"no files matching {config.read.pattern!r} in {config.location}")
         started = time.perf_counter()
@@ -78,22 +114,26 @@ class Builder:
         _timed(report, "bronze", started, report.rows_in)
 
         started = time.perf_counter()
-        bronze = self.engine.from_arrow("bronze", bronze_arrow)
-        classified = build_classified(config, bronze, self.engine)
-        self._count_outcomes(classified, report)
-        silver = classified.filter(classified[OUTCOME] == "silver").drop(OUTCOME, REASON)
-        self.lake.write_table(self.snapshot, "silver", config.source_id, self.engine.to_arrow(silver))
-        for outcome, rows in (("quarantine", report.quarantined), ("excluded", report.excluded)):
-            if rows:
-                picked = classified.filter(classified[OUTCOME] == outcome).select("_file", ROW, REASON)
-                rejected = bronze.inner_join(picked, ["_file", ROW]).order_by(["_file", ROW])
-                self.lake.write_table(self.snapshot, outcome, config.source_id, self.engine.to_arrow(rejected))
+        engine = open_engine(self.engine_kind, self.spark_master)
+        try:
+            bronze = engine.from_arrow("bronze", bronze_arrow)
+            classified = build_classified(config, bronze, engine)
+            self._count_outcomes(engine, classified, report)
+            silver = engine.to_arrow(classified.filter(classified[OUTCOME] == "silver").drop(OUTCOME, REASON))
+            self.lake.write_table(self.snapshot, "silver", config.source_id, silver)
+            for outcome, rows in (("quarantine", report.quarantined), ("excluded", report.excluded)):
+                if rows:
+                    picked = classified.filter(classified[OUTCOME] == outcome).select("_file", ROW, REASON)
+                    rejected = bronze.inner_join(picked, ["_file", ROW]).order_by(["_file", ROW])
+                    self.lake.write_table(self.snapshot, outcome, config.source_id, engine.to_arrow(rejected))
+        finally:
+            engine.close()
         _timed(report, "silver", started, report.loaded)
         return silver
 
-    def reuse_silver(self, source_id: str, snapshot: str) -> ir.Table:
+    def reuse_silver(self, source_id: str, snapshot: str) -> pa.Table:
         """A source's silver as an earlier snapshot wrote it."""
-        return self.engine.from_arrow("silver", self.lake.read_table(source_id, layer="silver", snapshot=snapshot))
+        return self.lake.read_table(source_id, layer="silver", snapshot=snapshot)
 
     def _empty_silver(self, family: str) -> ir.Table:
         """A silver table with no rows and the family's canonical schema, for a gold with no such source."""
@@ -113,8 +153,11 @@ class Builder:
         tables = tables or [self._empty_silver(family)]
         return ibis.union(*tables) if len(tables) > 1 else tables[0]
 
-    def build_gold(self, network: list[ir.Table], ders: list[ir.Table]) -> dict[str, pa.Table]:
+    def build_gold(self, network: list[pa.Table], ders: list[pa.Table]) -> dict[str, pa.Table]:
+        """The gold tables from every source's silver."""
         engine = self.engine
+        network = [engine.from_arrow("silver", table) for table in network]
+        ders = [engine.from_arrow("silver", table) for table in ders]
         latest = engine.materialize("latest_network", gold_layer.latest_network_rows(self._union(network, "network")))
         gold_ders = engine.materialize("gold_ders", gold_layer.build_ders(self._union(ders, "der"), latest.select("feeder_id")))
         feeders = engine.materialize("gold_feeders", gold_layer.build_feeders(latest, gold_layer.der_rollups(gold_ders)))

@@ -67,6 +67,7 @@ class Hostcap:
             engine_kind=self.settings.engine,
             strict=self.settings.strict,
             keep_snapshots=self.settings.keep_snapshots,
+            workers=self.settings.source_workers(),
             trigger=trigger,
             spark_master=self.settings.spark_master,
             progress=progress or (lambda message: None),

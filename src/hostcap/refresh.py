@@ -45,6 +45,7 @@ class RefreshContext:
     spark_master: str | None = None
     strict: bool = False
     keep_snapshots: int = 10
+    workers: int = 1
     trigger: Trigger = "manual"
     progress: Progress = field(default=lambda message: None)
     run_id: str = field(default_factory=lambda: new_run_id())
@@ -127,19 +128,21 @@ def _skipped(plan: SourcePlan) -> SourceReport:
 def _build_and_publish(ctx: RefreshContext, plans: list[SourcePlan], report: RefreshReport) -> None:
     from hostcap.build import Builder  # imported here: a refresh with nothing to do starts no engine
 
-    builder = Builder(ctx.lake, ctx.run_id, ctx.source_root, ctx.engine_kind, ctx.spark_master)
+    builder = Builder(ctx.lake, ctx.run_id, ctx.source_root, ctx.engine_kind, ctx.spark_master, ctx.workers)
     report.engine = builder.engine.kind
     try:
         silver: dict[str, list] = {"network": [], "der": []}
         manifest: dict[str, dict] = {}
-        for plan in plans:
-            source_id = plan.config.source_id
-            ctx.progress(source_id)
-            source_report, table, entry = _source(builder, plan, ctx.run_id)
+
+        def load(plan: SourcePlan):
+            ctx.progress(plan.config.source_id)
+            return _source(builder, plan, ctx.run_id)
+
+        for plan, (source_report, table, entry) in zip(plans, builder.each_source(load, plans), strict=True):
             report.sources.append(source_report)
             if table is not None:
                 silver[plan.config.family].append(table)
-                manifest[source_id] = entry
+                manifest[plan.config.source_id] = entry
         if ctx.strict and report.failed_sources:
             report.status, report.error = "failed", "strict: a source failed, so nothing is published"
             return

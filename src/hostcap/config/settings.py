@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -30,3 +31,13 @@ class Settings(BaseSettings):
     )
     strict: bool = Field(False, description="Fail the whole refresh when any source fails (default: it fails alone).")
     keep_snapshots: int = Field(10, ge=1, description="Published snapshots kept for history, diff and rollback.")
+    workers: int = Field(
+        0,
+        ge=0,
+        description="Sources loaded side by side on DuckDB (Spark parallelizes inside each job instead); "
+        "0 means one per CPU core, at most 4.",
+    )
+
+    def source_workers(self) -> int:
+        """The number of sources to load side by side: `workers`, or the machine's cores."""
+        return self.workers or min(os.cpu_count() or 1, 4)

@@ -21,6 +21,8 @@ class Engine:
     """An Ibis connection plus the few operations the pipeline needs from it."""
 
     kind: str
+    #: whether sessions opened side by side in one process run independently (one per thread)
+    concurrent_sessions: bool = False
 
     def __init__(self, con: ibis.BaseBackend):
         self.con = con

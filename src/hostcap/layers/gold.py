@@ -54,13 +54,41 @@ def _has_flag(flags: ir.StringValue, flag: str) -> ir.BooleanValue:
     return ("," + flags.fill_null("") + ",").contains(f",{flag},")
 
 
-def _latest_first(table: ir.Table, keys: list, rank_first: list | None = None) -> tuple[ir.Value, ir.Value]:
-    """0-based row number within `keys`, the later file and row first; and whether the key's rows differ."""
-    order = [*(rank_first or []), ibis.desc(table[FILE]), ibis.desc(table[ROW])]
-    rank = ibis.row_number().over(group_by=keys, order_by=order)
-    window = ibis.window(group_by=keys)
-    conflict = table[ROW_HASH].min().over(window) != table[ROW_HASH].max().over(window)
-    return rank, conflict
+def _keep_latest(
+    table: ir.Table, keys: list[str], conflict_keys: list[str] | None = None, prefer: ir.BooleanValue | None = None
+) -> ir.Table:
+    """The one row per `keys` that wins: a row where `prefer` holds first, then the later file and row.
+
+    With `conflict_keys`, adds `_conflict`: whether the rows sharing those keys differ in content.
+    Done with hash aggregates and joins on one integer order key per row, not with window
+    functions: a window sorts every row with every column it carries, and silver is wide.
+    """
+    files = table.select(FILE).distinct()
+    files = files.mutate(_file_order=ibis.row_number().over(order_by=files[FILE]))
+    keyed = table.inner_join(files, FILE)
+    # (preferred, file order, row) packed into one int64 that sorts the same way
+    order = keyed._file_order.cast("int64") * _ROWS_PER_FILE + keyed[ROW]
+    if prefer is not None:
+        order = order + ibis.ifelse(prefer, _PREFERRED, 0)
+    keyed = keyed.mutate(_order=order)
+    same_keys = conflict_keys == keys
+    winners = keyed.group_by(keys).aggregate(
+        _winner=keyed._order.max(), **({"_conflict": _differs(keyed)} if same_keys else {})
+    )
+    latest = keyed.inner_join(winners.drop(*keys), keyed._order == winners._winner)
+    if conflict_keys and not same_keys:
+        conflicts = keyed.group_by(conflict_keys).aggregate(_conflict=_differs(keyed))
+        latest = latest.inner_join(conflicts, conflict_keys)
+    return latest.drop("_file_order", "_order", "_winner")
+
+
+#: a file holds fewer rows than this; and fewer than 10**6 files compete for one key
+_ROWS_PER_FILE = 10**9
+_PREFERRED = 10**15
+
+
+def _differs(table: ir.Table) -> ir.BooleanValue:
+    return table[ROW_HASH].min() != table[ROW_HASH].max()
 
 
 def _lineage(table: ir.Table) -> dict[str, ir.Value]:
@@ -77,9 +105,8 @@ def latest_network_rows(network: ir.Table) -> ir.Table:
     segment_key = ibis.ifelse(
         network.is_segment, network.native_segment_id.fill_null(network[FILE] + ":" + network[ROW].cast("string")), ""
     )
-    network = network.mutate(_segment_key=segment_key)
-    rank, conflict = _latest_first(network, ["utility", "native_feeder_id", "_segment_key"])
-    return network.mutate(_rank=rank, _conflict=conflict).filter(ibis._._rank == 0)
+    keys = ["utility", "native_feeder_id", "_segment_key"]
+    return _keep_latest(network.mutate(_segment_key=segment_key), keys, conflict_keys=keys)
 
 
 def build_segments(latest: ir.Table) -> ir.Table:
@@ -97,10 +124,7 @@ def build_segments(latest: ir.Table) -> ir.Table:
 
 def build_ders(ders: ir.Table, feeder_ids: ir.Table) -> ir.Table:
     """One record per (utility, native DER ID): installed first, then the later file and row."""
-    rank, _ = _latest_first(ders, ["utility", "native_der_id"], [ibis.ifelse(ders.status == "installed", 0, 1)])
-    window = ibis.window(group_by=["utility", "source", "native_der_id"])
-    conflict = ders[ROW_HASH].min().over(window) != ders[ROW_HASH].max().over(window)
-    ranked = ders.mutate(_rank=rank, _conflict=conflict).filter(ibis._._rank == 0)
+    ranked = _keep_latest(ders, ["utility", "native_der_id"], ["utility", "source", "native_der_id"], ders.status == "installed")
     known = feeder_ids.select(_known_feeder="feeder_id").distinct()
     joined = ranked.left_join(known, ranked.feeder_id == known._known_feeder)
     unknown = (
@@ -132,10 +156,7 @@ def der_rollups(ders: ir.Table) -> ir.Table:
 def build_feeders(latest: ir.Table, rollups: ir.Table) -> ir.Table:
     """Feeder values from feeder-level columns where the source has them; otherwise the max of its
     segments' max HC and the min of their min HC. Values repeated on segments are never summed."""
-    rank = ibis.row_number().over(
-        group_by=["utility", "native_feeder_id"], order_by=[ibis.desc(latest[FILE]), ibis.desc(latest[ROW])]
-    )
-    representative = latest.mutate(_rep=rank).filter(ibis._._rep == 0)
+    representative = _keep_latest(latest, ["utility", "native_feeder_id"])
     stats = latest.group_by(_u="utility", _f="native_feeder_id").aggregate(
         _seg_max=latest.segment_max_hc_mw.max(),
         _seg_min=latest.segment_min_hc_mw.min(),
