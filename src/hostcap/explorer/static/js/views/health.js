@@ -31,7 +31,7 @@ export default async function health({ root, params, signal }) {
     root,
     h("h1", {}, "Data health"),
     h("h2", {}, "Recent refreshes"),
-    runs ? runsTable(runs.data, run, since) : h("p", { class: "notice" }, "Refresh reports need the API key on this server (HOSTCAP_API_KEY is set); the explorer only reads open endpoints."),
+    runs ? runsTable(runs.data, run, since, snapshots.data.find((s) => s.served)?.snapshot) : h("p", { class: "notice" }, "Refresh reports need the API key on this server (HOSTCAP_API_KEY is set); the explorer only reads open endpoints."),
     detail && report(detail),
     h("h2", {}, "What changed since the previous snapshot"),
     changesSection(changes, older, since, run),
@@ -48,7 +48,7 @@ async function refreshes(signal) {
   }
 }
 
-function runsTable(runs, chosen, since) {
+function runsTable(runs, chosen, since, served) {
   return dataTable({
     caption: `${count(runs.length)} refresh runs, newest first`,
     columns: [
@@ -61,7 +61,7 @@ function runsTable(runs, chosen, since) {
       { label: "Status", cell: (r) => h("span", { class: `badge ${r.status}` }, r.status) },
       { label: "Started", cell: (r) => when(r.started_at) },
       { label: "Duration", numeric: true, cell: (r) => seconds(r.duration_s) },
-      { label: "Published", cell: (r) => (r.published ? "yes" : "no") },
+      { label: "Published", cell: (r) => (r.run_id === served ? "yes, served now" : r.published ? "yes" : "no") },
       { label: "Gold rows", cell: (r) => (r.gold ? `${count(r.gold.feeders)} feeders, ${count(r.gold.ders)} DER` : NONE) },
     ],
     rows: runs,
