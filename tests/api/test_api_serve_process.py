@@ -40,5 +40,6 @@ def test_serve_answers_refreshes_while_answering_and_stops(refreshable, serve, w
             assert client.get(f"/v1/refreshes/{run_id}").json()["data"]["status"] == "succeeded"
     assert server.returncode == 0, server.output
     assert "HOSTCAP_API_KEY is not set: binding to 127.0.0.1 only" in server.output
-    assert f"API docs: http://127.0.0.1:{server.url.rsplit(':', 1)[1]}/docs" in server.output
+    assert f"explorer: {server.url}/" in server.output
+    assert f"API docs: {server.url}/docs" in server.output
     assert f"serving snapshot {old}" in server.output
