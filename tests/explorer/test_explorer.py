@@ -132,6 +132,11 @@ def every(api: httpx.Client, path: str, params: dict) -> list[dict]:
 def test_overview_has_a_card_per_utility_with_the_apis_figures(page, api):
     utilities = api.get("/v1/utilities").json()["data"]
     shown(page, "/")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    assert page.url.endswith("/#/")
     cards = page.locator(".card")
     expect(cards).to_have_count(5)
     for summary in utilities:
@@ -189,6 +194,7 @@ def test_pages_follow_the_apis_cursor(page, api):
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("status")).to_have_text(re.compile("showing 26–50"))
     assert feeder_ids(page) == [f["feeder_id"] for f in everything[25:50]]
+    expect(page.get_by_role("button", name="Next")).to_be_focused()  # drawn again, the focus stays
     page.get_by_role("button", name="Previous").click()
     expect(page.get_by_role("status")).to_have_text(re.compile("showing 1–25"))
 

@@ -13,6 +13,8 @@ export const mw = (value) => (value == null ? NONE : `${MW.format(value)}${NBSP}
 export const kw = (value) => (value == null ? NONE : `${KW.format(value)}${NBSP}kW`);
 export const kv = (value) => (value == null ? NONE : `${KW.format(value)}${NBSP}kV`);
 export const count = (value) => (value == null ? NONE : COUNT.format(value));
+/** "1 feeder", "12 feeders" (`plural` for words that do not just take an s). */
+export const counted = (value, singular, plural = `${singular}s`) => `${count(value)} ${value === 1 ? singular : plural}`;
 export const seconds = (value) => (value == null ? NONE : `${SECONDS.format(value)}${NBSP}s`);
 /** An ISO date (YYYY-MM-DD) as is: unambiguous in every locale. */
 export const date = (value) => value ?? NONE;
@@ -35,7 +37,7 @@ export const utilityName = (code) => UTILITIES[code] ?? code;
 export const derType = (type) => (type == null ? "unknown" : type.replaceAll("_storage", " + storage").replaceAll("_", " "));
 
 /** Quality flags in plain words (the API documents each). */
-export const FLAG_TEXT = {
+const FLAG_TEXT = {
   duplicate_conflict: "Sources disagree about this record; the later file was used.",
   unparsed_value: "A value in the source could not be read and is shown as empty.",
   no_hosting_capacity: "The source gives no hosting capacity for this feeder.",

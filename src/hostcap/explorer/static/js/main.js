@@ -19,8 +19,7 @@ const ROUTES = [
 let showing = null; // the AbortController of the view on screen
 
 async function show(moved) {
-  const hash = location.hash || "#/";
-  if (!hash.startsWith("#/")) return; // an in-page anchor, such as the skip link
+  const hash = location.hash.startsWith("#/") ? location.hash : "#/";
   const [path, query = ""] = hash.slice(1).split("?");
   const match = ROUTES.map((r) => [r, path.match(r.pattern)]).find(([, found]) => found);
   for (const link of document.querySelectorAll("[data-nav]")) {
@@ -62,6 +61,11 @@ async function showServed() {
   }
 }
 
+// the skip link moves the focus without touching the hash, which holds the route
+document.querySelector(".skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  document.getElementById("main").focus();
+});
 window.addEventListener("hashchange", () => show(true));
 show(false);
 showServed();

@@ -4,7 +4,7 @@
 import { apiUrl, getJson } from "../api.js";
 import { barChart } from "../charts.js";
 import { h, replace, setTitle } from "../dom.js";
-import { count, date, derType, flagText, kv, kw, mw, NONE, utilityName } from "../format.js";
+import { count, counted, date, derType, flagText, kv, kw, mw, NONE, utilityName } from "../format.js";
 import { dataTable, nextSort, sortRows } from "../table.js";
 
 const STATUSES = ["installed", "planned", "withdrawn"];
@@ -79,8 +79,8 @@ function figures(f) {
       h("span", { class: headroom < 0 ? "negative" : null }, mw(headroom)),
       headroom < 0 ? "The queue already exceeds the max HC." : "Max HC minus planned DER.",
     ),
-    item("Installed DER", mw(f.installed_der_mw), `${count(f.installed_der_count)} projects`),
-    item("Planned DER", mw(f.planned_der_mw), `${count(f.planned_der_count)} projects`),
+    item("Installed DER", mw(f.installed_der_mw), counted(f.installed_der_count, "project")),
+    item("Planned DER", mw(f.planned_der_mw), counted(f.planned_der_count, "project")),
     item("Connected / queued (utility's figures)", `${mw(f.connected_der_mw)} / ${mw(f.queued_der_mw)}`),
     item("Substation bank capacity", mw(f.bank_capacity_mw)),
     item("Segments", count(f.segment_count)),
@@ -119,7 +119,7 @@ function derTable(ders) {
     replace(
       holder,
       dataTable({
-        caption: `${count(ders.length)} DER records (installed, planned and withdrawn)`,
+        caption: `${counted(ders.length, "DER record")} (installed, planned and withdrawn)`,
         columns: DER_COLUMNS,
         rows: sortRows(ders, sort),
         sort,

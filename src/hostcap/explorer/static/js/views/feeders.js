@@ -3,7 +3,7 @@
 
 import { ApiError, apiUrl, getJson } from "../api.js";
 import { h, replace, setTitle, uid } from "../dom.js";
-import { count, kv, mw, NONE, utilityName } from "../format.js";
+import { count, counted, kv, mw, NONE, utilityName } from "../format.js";
 import { dataTable, nextSort } from "../table.js";
 
 const FILTERS = ["utility", "substation", "min_max_hc_mw", "min_headroom_mw"];
@@ -64,11 +64,11 @@ export default async function finder({ root, params, signal }) {
     const first = (state.cursors.length - 1) * state.limit;
     replace(
       status,
-      `${count(page.count)} feeders match`,
+      `${counted(page.count, "feeder")} ${page.count === 1 ? "matches" : "match"}`,
       page.count ? `; showing ${count(first + 1)}–${count(first + page.data.length)}.` : ".",
     );
     download.setAttribute("href", apiUrl("/v1/feeders", { ...state.filters, sort: state.sort, format: "csv", all_pages: true }));
-    replace(download, `Download CSV (${count(page.count)} feeders)`);
+    replace(download, `Download CSV (${counted(page.count, "feeder")})`);
     replace(results, table(page), pager(page));
   };
 
@@ -102,14 +102,18 @@ export default async function finder({ root, params, signal }) {
     const move = (step) => {
       if (step > 0) state.cursors.push(page.next_cursor);
       else state.cursors.pop();
-      load();
+      // the pager is drawn again: keep the focus on the button used, or on the other one at either end
+      load().then(() => {
+        const enabled = [...results.querySelectorAll(".pager button:not(:disabled)")];
+        (enabled.find((b) => Number(b.dataset.step) === step) ?? enabled[0])?.focus();
+      });
     };
     return h(
       "nav",
       { class: "pager", "aria-label": "Pages" },
-      h("button", { type: "button", disabled: state.cursors.length === 1, onclick: () => move(-1) }, "Previous"),
       h("span", {}, `Page ${count(state.cursors.length)} of ${count(pages)}`),
-      h("button", { type: "button", disabled: page.next_cursor == null, onclick: () => move(1) }, "Next"),
+      h("button", { type: "button", disabled: state.cursors.length === 1, dataset: { step: -1 }, onclick: () => move(-1) }, "Previous"),
+      h("button", { type: "button", disabled: page.next_cursor == null, dataset: { step: 1 }, onclick: () => move(1) }, "Next"),
     );
   };
 

@@ -3,7 +3,7 @@
 
 import { apiUrl, getJson } from "../api.js";
 import { h, replace, setTitle, uid } from "../dom.js";
-import { count, mw, NONE, seconds, utilityName, when } from "../format.js";
+import { count, counted, mw, NONE, seconds, utilityName, when } from "../format.js";
 import { dataTable } from "../table.js";
 
 const CHANGES = {
@@ -50,7 +50,7 @@ async function refreshes(signal) {
 
 function runsTable(runs, chosen, since, served) {
   return dataTable({
-    caption: `${count(runs.length)} refresh runs, newest first`,
+    caption: `${counted(runs.length, "refresh run")}, newest first`,
     columns: [
       {
         label: "Run",
@@ -139,7 +139,7 @@ function report({ data, report }) {
       : h(
         "details",
         {},
-        h("summary", {}, `Columns no config reads (schema drift): ${count(drift.length)} sources`),
+        h("summary", {}, `Columns no config reads (schema drift): ${counted(drift.length, "source")}`),
         h("ul", {}, drift.map((s) => h("li", {}, `${s.source}: ${s.unmapped_columns.join(", ")}`))),
       ),
   );

@@ -3,7 +3,7 @@
 import { apiUrl, getJson } from "../api.js";
 import { barChart } from "../charts.js";
 import { h, replace, setTitle, uid } from "../dom.js";
-import { count, dateRange, date, derType, mw, utilityName, when } from "../format.js";
+import { count, counted, dateRange, date, derType, mw, utilityName, when } from "../format.js";
 
 const STATUS_TEXT = { succeeded: "Loaded", stale: "Stale: last good data served", failed: "Failed: data missing" };
 
@@ -42,15 +42,15 @@ function card(u) {
       figure("Feeders", "feeder_count", count(u.feeder_count)),
       figure("Max HC above 1 MW", "feeders_max_hc_above_1_mw", count(u.feeders_max_hc_above_1_mw)),
       figure("Max HC above 5 MW", "feeders_max_hc_above_5_mw", count(u.feeders_max_hc_above_5_mw)),
-      figure("Installed DER", "installed_der_mw", `${mw(u.installed_der_mw)} · ${count(u.installed_der_count)} projects`),
-      figure("Planned DER", "planned_der_mw", `${mw(u.planned_der_mw)} · ${count(u.planned_der_count)} projects`),
+      figure("Installed DER", "installed_der_mw", `${mw(u.installed_der_mw)} · ${counted(u.installed_der_count, "project")}`),
+      figure("Planned DER", "planned_der_mw", `${mw(u.planned_der_mw)} · ${counted(u.planned_der_count, "project")}`),
       figure("HC analysis as of", "hca_refresh_date", dateRange(u.hca_refresh_date_min, u.hca_refresh_date_max)),
       figure("DER data as of", "der_latest_date", date(u.der_latest_date)),
       figure(
         "Last refresh",
         "last_refresh_status",
         h("span", { class: `badge ${status ?? "unknown"}` }, STATUS_TEXT[status] ?? "No source"),
-        when(u.last_refresh_at),
+        h("span", { class: "when" }, when(u.last_refresh_at)),
       ),
     ),
     h("a", { class: "more", href: `#${apiUrl("/feeders", { utility: u.utility })}` }, `Browse ${utilityName(u.utility)} feeders`),
@@ -70,7 +70,7 @@ function histogram(utility, bins) {
     description: `Number of ${utilityName(utility)} feeders per range of maximum hosting capacity.`,
     categories: own.map(binLabel),
     series: [{ name: "feeders", className: "s-feeders", values: own.map((b) => b.feeder_count) }],
-    format: (value) => `${count(value)} feeders`,
+    format: (value) => counted(value, "feeder"),
   });
 }
 
