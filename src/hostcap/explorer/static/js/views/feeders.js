@@ -74,9 +74,10 @@ export default async function finder({ root, params, signal }) {
 
   const apply = () => {
     state.cursors = [null];
-    const shown = { ...state.filters, sort: state.sort === DEFAULT_SORT ? null : state.sort };
-    shown.limit = state.limit === PAGE_SIZES[0] ? null : state.limit;
-    history.replaceState(null, "", `#${apiUrl("/feeders", shown)}`);
+    // the URL names what differs from the defaults; replaced, not pushed: Back leaves the finder
+    const sort = state.sort === DEFAULT_SORT ? null : state.sort;
+    const limit = state.limit === PAGE_SIZES[0] ? null : state.limit;
+    history.replaceState(null, "", `#${apiUrl("/feeders", { ...state.filters, sort, limit })}`);
     return load();
   };
 

@@ -98,7 +98,7 @@ function report({ data, report }) {
       report.error && h("span", { class: "error" }, ` ${report.error}`),
     ),
     dataTable({
-      caption: "Per source and layer",
+      caption: "Per source and layer (a layer's status is shown when it did not succeed)",
       columns: [
         { label: "Source", cell: (s) => s.source },
         { label: "Status", cell: (s) => h("span", { class: `badge ${s.status}` }, s.status) },
