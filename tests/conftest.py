@@ -4,11 +4,19 @@ on Spark, which shares one SparkSession for the whole test session."""
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pyarrow as pa
 import pytest
 
@@ -21,6 +29,8 @@ REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / "sources"
 SAMPLE = REPO / "data" / "sample"
 REAL = REPO.parent / "shared" / "real"
+#: the sources a test refresh of a copied sample lake loads: small, and fewer than the sample's
+REFRESH_SOURCES = ("national_grid/network", "national_grid/installed_der")
 
 #: which real file feeds which source (the files' own README names them)
 REAL_FILES = {
@@ -147,3 +157,86 @@ def real_run(real_dir: Path, refreshed: Callable[[str, str], Run], engine: str) 
 def sample_run(refreshed: Callable[[str, str], Run], engine: str) -> Run:
     """One refresh of the bundled sample with every configured source, on the test's engine."""
     return refreshed("sample", engine)
+
+
+def _two_source_copy(sample_lake: Path, root: Path) -> Hostcap:
+    """A Hostcap over a copy of `sample_lake` under `root` whose refresh loads only
+    REFRESH_SOURCES: a refresh takes seconds and visibly changes what is published."""
+    lake = root / "lake"
+    shutil.copytree(sample_lake, lake)
+    return Hostcap(
+        Settings(source_dir=str(SAMPLE), lake_dir=str(lake), config_dir=copy_configs(root / "configs", list(REFRESH_SOURCES)))
+    )
+
+
+@pytest.fixture(scope="session")
+def two_source_copy() -> Callable[[Path, Path], Hostcap]:
+    """`two_source_copy(sample_lake, root)`: a copy of the lake whose refresh loads only REFRESH_SOURCES."""
+    return _two_source_copy
+
+
+def _wait_until(condition: Callable[[], bool], what: str, timeout_s: float = 60) -> None:
+    """Poll `condition()` until true (`what` names it in the failure)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def wait_for() -> Callable[..., None]:
+    """Poll `condition()` until true (`what` names it in the failure)."""
+    return _wait_until
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A `hostcap serve` process; `output` and `returncode` are set once it has stopped."""
+
+    process: subprocess.Popen
+    url: str
+    output: str = ""
+    returncode: int | None = None
+
+
+@contextmanager
+def _serving(settings: Settings, host: str = "127.0.0.1") -> Iterator[Server]:
+    """Run `hostcap serve` over `settings`' lake on a free port (outside this environment's
+    HOSTCAP_* settings), wait until it answers, and stop it with Ctrl-C at the end."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOSTCAP_")}
+    command = [
+        sys.executable, "-c", "from hostcap.cli import app; app()", "serve",
+        "--source", settings.source_dir, "--lake", settings.lake_dir, "--config", str(settings.config_dir),
+        "--host", host, "--port", str(port),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    server = Server(process, f"http://127.0.0.1:{port}")
+
+    def answers() -> bool:
+        assert process.poll() is None, "the server exited"
+        try:
+            return httpx.get(f"{server.url}/healthz", timeout=5).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        _wait_until(answers, "the server to answer")
+        yield server
+    finally:
+        process.send_signal(signal.SIGINT)
+        server.output = process.communicate(timeout=30)[0]
+        server.returncode = process.returncode
+
+
+@pytest.fixture(scope="session")
+def serve() -> Callable[..., AbstractContextManager[Server]]:
+    """`with serve(settings[, host]) as server:` a real `hostcap serve` process (see `_serving`)."""
+    return _serving

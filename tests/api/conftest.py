@@ -7,8 +7,6 @@ and visibly changes what is served.
 
 from __future__ import annotations
 
-import shutil
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,12 +15,8 @@ import pytest
 
 from hostcap.api import create_app
 from hostcap.api.settings import ApiSettings
-from hostcap.config import Settings
 from hostcap.core import Hostcap
 
-REPO = Path(__file__).resolve().parents[2]
-#: the sources a refresh in these tests loads: small, and fewer than the sample lake's
-REFRESH_SOURCES = ("national_grid/network", "national_grid/installed_der")
 API_KEY = "test-key-0123456789"
 
 
@@ -82,27 +76,6 @@ def gold_table(sample_run) -> Callable[[str], pa.Table]:
 
 
 @pytest.fixture
-def refreshable(sample_run, tmp_path: Path) -> Hostcap:
+def refreshable(sample_run, tmp_path: Path, two_source_copy) -> Hostcap:
     """A Hostcap over a copy of the sample lake whose refresh loads only REFRESH_SOURCES."""
-    lake = tmp_path / "lake"
-    shutil.copytree(sample_run.lake.root, lake)
-    configs = tmp_path / "configs"
-    shutil.copytree(REPO / "sources" / "_templates", configs / "_templates")
-    for source_id in REFRESH_SOURCES:
-        (configs / source_id).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(REPO / "sources" / f"{source_id}.yaml", configs / f"{source_id}.yaml")
-    return Hostcap(Settings(source_dir=str(REPO / "data" / "sample"), lake_dir=str(lake), config_dir=configs))
-
-
-def _wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
-        time.sleep(0.05)
-
-
-@pytest.fixture(scope="session")
-def wait_for() -> Callable[..., None]:
-    """Poll `condition()` until true (`what` names it in the failure)."""
-    return _wait_for
+    return two_source_copy(Path(sample_run.lake.root), tmp_path)

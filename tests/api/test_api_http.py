@@ -18,6 +18,8 @@ LISTS = [
     "/v1/ders",
     "/v1/substations",
     "/v1/utilities",
+    "/v1/stats/feeder-max-hc",
+    "/v1/stats/der-mw",
 ]
 
 

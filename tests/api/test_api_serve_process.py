@@ -3,45 +3,17 @@ querying, stop."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 
 import httpx
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def test_serve_answers_refreshes_while_answering_and_stops(refreshable, wait_for):
-    settings = refreshable.settings
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HOSTCAP_")}
-    command = [
-        sys.executable, "-c", "from hostcap.cli import app; app()", "serve",
-        "--source", settings.source_dir, "--lake", settings.lake_dir, "--config", str(settings.config_dir),
-        "--host", "0.0.0.0", "--port", str(port),
-    ]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    base = f"http://127.0.0.1:{port}"
+def test_serve_answers_refreshes_while_answering_and_stops(refreshable, serve, wait_for):
     old = refreshable.lake.current()
-    try:
+    with serve(refreshable.settings, host="0.0.0.0") as server:
+        base = server.url
         with httpx.Client(base_url=base, timeout=10) as client:
-
-            def ready() -> bool:
-                assert server.poll() is None, "the server exited"
-                try:
-                    return client.get("/readyz").status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            wait_for(ready, "the server to answer", timeout_s=60)
+            wait_for(lambda: client.get("/readyz").status_code == 200, "the snapshot to load", timeout_s=60)
             feeders = client.get("/getFeeders", params={"maxHostingCapacity": 5}).json()
             assert feeders and all(f["max_hc_mw"] > 5 for f in feeders)
             assert len(client.get("/getDERsForFeeder", params={"feederID": "4z81"}).json()) == 61
@@ -66,10 +38,8 @@ def test_serve_answers_refreshes_while_answering_and_stops(refreshable, wait_for
             # the refreshed lake has no coned source: 4Z81 is unknown now
             assert client.get("/getDERsForFeeder", params={"feederID": "4Z81"}).json() == []
             assert client.get(f"/v1/refreshes/{run_id}").json()["data"]["status"] == "succeeded"
-    finally:
-        server.send_signal(signal.SIGINT)
-        output = server.communicate(timeout=30)[0]
-    assert server.returncode == 0, output
-    assert "HOSTCAP_API_KEY is not set: binding to 127.0.0.1 only" in output
-    assert f"API docs: http://127.0.0.1:{port}/docs" in output
-    assert f"serving snapshot {old}" in output
+    assert server.returncode == 0, server.output
+    assert "HOSTCAP_API_KEY is not set: binding to 127.0.0.1 only" in server.output
+    assert f"explorer: {server.url}/" in server.output
+    assert f"API docs: {server.url}/docs" in server.output
+    assert f"serving snapshot {old}" in server.output

@@ -18,11 +18,14 @@ from hostcap.api.routers import (
     feeders,
     health,
     refreshes,
+    snapshots,
+    stats,
     substations,
     utilities,
 )
 from hostcap.api.settings import ApiSettings
 from hostcap.core import Hostcap
+from hostcap.explorer import mount_explorer
 from hostcap.serving import Refresher, SnapshotStore
 
 DESCRIPTION = """\
@@ -33,6 +36,8 @@ New York utilities' hosting capacity and DER data, cleaned and unified, served f
 * Every response names the published snapshot it came from (`X-Hostcap-Snapshot`; `meta` in v1
   bodies). Lists send an `ETag` (answering `If-None-Match` with 304) and return CSV with
   `format=csv` or `Accept: text/csv`.
+* `/v1/stats/...`: small per-utility aggregates for charts; `/v1/snapshots`: the kept snapshots.
+* A web explorer at `/` shows the data in a browser; it reads only the v1 API.
 * Errors are RFC 9457 problem details (`application/problem+json`).
 * Refresh endpoints need the API key (`X-API-Key` or `Authorization: Bearer`) when
   `HOSTCAP_API_KEY` is set.
@@ -69,9 +74,10 @@ def create_app(hostcap: Hostcap, settings: ApiSettings | None = None, refresh_on
     app.state.refresher = refresher
     problems.install(app)
     app.state.hostcap = hostcap
-    for module in (compat, feeders, ders, substations, utilities, refreshes, changes, health):
+    for module in (compat, feeders, ders, substations, utilities, stats, refreshes, snapshots, changes, health):
         app.include_router(module.router)
     mount_docs(app)
+    mount_explorer(app)
     app.add_middleware(SnapshotHeader, snapshot_id=lambda: getattr(store.current, "id", None))
     app.add_middleware(
         SizeLimits, max_query_bytes=settings.api_max_query_bytes, max_body_bytes=settings.api_max_body_bytes

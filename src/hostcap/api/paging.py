@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +57,8 @@ def _offset(cursor: str, snapshot: Snapshot) -> int:
 
 def page_request(request: Request, query: PageQuery) -> PageRequest:
     asked = list_request(request, query)
+    if query.all_pages:  # one page longer than any selection
+        return PageRequest(asked.snapshot, asked.format, sys.maxsize, 0)
     offset = 0 if query.cursor is None else _offset(query.cursor, asked.snapshot)
     return PageRequest(asked.snapshot, asked.format, query.limit, offset)
 

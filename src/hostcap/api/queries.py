@@ -58,6 +58,12 @@ class PageQuery(ListQuery):
         description="`next_cursor` of the previous page (keep the other parameters the same).",
         examples=["MjAyNjExMjlUMDUxMDExWi03YWIwNGN8MTAw"],
     )
+    all_pages: bool = Field(
+        False,
+        description="`true`: every matching item in one response (`limit` and `cursor` are ignored), e.g. a CSV "
+        "download of exactly what the filters select.",
+        examples=[True],
+    )
 
 
 class FeedersAboveQuery(ListQuery):

@@ -16,6 +16,7 @@ from hostcap.api.deps import ListRequest
 from hostcap.api.middleware import SNAPSHOT_HEADER
 from hostcap.api.queries import OutputFormat
 from hostcap.serving import Snapshot
+from hostcap.serving.rows import Rows
 
 JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
@@ -48,6 +49,19 @@ def listing(
     if fmt == "csv":
         return Response(csv_body(), media_type=CSV, headers=all_headers)
     return Response(json_body(), media_type=JSON, headers=all_headers)
+
+
+def whole(request: Request, asked: ListRequest, rows: Rows) -> Response:
+    """An unpaged list of every row of a small per-snapshot table, as `{data, count, meta}` or CSV."""
+    everything = list(range(len(rows)))
+
+    def json_body() -> bytes:
+        return (
+            b'{"data":' + rows.json_array(everything) + b',"count":' + str(len(rows)).encode()
+            + b',"meta":' + orjson.dumps(asked.snapshot.meta) + b"}"
+        )
+
+    return listing(request, asked, json_body, lambda: rows.csv(everything))
 
 
 def resource(snapshot: Snapshot, data: bytes) -> Response:

@@ -48,5 +48,6 @@ def serve(
     pa.set_memory_pool(pa.system_memory_pool())
     app = create_app(hostcap, settings, refresh_on_start=refresh_on_start)
     shown = LOOPBACK if host in ("0.0.0.0", "::") else host
+    say(f"explorer: http://{shown}:{port}/")
     say(f"API docs: http://{shown}:{port}/docs")
     uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")

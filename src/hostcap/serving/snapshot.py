@@ -13,6 +13,7 @@ from hostcap.serving.feeders import FeederIndex
 from hostcap.serving.refs import FeederRefs
 from hostcap.serving.rows import Rows
 from hostcap.serving.segments import SegmentIndex
+from hostcap.serving.stats import der_mw_by_type, max_hc_distribution
 from hostcap.serving.substations import SubstationIndex
 from hostcap.serving.utilities import utility_summaries
 
@@ -30,6 +31,8 @@ class Snapshot:
     substations: SubstationIndex
     ders: DerIndex
     utilities: Rows
+    max_hc_distribution: Rows
+    der_mw: Rows
     refs: FeederRefs
     report: dict | None
 
@@ -61,6 +64,8 @@ def load_snapshot(lake: Lake, snapshot_id: str, published_at: str | None) -> Sna
         substations=substations,
         ders=ders,
         utilities=Rows(summaries, preencode=True),
+        max_hc_distribution=Rows(max_hc_distribution(feeders.rows.table), preencode=True),
+        der_mw=Rows(der_mw_by_type(ders.rows.table), preencode=True),
         refs=FeederRefs(feeders.rows.table, ders.rows.table),
         report=report,
     )

@@ -11,6 +11,8 @@ SCHEMA = pa.schema(
     [
         ("utility", pa.string()),
         ("feeder_count", pa.int64()),
+        ("feeders_max_hc_above_1_mw", pa.int64()),
+        ("feeders_max_hc_above_5_mw", pa.int64()),
         ("segment_count", pa.int64()),
         ("substation_count", pa.int64()),
         ("total_max_hc_mw", pa.float64()),
@@ -27,6 +29,8 @@ SCHEMA = pa.schema(
         ("last_refresh_status", pa.string()),
     ]
 )
+#: project sizes (MW) the summary counts feeders above: "where could a 1 MW / 5 MW project go?"
+HC_THRESHOLDS_MW = (1, 5)
 #: DER dates that say how recent a utility's DER data is (planned in-service dates lie ahead)
 _DER_DATES = ("application_date", "queue_date", "completion_date")
 
@@ -42,6 +46,11 @@ def _by_utility(table: pa.Table, aggregations: list[tuple[str, str]], keys: tupl
     """`{(utility, *keys): {"<column>_<function>": value}}` from one Arrow group-by."""
     grouped = table.group_by(["utility", *keys]).aggregate(aggregations).to_pylist()
     return {tuple(row.pop(k) for k in ("utility", *keys)): row for row in grouped}
+
+
+def distribution_ders(ders: pa.Table) -> pa.Table:
+    """The DER records that are not transmission-level, as the feeder roll-ups count them."""
+    return ders.filter(pc.invert(pc.match_substring_regex(ders.column(FLAGS), "(^|,)transmission(,|$)")))
 
 
 def utility_summaries(
@@ -61,8 +70,11 @@ def utility_summaries(
     )
     segment_counts = _by_utility(segments, [("segment_id", "count")])
     substation_counts = _by_utility(substations, [("substation_id", "count")])
-    distribution = ders.filter(pc.invert(pc.match_substring_regex(ders.column(FLAGS), "(^|,)transmission(,|$)")))
-    der_totals = _by_utility(distribution, [("der_id", "count"), ("nameplate_kw", "sum")], ("status",))
+    above = {
+        mw: _by_utility(feeders.filter(pc.greater(feeders.column("max_hc_mw"), mw)), [("feeder_id", "count")])
+        for mw in HC_THRESHOLDS_MW
+    }
+    der_totals = _by_utility(distribution_ders(ders), [("der_id", "count"), ("nameplate_kw", "sum")], ("status",))
     der_dates = _by_utility(ders, [(name, "max") for name in _DER_DATES])
     sources = (report or {}).get("sources", [])
     utilities = {key[0] for table in (network, der_totals, der_dates) for key in table}
@@ -77,6 +89,10 @@ def utility_summaries(
             {
                 "utility": utility,
                 "feeder_count": feeder.get("feeder_id_count", 0),
+                **{
+                    f"feeders_max_hc_above_{mw}_mw": above[mw].get((utility,), {}).get("feeder_id_count", 0)
+                    for mw in HC_THRESHOLDS_MW
+                },
                 "segment_count": segment_counts.get((utility,), {}).get("segment_id_count", 0),
                 "substation_count": substation_counts.get((utility,), {}).get("substation_id_count", 0),
                 "total_max_hc_mw": round(feeder.get("max_hc_mw_sum") or 0.0, 6),

@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-import orjson
-from fastapi import APIRouter, Query, Request
-from starlette.responses import Response
-
-from hostcap.api import openapi
-from hostcap.api.deps import list_request
-from hostcap.api.queries import ListQuery
-from hostcap.api.responses import listing
 from hostcap.api.schemas.utilities import UtilitiesPublic
+from hostcap.api.tables import add_table_route
 
 router = APIRouter(prefix="/v1/utilities", tags=["utilities"])
 
-
-@router.get(
+add_table_route(
+    router,
     "",
+    name="list_utilities",
+    rows=lambda snapshot: snapshot.utilities,
     response_model=UtilitiesPublic,
-    responses=openapi.listing("utility,feeder_count,segment_count,substation_count,...\n", paged=False),
+    csv_example="utility,feeder_count,feeders_max_hc_above_1_mw,...\n",
     summary="Per-utility counts, totals and data dates",
+    description="Per utility: feeders (and how many could take a 1 MW or a 5 MW project), segments, "
+    "substations and DER (counts and MW), total max hosting capacity, how current its data is, and the "
+    "refresh that built the served snapshot.",
 )
-async def list_utilities(request: Request, query: Annotated[ListQuery, Query()]) -> Response:
-    """Per utility: feeders, segments, substations and DER (counts and MW), total max hosting
-    capacity, how current its data is, and the refresh that built the served snapshot."""
-    asked = list_request(request, query)
-    snapshot = asked.snapshot
-    rows = snapshot.utilities
-    everything = list(range(len(rows)))
-
-    def json_body() -> bytes:
-        return (
-            b'{"data":' + rows.json_array(everything) + b',"count":' + str(len(rows)).encode()
-            + b',"meta":' + orjson.dumps(snapshot.meta) + b"}"
-        )
-
-    return listing(request, asked, json_body, lambda: rows.csv(everything))

@@ -16,6 +16,11 @@ class UtilityPublic(BaseModel):
 
     utility: Utility
     feeder_count: int = Field(description="Feeders.", examples=[330])
+    feeders_max_hc_above_1_mw: int = Field(
+        description="Feeders whose `max_hc_mw` is strictly greater than 1 MW (where a 1 MW project could fit).",
+        examples=[212],
+    )
+    feeders_max_hc_above_5_mw: int = Field(description="Feeders whose `max_hc_mw` is strictly greater than 5 MW.", examples=[64])
     segment_count: int = Field(description="Feeder segments (0 for a feeder-grain source).", examples=[168300])
     substation_count: int = Field(description="Substations named by its sources.", examples=[20])
     total_max_hc_mw: float = Field(description="Sum of its feeders' max hosting capacity (MW).", examples=[1101.69])

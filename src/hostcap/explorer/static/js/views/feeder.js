@@ -1,0 +1,149 @@
+// One feeder: its hosting capacity and headroom, quality flags in words, its DER as a chart and
+// a table, and its segments where the source has them.
+
+import { apiUrl, getJson } from "../api.js";
+import { barChart } from "../charts.js";
+import { h, replace, setTitle } from "../dom.js";
+import { count, counted, date, derType, flagText, kv, kw, mw, NONE, utilityName } from "../format.js";
+import { dataTable, nextSort, sortRows } from "../table.js";
+
+const STATUSES = ["installed", "planned", "withdrawn"];
+const SEGMENTS_SHOWN = 100;
+
+const DER_COLUMNS = [
+  { label: "Project", sortKey: "native_der_id", cell: (d) => d.native_der_id },
+  { label: "Status", sortKey: "status", cell: (d) => h("span", { class: `badge ${d.status}` }, d.status) },
+  { label: "Type", sortKey: "der_type", cell: (d) => derType(d.der_type) },
+  { label: "Nameplate", numeric: true, sortKey: "nameplate_kw", cell: (d) => kw(d.nameplate_kw) },
+  { label: "Applied", sortKey: "application_date", cell: (d) => date(d.application_date) },
+  { label: "In service", sortKey: "completion_date", cell: (d) => date(d.completion_date ?? d.planned_in_service_date) },
+  { label: "Developer", cell: (d) => d.developer ?? NONE },
+  { label: "Flags", cell: (d) => d.quality_flags.join(", ") || NONE },
+];
+const SEGMENT_COLUMNS = [
+  { label: "Segment", cell: (s) => s.native_segment_id ?? NONE },
+  { label: "Phases", cell: (s) => s.phases ?? NONE },
+  { label: "Voltage", numeric: true, cell: (s) => kv(s.voltage_kv) },
+  { label: "Max HC", numeric: true, cell: (s) => mw(s.max_hc_mw) },
+  { label: "Min HC", numeric: true, cell: (s) => mw(s.min_hc_mw) },
+  { label: "Flags", cell: (s) => s.quality_flags.join(", ") || NONE },
+];
+
+export default async function feeder({ root, match, signal }) {
+  const id = match[1].toLowerCase();
+  const base = `/v1/feeders/${id}`;
+  const [one, ders, segments] = await Promise.all([
+    getJson(base, {}, signal),
+    getJson(`${base}/ders`, { all_pages: true }, signal),
+    getJson(`${base}/segments`, { limit: SEGMENTS_SHOWN }, signal),
+  ]);
+  const f = one.data;
+  const name = `Feeder ${f.native_feeder_id}`;
+  setTitle(`${name}, ${utilityName(f.utility)}`);
+  replace(
+    root,
+    h("p", { class: "crumbs" }, h("a", { href: `#${apiUrl("/feeders", { utility: f.utility })}` }, `${utilityName(f.utility)} feeders`)),
+    h("h1", {}, name, h("small", {}, ` ${utilityName(f.utility)}`)),
+    h(
+      "p",
+      { class: "lead" },
+      [f.substation_name && `Substation ${f.substation_name}`, f.voltage_kv != null && kv(f.voltage_kv), f.load_zone && `load zone ${f.load_zone}`]
+        .filter(Boolean)
+        .join(" · ") || "No substation or voltage in the source.",
+    ),
+    figures(f),
+    flags(f.quality_flags),
+    h("h2", {}, "DER on this feeder"),
+    derChart(ders.data),
+    derTable(ders.data),
+    h("h2", {}, "Segments"),
+    segmentSection(segments, base),
+    h(
+      "p",
+      { class: "lineage" },
+      `From ${f.source_file}, row ${count(f.source_row)} (refresh ${f.run_id}). Hosting capacity analysis of ${date(f.hca_refresh_date)}.`,
+    ),
+  );
+}
+
+function figures(f) {
+  const item = (label, value, note = null) => h("div", {}, h("dt", {}, label), h("dd", {}, value, note && h("small", {}, note)));
+  const headroom = f.headroom_after_queue_mw;
+  return h(
+    "dl",
+    { class: "figures" },
+    item("Max hosting capacity", mw(f.max_hc_mw)),
+    item("Min hosting capacity", mw(f.min_hc_mw)),
+    item(
+      "Headroom after queue",
+      h("span", { class: headroom < 0 ? "negative" : null }, mw(headroom)),
+      headroom < 0 ? "The queue already exceeds the max HC." : "Max HC minus planned DER.",
+    ),
+    item("Installed DER", mw(f.installed_der_mw), counted(f.installed_der_count, "project")),
+    item("Planned DER", mw(f.planned_der_mw), counted(f.planned_der_count, "project")),
+    item("Connected / queued (utility's figures)", `${mw(f.connected_der_mw)} / ${mw(f.queued_der_mw)}`),
+    item("Substation bank capacity", mw(f.bank_capacity_mw)),
+    item("Segments", count(f.segment_count)),
+  );
+}
+
+function flags(list) {
+  if (!list.length) return h("p", { class: "flags ok" }, "No data-quality flags on this feeder.");
+  return h(
+    "section",
+    { class: "flags", "aria-label": "Data-quality flags" },
+    h("h2", {}, "Data-quality flags"),
+    h("ul", {}, list.map((flag) => h("li", {}, h("code", {}, flag), " ", flagText(flag)))),
+  );
+}
+
+function derChart(ders) {
+  if (!ders.length) return h("p", {}, "No DER records name this feeder.");
+  const types = [...new Set(ders.map((d) => d.der_type))].sort();
+  const mwOf = (type, status) =>
+    ders.filter((d) => d.der_type === type && d.status === status).reduce((sum, d) => sum + (d.nameplate_kw ?? 0), 0) / 1000;
+  return barChart({
+    title: "DER nameplate MW by type and status",
+    description: "Installed, planned and withdrawn DER on this feeder, nameplate capacity (MW) per technology.",
+    categories: types.map(derType),
+    series: STATUSES.map((status) => ({ name: status, className: `s-${status}`, values: types.map((t) => mwOf(t, status)) })),
+    format: mw,
+  });
+}
+
+/** The feeder's DER, sortable by any column with a key (in the browser: a feeder has few). */
+function derTable(ders) {
+  const holder = h("div", {});
+  let sort = { key: "status", descending: false };
+  const draw = () =>
+    replace(
+      holder,
+      dataTable({
+        caption: `${counted(ders.length, "DER record")} (installed, planned and withdrawn)`,
+        columns: DER_COLUMNS,
+        rows: sortRows(ders, sort),
+        sort,
+        onSort: (key) => {
+          sort = nextSort(sort, key);
+          draw();
+          holder.querySelector(`th[aria-sort]:not([aria-sort="none"]) button`)?.focus();
+        },
+        empty: "No DER records name this feeder.",
+      }),
+    );
+  draw();
+  return holder;
+}
+
+function segmentSection(segments, base) {
+  if (!segments.count) return h("p", {}, "The source publishes this utility's hosting capacity per feeder, not per segment.");
+  const csv = apiUrl(`${base}/segments`, { format: "csv", all_pages: true });
+  const shown = segments.count > segments.data.length ? `the first ${count(segments.data.length)}` : "all";
+  return h(
+    "details",
+    { class: "segments" },
+    h("summary", {}, `${count(segments.count)} segments with their own hosting capacity: show ${shown}`),
+    dataTable({ caption: `Segments (${shown} of ${count(segments.count)})`, columns: SEGMENT_COLUMNS, rows: segments.data }),
+    h("p", {}, h("a", { href: csv, download: "segments.csv" }, `Download all ${count(segments.count)} segments (CSV)`)),
+  );
+}

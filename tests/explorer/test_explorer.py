@@ -1,0 +1,261 @@
+"""The explorer in a real headless Chromium against a real `hostcap serve` on 127.0.0.1.
+
+The lake is a copy of the session's sample lake with one more snapshot (a two-source refresh)
+published before the sample's was published again, so the health page has an earlier snapshot
+to compare with. Every page is checked against the API's own answers, with no console error and
+no failed request, and screenshotted at laptop and phone widths into `screenshots/` beside this
+file (not committed) for a reviewer to look at.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+#: Debian's `chromium` package (no browser download); CHROMIUM_PATH names another build
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+LAPTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+FEEDER = "90846a9265100bed291343121a7ce5d9"  # coned 4Z81: installed, planned and withdrawn DER, segments
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: install Debian's `chromium` package (or set CHROMIUM_PATH)")
+
+
+@pytest.fixture(scope="module")
+def lake(refreshed, two_source_copy, tmp_path_factory):
+    """The sample lake, served, with the snapshot of a two-source refresh published before it."""
+    sample = refreshed("sample", "duckdb")
+    hostcap = two_source_copy(Path(sample.lake.root), tmp_path_factory.mktemp("explorer"))
+    earlier = hostcap.refresh().run_id
+    hostcap.lake.rollback(sample.report.run_id)
+    return hostcap, earlier
+
+
+@pytest.fixture(scope="module")
+def server(lake, serve, wait_for) -> Iterator[str]:
+    with serve(lake[0].settings) as running:
+        wait_for(lambda: httpx.get(f"{running.url}/readyz").status_code == 200, "the snapshot to load")
+        yield running.url
+
+
+@pytest.fixture(scope="module")
+def api(server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    # Chromium's sandbox cannot start as root (a CI container); elsewhere it stays on
+    args = ["--no-sandbox"] if os.geteuid() == 0 else []
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, server) -> Iterator[Page]:
+    """A laptop-sized page on the server that fails the test on any console error, uncaught
+    exception, failed request or error response."""
+    context = browser.new_context(viewport=LAPTOP, locale="en-US", base_url=server, accept_downloads=True)
+    opened = context.new_page()
+    problems: list[str] = []
+    opened.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
+    opened.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
+    # a fetch the explorer cancels (the reader moved on) and a download's navigation end as ERR_ABORTED
+    opened.on("requestfailed", lambda r: "ERR_ABORTED" not in (r.failure or "") and problems.append(f"failed: {r.url} {r.failure}"))
+    opened.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"))
+    yield opened
+    context.close()
+    assert problems == []
+
+
+#: elements that stick out of the screen's right edge, other than within a scrolling table box
+WIDER_THAN_SCREEN = """() => [...document.querySelectorAll("body *")]
+  .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest(".table-wrap"))
+  .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${e.textContent.slice(0, 40)}`)"""
+
+
+def shown(page: Page, route: str) -> None:
+    """Open the explorer at `route` and wait until its view has drawn."""
+    page.goto(f"/#{route}")
+    wait_drawn(page)
+
+
+def wait_drawn(page: Page) -> None:
+    page.wait_for_selector("main:not([aria-busy]) h1")
+
+
+def screenshots(page: Page, name: str) -> None:
+    """The page at laptop and at phone width; at phone width nothing but wide tables (which
+    scroll in their own box) may be wider than the screen."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}-laptop.png", full_page=True)
+    page.set_viewport_size(PHONE)
+    assert page.evaluate(WIDER_THAN_SCREEN) == []
+    page.screenshot(path=SCREENSHOTS / f"{name}-phone.png", full_page=True)
+    page.set_viewport_size(LAPTOP)
+
+
+def number(text: str) -> float:
+    """The first number in a formatted text such as "1,234.5 MW · 12 projects"."""
+    return float(re.search(r"-?[\d,]+(\.\d+)?", text).group().replace(",", ""))
+
+
+def feeder_ids(page: Page) -> list[str]:
+    links = page.locator("table tbody td:first-child a").evaluate_all("links => links.map(a => a.hash)")
+    return [link.rsplit("/", 1)[1] for link in links]
+
+
+def every(api: httpx.Client, path: str, params: dict) -> list[dict]:
+    """Every item of a v1 list, page by page through its cursors."""
+    items, cursor = [], None
+    while True:
+        body = api.get(path, params={**params, **({"cursor": cursor} if cursor else {})}).json()
+        items += body["data"]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return items
+
+
+def test_overview_has_a_card_per_utility_with_the_apis_figures(page, api):
+    utilities = api.get("/v1/utilities").json()["data"]
+    shown(page, "/")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    assert page.url.endswith("/#/")
+    cards = page.locator(".card")
+    expect(cards).to_have_count(5)
+    for summary in utilities:
+        card = page.locator(f'.card[data-utility="{summary["utility"]}"]')
+        for field in ("feeder_count", "feeders_max_hc_above_1_mw", "feeders_max_hc_above_5_mw"):
+            assert number(card.locator(f'dd[data-field="{field}"]').inner_text()) == summary[field]
+        for field in ("installed_der_mw", "planned_der_mw"):
+            text = card.locator(f'dd[data-field="{field}"]').inner_text()
+            assert number(text) == round(summary[field], 2) and " MW" in text.replace("\u00a0", " ")
+        assert card.locator('dd[data-field="der_latest_date"]').inner_text() == (summary["der_latest_date"] or "—")
+    # one max HC distribution per utility and the DER chart, each an SVG with a title
+    expect(page.locator(".chart-grid figure svg[role=img]")).to_have_count(5)
+    expect(page.get_by_role("img", name=re.compile("DER nameplate MW by type, all utilities"))).to_be_visible()
+    screenshots(page, "overview")
+
+
+def test_a_filter_narrows_the_table_to_the_apis_answer_and_the_url_keeps_it(page, api):
+    filters = {"utility": "coned", "min_max_hc_mw": "1"}
+    expected = api.get("/v1/feeders", params={**filters, "limit": 25}).json()
+    assert 0 < expected["count"] < api.get("/v1/feeders").json()["count"]
+    shown(page, "/feeders")
+    page.get_by_label("Utility").select_option("coned")
+    page.get_by_label("Minimum max HC").fill("1")
+    page.get_by_label("Minimum max HC").press("Enter")
+    expect(page.get_by_role("status")).to_have_text(re.compile(rf"^{expected['count']} feeders match"))
+    assert feeder_ids(page) == [f["feeder_id"] for f in expected["data"]]
+    assert page.url.endswith("#/feeders?utility=coned&min_max_hc_mw=1")
+
+    page.reload()
+    wait_drawn(page)
+    expect(page.get_by_role("status")).to_have_text(re.compile(rf"^{expected['count']} feeders match"))
+    assert page.get_by_label("Utility").input_value() == "coned"
+    assert page.get_by_label("Minimum max HC").input_value() == "1"
+    assert feeder_ids(page) == [f["feeder_id"] for f in expected["data"]]
+
+    # sorting from the keyboard: largest first, then the other way
+    header = page.get_by_role("button", name="Max HC", exact=True)
+    for sort, order in (("-max_hc_mw", "descending"), ("max_hc_mw", "ascending")):
+        header.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator(f'th[aria-sort="{order}"]')).to_have_text(re.compile("Max HC"))
+        sorted_feeders = api.get("/v1/feeders", params={**filters, "sort": sort}).json()["data"]
+        assert feeder_ids(page) == [f["feeder_id"] for f in sorted_feeders]
+        assert f"sort={sort}" in page.url
+        header = page.get_by_role("button", name="Max HC", exact=True)
+    screenshots(page, "feeders")
+
+
+def test_pages_follow_the_apis_cursor(page, api):
+    everything = every(api, "/v1/feeders", {"limit": 25})
+    assert len(everything) > 25
+    shown(page, "/feeders")
+    expect(page.get_by_role("status")).to_have_text(re.compile(rf"^{len(everything)} feeders match; showing 1–25"))
+    assert feeder_ids(page) == [f["feeder_id"] for f in everything[:25]]
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("status")).to_have_text(re.compile("showing 26–50"))
+    assert feeder_ids(page) == [f["feeder_id"] for f in everything[25:50]]
+    expect(page.get_by_role("button", name="Next")).to_be_focused()  # drawn again, the focus stays
+    page.get_by_role("button", name="Previous").click()
+    expect(page.get_by_role("status")).to_have_text(re.compile("showing 1–25"))
+
+
+def test_the_csv_download_holds_exactly_the_filtered_feeders(page, api, tmp_path):
+    filters = {"min_max_hc_mw": "0.5", "sort": "-headroom_after_queue_mw"}
+    expected = every(api, "/v1/feeders", {**filters, "limit": 25})
+    assert len(expected) > 25  # more than the page on screen
+    shown(page, "/feeders?min_max_hc_mw=0.5&sort=-headroom_after_queue_mw")
+    link = page.get_by_role("link", name=re.compile("Download CSV"))
+    expect(link).to_have_text(f"Download CSV ({len(expected)} feeders)")
+    with page.expect_download() as download:
+        link.click()
+    saved = tmp_path / "feeders.csv"
+    download.value.save_as(saved)
+    rows = list(csv.DictReader(io.StringIO(saved.read_text())))
+    assert [r["feeder_id"] for r in rows] == [f["feeder_id"] for f in expected]
+
+
+def test_a_feeder_page_shows_its_hc_flags_and_der(page, api):
+    feeder = api.get(f"/v1/feeders/{FEEDER}").json()["data"]
+    ders = every(api, f"/v1/feeders/{FEEDER}/ders", {"limit": 100})
+    assert {d["status"] for d in ders} == {"installed", "planned", "withdrawn"}
+    shown(page, "/feeders?utility=coned")
+    page.get_by_role("link", name=feeder["native_feeder_id"], exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Feeder {feeder['native_feeder_id']}")
+    wait_drawn(page)
+    figures = page.locator(".figures")
+    assert number(figures.locator("div", has_text="Max hosting capacity").locator("dd").inner_text()) == round(feeder["max_hc_mw"], 2)
+    headroom = figures.locator("div", has_text="Headroom after queue").locator("dd").inner_text()
+    assert number(headroom) == round(feeder["headroom_after_queue_mw"], 2)
+    table = page.locator(".table-wrap", has=page.locator("caption", has_text="DER records"))
+    projects = table.locator("tbody td:first-child").all_inner_texts()
+    assert sorted(projects) == sorted(d["native_der_id"] for d in ders)
+    statuses = table.locator("tbody td:nth-child(2)").all_inner_texts()
+    assert sorted(statuses) == sorted(d["status"] for d in ders)
+    chart = page.get_by_role("img", name=re.compile("DER nameplate MW by type and status"))
+    expect(chart).to_be_visible()
+    expect(page.locator(".legend li")).to_have_text(["installed", "planned", "withdrawn"])
+    flags = "No data-quality flags" if not feeder["quality_flags"] else feeder["quality_flags"][0]
+    expect(page.locator(".flags")).to_contain_text(flags)
+    screenshots(page, "feeder")
+
+
+def test_health_lists_refreshes_their_reports_and_the_changes(page, api, lake):
+    _, earlier = lake
+    runs = api.get("/v1/refreshes").json()["data"]
+    served = api.get("/readyz").json()["snapshot"]
+    changes = api.get("/v1/changes", params={"since": earlier}).json()
+    assert changes["counts"]["feeders_added"] > 0
+    shown(page, "/health")
+    runs_table = page.locator(".table-wrap", has=page.locator("caption", has_text="refresh runs"))
+    assert runs_table.locator("tbody td:first-child").all_inner_texts() == [r["run_id"] for r in runs]
+    runs_table.get_by_role("link", name=served).click()
+    expect(page.get_by_role("heading", name=f"Run {served}")).to_be_visible()
+    report = api.get(f"/v1/refreshes/{served}").json()["report"]
+    sources = page.locator(".table-wrap", has=page.locator("caption", has_text="Per source and layer"))
+    assert sources.locator("tbody td:first-child").all_inner_texts() == [s["source"] for s in report["sources"]]
+    set_aside = page.locator(".table-wrap", has=page.locator("caption", has_text="quarantined and excluded"))
+    expect(set_aside).to_contain_text("new_jersey")
+    counts = page.locator(".table-wrap", has=page.locator("caption", has_text=f"Changes from {earlier} to {served}"))
+    added = counts.locator("tr", has_text="Feeders added").locator("td").nth(1).inner_text()
+    assert number(added) == changes["counts"]["feeders_added"]
+    screenshots(page, "health")
