@@ -2,11 +2,11 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
-BENCH_DIR ?= bench/scratch/sample-1.0
 STAMP := $(VENV)/.installed-stamp
 SPARK_STAMP := $(VENV)/.installed-spark-stamp
+BENCH_STAMP := $(VENV)/.installed-bench-stamp
 
-.PHONY: run test test-spark bench bench-refresh bench-spark sample clean help
+.PHONY: run test test-spark bench bench-data bench-refresh bench-spark bench-api bench-report sample clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -31,14 +31,29 @@ test: $(STAMP)  ## run the test suite on DuckDB (fast; Spark tests deselected)
 test-spark: $(SPARK_STAMP)  ## run the Spark tests: every behavioural test on Spark, and DuckDB/Spark gold parity (needs Java)
 	$(BIN)/python -m pytest -m spark
 
-bench-spark: $(SPARK_STAMP)  ## full refresh on DuckDB and on Spark (local) at statewide scale -> bench/spark/results.json
-	$(BIN)/hostcap sample --out $(BENCH_DIR) --scale 1
-	$(BIN)/python bench/spark/run.py --source $(BENCH_DIR) --out bench/spark/results.json
+# the benchmarks need the Spark extra, psutil (process-tree memory) and Debian's wrk (the API load generator)
+$(BENCH_STAMP): $(SPARK_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark,bench]'
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	touch $(BENCH_STAMP)
 
-bench-refresh: $(STAMP)  ## time full, no-change and one-source refreshes at statewide scale
-	$(BIN)/python bench/refresh_bench.py --scale 1 --runs 3
+bench: $(BENCH_STAMP)  ## every benchmark at statewide scale, then BENCHMARKS.md (about 45 minutes)
+	$(BIN)/python -m bench all
 
-bench: bench-refresh  ## run every benchmark (results in bench/results/)
+bench-data: $(BENCH_STAMP)  ## generate the benchmark data at scales 0.25, 1 and 4 (once)
+	$(BIN)/python -m bench data
+
+bench-refresh: $(BENCH_STAMP)  ## DuckDB: full refresh at each scale; no-change and one-source refresh at scale 1
+	$(BIN)/python -m bench refresh
+
+bench-spark: $(BENCH_STAMP)  ## Spark (local): full refresh at scale 1
+	$(BIN)/python -m bench spark
+
+bench-api: $(BENCH_STAMP)  ## API load test over the scale-1 lake with wrk (32 connections)
+	$(BIN)/python -m bench api
+
+bench-report: $(BENCH_STAMP)  ## rewrite BENCHMARKS.md from bench/results/*.json
+	$(BIN)/python -m bench report
 
 sample: $(STAMP)  ## regenerate the bundled sample data (deterministic)
 	rm -rf data/sample

@@ -107,6 +107,13 @@ def refresh(
     strict: Annotated[
         Optional[bool], typer.Option("--strict/--lenient", help="Fail the whole refresh when any source fails.")
     ] = None,
+    workers: Annotated[
+        Optional[int],
+        typer.Option(
+            min=0,
+            help="Sources loaded side by side on DuckDB (default: $HOSTCAP_WORKERS, or 0: one per core, at most 4).",
+        ),
+    ] = None,
 ) -> None:
     """Load changed sources into bronze and silver, rebuild gold, check, and publish a new snapshot.
 
@@ -115,7 +122,7 @@ def refresh(
     --strict. Exit code 0 when every source is current, 1 when some failed (the rest is
     published), 5 when nothing was published, 6 when another refresh is running.
     """
-    hostcap = _hostcap(source, lake, config, engine=engine, spark_master=spark_master, strict=strict)
+    hostcap = _hostcap(source, lake, config, engine=engine, spark_master=spark_master, strict=strict, workers=workers)
     with console.status("refreshing…") as status:
         report = hostcap.refresh(progress=lambda step: status.update(f"refreshing: {step}"))
     _print_report(report)

@@ -1,0 +1,125 @@
+"""Refresh figures: full refreshes at several scales, no-change and one-source-changed refreshes
+at statewide scale (DuckDB), and a full refresh on Spark.
+
+Every figure times the command a user runs (`hostcap refresh ...`, interpreter start included) as
+a separate process, several times; the median is reported with each run, and the refresh's own
+duration from its run report beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from bench import machine, measure
+
+HERE = Path(__file__).resolve().parent
+SCRATCH = HERE / "scratch"
+RESULTS = HERE / "results"
+HOSTCAP = str(Path(sys.executable).with_name("hostcap"))
+#: the source changed for the one-source figure: a small DER file, as a monthly queue update is
+CHANGED_SOURCE = "nyseg_rge/planned_der"
+
+BARS = {"full_scale_1_max_s": 15.0, "full_scale_1_max_rss_mib": 3 * 1024, "scale_4_over_1_max": 5.0, "no_change_max_s": 0.5}
+
+
+def sample_dir(scale: float) -> Path:
+    return SCRATCH / f"sample-{scale:g}"
+
+
+def lake_dir(scale: float, engine: str = "duckdb") -> Path:
+    return SCRATCH / f"lake-{engine}-{scale:g}"
+
+
+def ensure_sample(scale: float) -> Path:
+    """Source files at `scale` (generated once: the generator is deterministic)."""
+    target = sample_dir(scale)
+    if not (target / ".complete").exists():
+        shutil.rmtree(target, ignore_errors=True)
+        print(f"generating scale {scale:g} sample data", flush=True)
+        measure.run([HOSTCAP, "sample", "--out", str(target), "--scale", f"{scale:g}"])
+        (target / ".complete").touch()
+    return target
+
+
+def refresh_command(scale: float, engine: str = "duckdb") -> list[str]:
+    return [HOSTCAP, "refresh", "--source", str(sample_dir(scale)), "--lake", str(lake_dir(scale, engine)), "--engine", engine]
+
+
+def shown(command: list[str]) -> str:
+    """The command as a reader would type it from the repository root."""
+    root = str(HERE.parent) + "/"
+    return " ".join(part.replace(root, "") for part in ["hostcap", *command[1:]])
+
+
+def _last_report_s(lake: Path) -> float:
+    newest = max((lake / "runs").glob("*.json"), key=lambda p: p.name)
+    return json.loads(newest.read_text())["duration_s"]
+
+
+def _timed(command: list[str], lake: Path, label: str) -> dict:
+    measured = measure.run(command)
+    run = {"seconds": measured.seconds, "peak_rss_mib": measured.peak_rss_mib, "refresh_s": _last_report_s(lake)}
+    print(f"  {label}: {measured.seconds:.2f} s (refresh {run['refresh_s']:.2f} s), peak RSS {measured.peak_rss_mib:.0f} MiB", flush=True)
+    return run
+
+
+def _figure(runs: list[dict], command: list[str]) -> dict:
+    stats = measure.summary([measure.Measured(r["seconds"], r["peak_rss_mib"]) for r in runs])
+    return {"command": shown(command), **stats, "runs": runs}
+
+
+def full_refreshes(scale: float, runs: int, engine: str = "duckdb") -> dict:
+    """A full refresh into an empty lake, `runs` times."""
+    ensure_sample(scale)
+    command = refresh_command(scale, engine)
+    measured = []
+    for run in range(runs):
+        shutil.rmtree(lake_dir(scale, engine), ignore_errors=True)
+        measured.append(_timed(command, lake_dir(scale, engine), f"full refresh, {engine}, scale {scale:g}, run {run + 1}"))
+    return _figure(measured, command)
+
+
+def incremental_refreshes(scale: float, runs: int) -> dict:
+    """With the lake current: refreshes with no change, then with one source's file changed."""
+    command = refresh_command(scale)
+    lake = lake_dir(scale)
+    if not (lake / "CURRENT.json").exists():
+        measure.run(command)
+    no_change = [_timed(command, lake, f"no-change refresh, run {run + 1}") for run in range(runs)]
+    (changed,) = (p for p in (sample_dir(scale) / CHANGED_SOURCE).iterdir() if p.is_file())
+    original = changed.read_bytes()
+    one_source = []
+    try:
+        for run in range(runs):
+            changed.write_bytes(original + b"\r\n" * (run + 1))  # new content, the same rows
+            one_source.append(_timed(command, lake, f"one-source-changed refresh, run {run + 1}"))
+    finally:
+        changed.write_bytes(original)
+    return {
+        "no_change": _figure(no_change, command),
+        "one_source_changed": {**_figure(one_source, command), "changed_source": CHANGED_SOURCE},
+    }
+
+
+def duckdb_figures(scales: list[float], runs: int) -> dict:
+    result = {"machine": machine.facts(), "runs_per_figure": runs, "bars": BARS, "full": {}}
+    for scale in scales:
+        result["full"][f"{scale:g}"] = full_refreshes(scale, runs)
+    if 1.0 in scales:
+        result.update(incremental_refreshes(1.0, runs))
+    return result
+
+
+def spark_figures(runs: int) -> dict:
+    return {"machine": machine.facts(), "runs_per_figure": runs, "full": {"1": full_refreshes(1.0, runs, engine="spark")}}
+
+
+def write(name: str, result: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {path.relative_to(HERE.parent)}", flush=True)
+    return path
