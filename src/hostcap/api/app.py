@@ -18,11 +18,13 @@ from hostcap.api.routers import (
     feeders,
     health,
     refreshes,
+    status,
     substations,
     utilities,
 )
 from hostcap.api.settings import ApiSettings
 from hostcap.core import Hostcap
+from hostcap.orchestration import OrchestrationSettings, Orchestrator
 from hostcap.serving import Refresher, SnapshotStore
 
 DESCRIPTION = """\
@@ -34,16 +36,33 @@ New York utilities' hosting capacity and DER data, cleaned and unified, served f
   bodies). Lists send an `ETag` (answering `If-None-Match` with 304) and return CSV with
   `format=csv` or `Accept: text/csv`.
 * Errors are RFC 9457 problem details (`application/problem+json`).
+* Refreshes run on demand (`POST /v1/refreshes`), on a cron schedule, and with `hostcap serve --watch`
+  when source files change; `/v1/status` shows the watcher, the next scheduled run and the
+  refresh running now.
 * Refresh endpoints need the API key (`X-API-Key` or `Authorization: Bearer`) when
   `HOSTCAP_API_KEY` is set.
 """
 
 
-def create_app(hostcap: Hostcap, settings: ApiSettings | None = None, refresh_on_start: bool = False) -> FastAPI:
-    """An app over `hostcap`'s lake. Settings default to the `HOSTCAP_*` environment, read now."""
+def create_app(
+    hostcap: Hostcap,
+    settings: ApiSettings | None = None,
+    refresh_on_start: bool = False,
+    orchestration: OrchestrationSettings | None = None,
+    watch: bool = False,
+) -> FastAPI:
+    """An app over `hostcap`'s lake. Settings default to the `HOSTCAP_*` environment, read now.
+
+    With `orchestration` the app also refreshes on its schedule and, with `watch`, when source
+    files change; those refreshes go through the app's refresher, so they never overlap the API's
+    and the served snapshot follows them.
+    """
     settings = settings or ApiSettings()
     store = SnapshotStore(hostcap.lake)
     refresher = Refresher(hostcap, store)
+    orchestrator = None
+    if orchestration is not None:
+        orchestrator = Orchestrator(hostcap, orchestration, refresh=refresher.refresh, watch=watch)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,7 +70,11 @@ def create_app(hostcap: Hostcap, settings: ApiSettings | None = None, refresh_on
         if refresh_on_start:
             refresher.start()
         stop_watching = store.watch(settings.api_reload_interval_s) if settings.api_reload_interval_s else None
+        if orchestrator is not None:
+            orchestrator.start()
         yield
+        if orchestrator is not None:
+            orchestrator.stop()
         if stop_watching is not None:
             stop_watching.set()
 
@@ -67,9 +90,10 @@ def create_app(hostcap: Hostcap, settings: ApiSettings | None = None, refresh_on
     app.state.settings = settings
     app.state.store = store
     app.state.refresher = refresher
+    app.state.orchestrator = orchestrator
     problems.install(app)
     app.state.hostcap = hostcap
-    for module in (compat, feeders, ders, substations, utilities, refreshes, changes, health):
+    for module in (compat, feeders, ders, substations, utilities, refreshes, status, changes, health):
         app.include_router(module.router)
     mount_docs(app)
     app.add_middleware(SnapshotHeader, snapshot_id=lambda: getattr(store.current, "id", None))
