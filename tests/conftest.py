@@ -5,6 +5,7 @@ on Spark, which shares one SparkSession for the whole test session."""
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,3 +148,17 @@ def real_run(real_dir: Path, refreshed: Callable[[str, str], Run], engine: str) 
 def sample_run(refreshed: Callable[[str, str], Run], engine: str) -> Run:
     """One refresh of the bundled sample with every configured source, on the test's engine."""
     return refreshed("sample", engine)
+
+
+def _wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def wait_for() -> Callable[..., None]:
+    """Poll `condition()` until true (`what` names it in the failure): a bounded wait, never a fixed sleep."""
+    return _wait_for

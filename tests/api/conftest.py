@@ -8,7 +8,6 @@ and visibly changes what is served.
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -92,17 +91,3 @@ def refreshable(sample_run, tmp_path: Path) -> Hostcap:
         (configs / source_id).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / "sources" / f"{source_id}.yaml", configs / f"{source_id}.yaml")
     return Hostcap(Settings(source_dir=str(REPO / "data" / "sample"), lake_dir=str(lake), config_dir=configs))
-
-
-def _wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
-        time.sleep(0.05)
-
-
-@pytest.fixture(scope="session")
-def wait_for() -> Callable[..., None]:
-    """Poll `condition()` until true (`what` names it in the failure)."""
-    return _wait_for
