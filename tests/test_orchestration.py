@@ -32,6 +32,9 @@ from hostcap.report import RefreshReport
 from tests.conftest import REAL, REAL_FILES, SAMPLE, make_hostcap
 
 QUIET_S = 0.3
+#: where a test drops a burst of files and expects one refresh: long enough that a busy machine
+#: never pauses that long within the burst, short enough to keep the test quick
+BURST_QUIET_S = 1.0
 NATIONAL_GRID = ["national_grid/network", "national_grid/installed_der", "national_grid/planned_der"]
 
 
@@ -102,7 +105,7 @@ def test_real_files_dropped_in_a_burst_start_one_refresh_and_the_same_bytes_agai
     copy_sample(source, NATIONAL_GRID)
     hostcap = make_hostcap(tmp_path, source, NATIONAL_GRID)
     assert hostcap.refresh().status == "succeeded"
-    orchestrator = Orchestrator(hostcap, orchestration())
+    orchestrator = Orchestrator(hostcap, orchestration(watch_quiet_s=BURST_QUIET_S))
 
     with running(orchestrator):
         # on start, the files are those of the published snapshot: nothing to catch up on
@@ -139,7 +142,7 @@ def test_polling_refreshes_once_per_burst_and_on_start_and_treats_a_removal_as_a
     deliver_real(source, "national_grid/network")  # arrived while nothing watched
     refresh = FakeRefresh()
     orchestrator = Orchestrator(
-        make_hostcap(tmp_path, source, NATIONAL_GRID), orchestration(watch_mode="poll", watch_poll_s=0.05), refresh
+        make_hostcap(tmp_path, source, NATIONAL_GRID), orchestration(watch_mode="poll", watch_poll_s=0.05, watch_quiet_s=BURST_QUIET_S), refresh
     )
     assert orchestrator.status().watch.mode == "poll"
 
@@ -363,3 +366,40 @@ def test_hostcap_watch_refreshes_on_new_files_and_stops_on_sigterm(tmp_path, wai
     assert "watching source files (file-system events)" in output
     assert "scheduled refreshes: 0 6 1 * * (UTC); next at " in output
     assert "refresh finished: run_id=" in output and "stopping" in output
+
+
+# the CLI and the README --------------------------------------------------------------------------
+
+
+def test_hostcap_schedule_lists_the_next_times_and_rejects_a_bad_expression(monkeypatch):
+    from typer.testing import CliRunner
+
+    from hostcap.cli import app
+
+    monkeypatch.delenv("HOSTCAP_SCHEDULE_TIMEZONE", raising=False)
+    runner = CliRunner()
+    shown = runner.invoke(app, ["schedule", "--schedule", "0 6 1 * *", "--count", "3"])
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    assert lines[0] == "scheduled refreshes: 0 6 1 * * (UTC)"
+    assert len(lines) == 4 and all(line.strip().endswith("-01T06:00:00+00:00") for line in lines[1:])
+    assert runner.invoke(app, ["schedule", "--schedule", "off"]).output == "scheduled refreshes: off\n"
+    bad = runner.invoke(app, ["schedule", "--schedule", "61 * * * *"])
+    assert bad.exit_code == 2 and "invalid cron expression '61 * * * *'" in bad.stderr
+
+
+def test_hostcap_watch_names_a_missing_source_directory(tmp_path):
+    from typer.testing import CliRunner
+
+    from hostcap.cli import app
+
+    result = CliRunner().invoke(app, ["watch", "--source", str(tmp_path / "missing"), "--lake", str(tmp_path / "lake")])
+    assert result.exit_code == 2 and f"the source directory {tmp_path / 'missing'} does not exist" in result.stderr
+
+
+def test_every_orchestration_setting_and_command_is_in_the_readme():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for name in OrchestrationSettings.model_fields:
+        assert f"`HOSTCAP_{name.upper()}`" in readme, name
+    for text in ("`hostcap watch", "`hostcap schedule", "--watch", "`GET /v1/status`", "## Running unattended"):
+        assert text in readme, text

@@ -317,6 +317,13 @@ def _orchestration(schedule: str | None, quiet: float | None = None, mode: str |
     return _settings(OrchestrationSettings, schedule=schedule, watch_quiet_s=quiet, watch_mode=mode, watch_poll_s=poll)
 
 
+def _log_events() -> None:
+    """hostcap's own log lines (refreshes started and finished, watcher and schedule actions) to
+    standard error, one line each; other libraries' only from warnings up."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("hostcap").setLevel(logging.INFO)
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -344,7 +351,7 @@ def watch(
 
     hostcap = _hostcap(source, lake, config, engine=engine)
     orchestrator = Orchestrator(hostcap, _orchestration(schedule, quiet, watch_mode, poll))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _log_events()
     signal.signal(signal.SIGTERM, _interrupt)
     orchestrator.start()
     console.print(f"source {hostcap.settings.source_dir} → lake {hostcap.settings.lake_dir}", highlight=False, soft_wrap=True)
@@ -409,4 +416,5 @@ def serve(
     def say(line: str) -> None:
         console.print(line, highlight=False, soft_wrap=True)
 
+    _log_events()
     run_server(hostcap, host, port, refresh_on_start, say=say, access_log=access_log, orchestration=orchestration, watch=watch)

@@ -57,7 +57,8 @@ class EventWatch:
 
     def stop(self) -> None:
         self.observer.stop()
-        self.observer.join()
+        if self.observer.is_alive():
+            self.observer.join()
 
 
 Listing = dict[str, tuple[int, int | None]]
@@ -96,7 +97,8 @@ class PollWatch:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join()
+        if self._thread.is_alive():
+            self._thread.join()
 
     def _list(self) -> Listing | None:
         try:
