@@ -124,7 +124,7 @@ def test_real_files_dropped_in_a_burst_start_one_refresh_and_the_same_bytes_agai
         assert {f.path for s in run.sources for f in s.files} == {f"{i}/{REAL_FILES[i]}" for i in NATIONAL_GRID}
         status = orchestrator.status()
         assert status.watch.refreshes == 1 and status.watch.changes_noticed > len(NATIONAL_GRID)
-        assert status.last.outcome == "refreshed" and status.last.run_id == run.run_id
+        assert status.last.outcome == "ran" and status.last.run_id == run.run_id
 
         # the same bytes delivered again, and a file only touched: checked, nothing refreshed
         for source_id in NATIONAL_GRID:
@@ -178,7 +178,7 @@ def test_a_failing_refresh_is_logged_and_the_watcher_goes_on(tmp_path, real_dir,
 
         deliver_real(source, "national_grid/installed_der")
         wait_for(lambda: settled(orchestrator, 2) and len(refresh.triggers) == 2, "the next refresh")
-        assert orchestrator.status().last.outcome == "refreshed"
+        assert orchestrator.status().last.outcome == "ran"
 
 
 def test_a_refresh_that_fails_outright_is_in_the_history(tmp_path, real_dir, wait_for):

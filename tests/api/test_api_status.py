@@ -23,7 +23,7 @@ def test_the_watcher_refreshes_through_the_server_and_status_shows_it_and_the_sc
     with make_client(refreshable, api_settings(), orchestration=settings, watch=True) as client:
         # the lake was built from every sample source and this server's config has two: the content
         # differs from the published snapshot's, so the watcher refreshes as it starts
-        wait_for(lambda: (client.get("/v1/status").json()["data"]["last"] or {}).get("outcome") == "refreshed",
+        wait_for(lambda: (client.get("/v1/status").json()["data"]["last"] or {}).get("outcome") == "ran",
                  "the watcher's refresh", timeout_s=120)
         body = client.get("/v1/status").json()
         status = body["data"]

@@ -129,17 +129,18 @@ class Orchestrator:
                     self._running = False
 
     def _attempt(self, trigger: Trigger) -> None:
-        try:
-            fingerprints = self._check(trigger)
-        except Exception:
-            log.exception("%s: checking the source files failed; trying again at the next change", trigger)
-            self._done(trigger, "failed")
-            return
-        if trigger == "watch" and fingerprints is None:
-            log.info("watch: no source content changed (files touched or delivered again): nothing to refresh")
-            self._done(trigger, "unchanged")
-            return
-        log.info("%s: starting a refresh", trigger)
+        fingerprints = self._fingerprints(trigger)
+        if trigger == "watch":
+            if fingerprints is None:
+                self._done(trigger, "failed")
+                return
+            if not self.content.differs(fingerprints):
+                log.info("watch: no source content changed (files touched or delivered again): nothing to refresh")
+                self._done(trigger, "unchanged")
+                return
+            log.info("watch: source content changed: starting a refresh")
+        else:
+            log.info("%s: starting a refresh", trigger)
         try:
             ran = self.refresh(trigger)
         except RefreshBusy as busy:
@@ -154,20 +155,21 @@ class Orchestrator:
             return
         self._remember(fingerprints)
         log.info("%s: refresh finished: run_id=%s status=%s", trigger, ran.run_id, ran.status)
-        self._done(trigger, "refreshed", ran.run_id, ran.status, started=True)
+        self._done(trigger, "ran", ran.run_id, ran.status, started=True)
 
-    def _check(self, trigger: Trigger) -> Fingerprints | None:
-        """The source content now, when watching; for a watch request, None when it is what the
-        last refresh saw (nothing to do)."""
+    def _fingerprints(self, trigger: Trigger) -> Fingerprints | None:
+        """The source content now, when watching. None when not watching, or when reading it failed
+        (logged): a watch request then waits for the next change, a scheduled refresh runs anyway."""
         if self.content is None:
             return None
         if trigger == "watch":
             with self._cond:
                 self._counts["checks"] += 1
-        fingerprints = self.content.current()
-        if trigger == "watch" and not self.content.differs(fingerprints):
+        try:
+            return self.content.current()
+        except Exception:
+            log.exception("%s: reading the source files failed", trigger)
             return None
-        return fingerprints
 
     def _remember(self, fingerprints: Fingerprints | None) -> None:
         if self.content is not None and fingerprints is not None:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from hostcap.report import Trigger
 
-Outcome = Literal["refreshed", "unchanged", "busy", "failed"]
+Outcome = Literal["ran", "unchanged", "busy", "failed"]
 
 
 class LastAttempt(BaseModel):
@@ -17,10 +17,11 @@ class LastAttempt(BaseModel):
     trigger: Trigger = Field(description="`watch` (source files changed) or `schedule`.", examples=["watch"])
     at: str = Field(description="When (UTC, ISO 8601).", examples=["2026-12-01T06:00:00+00:00"])
     outcome: Outcome = Field(
-        description="`refreshed` (a refresh ran: see `run_id`), `unchanged` (files were touched or delivered "
-        "again with the same content: nothing to do), `busy` (another refresh was running: tried again when "
-        "it ends), `failed` (the check or the refresh raised; logged, and the runs' history says why).",
-        examples=["refreshed"],
+        description="`ran` (a refresh ran to its end: `run_id` and its `status`), `unchanged` (files were "
+        "touched or delivered again with the same content: nothing to do), `busy` (another refresh was running: "
+        "tried again when it ends), `failed` (reading the sources or the refresh raised; logged, and the runs' "
+        "history says why).",
+        examples=["ran"],
     )
     run_id: str | None = Field(None, description="The refresh run it started, if any.", examples=["20261201T060000Z-1f2e3d"])
     status: str | None = Field(None, description="That run's final status.", examples=["succeeded"])
@@ -35,7 +36,9 @@ class WatchStatus(BaseModel):
     changes_noticed: int = Field(description="File events or listing changes noticed since start.", examples=[15])
     checks: int = Field(description="Content checks made (one per quiet burst, and one at start).", examples=[2])
     refreshes: int = Field(description="Refreshes the watcher started.", examples=[1])
-    pending: bool = Field(description="A burst is waiting for its quiet period, or for a running refresh to end.")
+    pending: bool = Field(
+        description="A burst is waiting for its quiet period, or for a running refresh to end.", examples=[False]
+    )
 
 
 class ScheduleStatus(BaseModel):
@@ -52,7 +55,7 @@ class OrchestrationStatus(BaseModel):
 
     watch: WatchStatus | None = Field(description="Null when source files are not watched.")
     schedule: ScheduleStatus | None = Field(description="Null when the schedule is off.")
-    running: bool = Field(description="The watcher or the scheduler is running a refresh now.")
+    running: bool = Field(description="The watcher or the scheduler is running a refresh now.", examples=[False])
     last: LastAttempt | None = Field(description="The last action; null before the first.")
 
     def lines(self) -> list[str]:
