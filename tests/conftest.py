@@ -186,7 +186,7 @@ def _wait_until(condition: Callable[[], bool], what: str, timeout_s: float = 60)
 
 @pytest.fixture(scope="session")
 def wait_for() -> Callable[..., None]:
-    """Poll `condition()` until true (`what` names it in the failure)."""
+    """Poll `condition()` until true (`what` names it in the failure): a bounded wait, never a fixed sleep."""
     return _wait_until
 
 

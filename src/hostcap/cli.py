@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Optional, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -18,7 +22,10 @@ from hostcap.core import Hostcap
 from hostcap.errors import ConfigError, HostcapError
 from hostcap.io.export import ExportFormat, write_table
 from hostcap.lake import GOLD_TABLES
+from hostcap.orchestration import OrchestrationSettings
 from hostcap.report import RefreshReport
+
+SettingsT = TypeVar("SettingsT")
 
 app = typer.Typer(
     help="hostcap: New York utilities' hosting capacity and DER data, cleaned and unified.",
@@ -37,6 +44,32 @@ ConfigOpt = Annotated[
 ]
 
 
+ScheduleOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--schedule",
+        help="Cron expression of scheduled refreshes, or `off` (default: $HOSTCAP_SCHEDULE or `0 6 1 * *`, "
+        "06:00 on the first of each month, in $HOSTCAP_SCHEDULE_TIMEZONE or UTC).",
+    ),
+]
+QuietOpt = Annotated[
+    Optional[float],
+    typer.Option(
+        "--quiet", help="Seconds without further changes that end a burst (default: $HOSTCAP_WATCH_QUIET_S or 5).", min=0.01
+    ),
+]
+WatchModeOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--watch-mode",
+        help="events (file-system events), poll (list the source location every --poll seconds) or auto "
+        "(events for a local directory, poll otherwise) (default: $HOSTCAP_WATCH_MODE or auto).",
+    ),
+]
+PollOpt = Annotated[
+    Optional[float],
+    typer.Option("--poll", help="Seconds between listings when polling (default: $HOSTCAP_WATCH_POLL_S or 60).", min=0.01),
+]
 EngineOpt = Annotated[
     Optional[str], typer.Option("--engine", help="duckdb or spark (default: $HOSTCAP_ENGINE or duckdb).")
 ]
@@ -46,13 +79,16 @@ SparkMasterOpt = Annotated[
 ]
 
 
-def _hostcap(source: str | None, lake: str | None, config: Path | None, **settings: object) -> Hostcap:
-    given = {"source_dir": source, "lake_dir": lake, "config_dir": config, **settings}
-    overrides = {k: v for k, v in given.items() if v is not None}
+def _settings(kind: Callable[..., SettingsT], **given: object) -> SettingsT:
+    """Settings from the environment, with the options given on the command line on top."""
     try:
-        return Hostcap(Settings(**overrides))
+        return kind(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as exc:
         raise ConfigError("invalid setting: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
+
+
+def _hostcap(source: str | None, lake: str | None, config: Path | None, **settings: object) -> Hostcap:
+    return Hostcap(_settings(Settings, source_dir=source, lake_dir=lake, config_dir=config, **settings))
 
 
 def _one_line_errors(command: Callable) -> Callable:
@@ -284,6 +320,74 @@ def export(
         err_console.print(f"wrote {data.num_rows:,} rows to {out}")
 
 
+def _orchestration(schedule: str | None, quiet: float | None = None, mode: str | None = None, poll: float | None = None) -> OrchestrationSettings:
+    return _settings(OrchestrationSettings, schedule=schedule, watch_quiet_s=quiet, watch_mode=mode, watch_poll_s=poll)
+
+
+def _log_events() -> None:
+    """hostcap's own log lines (refreshes started and finished, watcher and schedule actions) to
+    standard error, one line each; other libraries' only from warnings up."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("hostcap").setLevel(logging.INFO)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command()
+@_one_line_errors
+def watch(
+    source: SourceOpt = None,
+    lake: LakeOpt = None,
+    config: ConfigOpt = None,
+    engine: EngineOpt = None,
+    schedule: ScheduleOpt = None,
+    quiet: QuietOpt = None,
+    watch_mode: WatchModeOpt = None,
+    poll: PollOpt = None,
+) -> None:
+    """Refresh when source files change, and on the schedule, until Ctrl-C or SIGTERM.
+
+    A burst of new, changed or removed files starts one refresh once it has been quiet for
+    --quiet seconds; files touched or delivered again with the same content start none. On start,
+    files that changed since the published snapshot are refreshed. A failing refresh is logged
+    and kept in `hostcap runs`; watching goes on. On stop, a running refresh finishes first.
+    """
+    from hostcap.orchestration import Orchestrator
+
+    hostcap = _hostcap(source, lake, config, engine=engine)
+    orchestrator = Orchestrator(hostcap, _orchestration(schedule, quiet, watch_mode, poll))
+    _log_events()
+    signal.signal(signal.SIGTERM, _interrupt)
+    orchestrator.start()
+    console.print(f"source {hostcap.settings.source_dir} → lake {hostcap.settings.lake_dir}", highlight=False, soft_wrap=True)
+    for line in orchestrator.status().lines():
+        console.print(line, highlight=False, soft_wrap=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        console.print("stopping (a running refresh finishes first)")
+    orchestrator.stop()
+
+
+@app.command("schedule")
+@_one_line_errors
+def schedule_(
+    schedule: ScheduleOpt = None,
+    count: Annotated[int, typer.Option(help="How many upcoming times to list.", min=1)] = 5,
+) -> None:
+    """Show the refresh schedule `watch` and `serve` follow, and its next times."""
+    settings = _orchestration(schedule)
+    cron = settings.cron()
+    if cron is None:
+        console.print("scheduled refreshes: off")
+        return
+    console.print(f"scheduled refreshes: {cron.expression} ({settings.schedule_timezone})", highlight=False)
+    for moment in cron.upcoming(dt.datetime.now(dt.UTC), count):
+        console.print(f"  {moment.isoformat()}", highlight=False)
+
+
 @app.command()
 @_one_line_errors
 def serve(
@@ -298,13 +402,26 @@ def serve(
         bool, typer.Option("--refresh-on-start", help="Start a refresh in the background as the server starts.")
     ] = False,
     access_log: Annotated[bool, typer.Option("--access-log", help="Log every request.")] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Also refresh when source files change, as `hostcap watch` does.")
+    ] = False,
+    schedule: ScheduleOpt = None,
+    quiet: QuietOpt = None,
+    watch_mode: WatchModeOpt = None,
+    poll: PollOpt = None,
 ) -> None:
-    """Serve the HTTP API from the published snapshot (docs at /docs); Ctrl-C stops it."""
+    """Serve the HTTP API from the published snapshot (docs at /docs); Ctrl-C stops it.
+
+    The server refreshes on the schedule (see `hostcap schedule`; `--schedule off` turns it off)
+    and, with --watch, when source files change. /v1/status shows both.
+    """
     from hostcap.api.server import serve as run_server
 
     hostcap = _hostcap(source, lake, config)
+    orchestration = _orchestration(schedule, quiet, watch_mode, poll)
 
     def say(line: str) -> None:
         console.print(line, highlight=False, soft_wrap=True)
 
-    run_server(hostcap, host, port, refresh_on_start, say=say, access_log=access_log)
+    _log_events()
+    run_server(hostcap, host, port, refresh_on_start, say=say, access_log=access_log, orchestration=orchestration, watch=watch)

@@ -18,6 +18,11 @@ class HostcapError(Exception):
         self.message = message
 
 
+def describe(exc: BaseException) -> str:
+    """One line for a log or a report: a HostcapError's own message, else the exception's type and text."""
+    return exc.message if isinstance(exc, HostcapError) else f"{type(exc).__name__}: {exc}"
+
+
 class ConfigError(HostcapError):
     """A source config or setting is invalid; the message names the file and the field."""
 
@@ -60,6 +65,6 @@ class RefreshBusy(HostcapError):
     http_status = 409
     exit_code = 6
 
-    def __init__(self, running_run_id: str | None):
-        super().__init__(f"a refresh is already running (run {running_run_id or 'unknown'}); try again when it ends")
+    def __init__(self, running_run_id: str | None, message: str | None = None):
+        super().__init__(message or f"a refresh is already running (run {running_run_id or 'unknown'}); try again when it ends")
         self.running_run_id = running_run_id

@@ -20,12 +20,14 @@ from hostcap.api.routers import (
     refreshes,
     snapshots,
     stats,
+    status,
     substations,
     utilities,
 )
 from hostcap.api.settings import ApiSettings
 from hostcap.core import Hostcap
 from hostcap.explorer import mount_explorer
+from hostcap.orchestration import OrchestrationSettings, Orchestrator
 from hostcap.serving import Refresher, SnapshotStore
 
 DESCRIPTION = """\
@@ -39,16 +41,33 @@ New York utilities' hosting capacity and DER data, cleaned and unified, served f
 * `/v1/stats/...`: small per-utility aggregates for charts; `/v1/snapshots`: the kept snapshots.
 * A web explorer at `/` shows the data in a browser; it reads only the v1 API.
 * Errors are RFC 9457 problem details (`application/problem+json`).
+* Refreshes run on demand (`POST /v1/refreshes`), on a cron schedule, and with `hostcap serve --watch`
+  when source files change; `/v1/status` shows the watcher, the next scheduled run and the
+  refresh running now.
 * Refresh endpoints need the API key (`X-API-Key` or `Authorization: Bearer`) when
   `HOSTCAP_API_KEY` is set.
 """
 
 
-def create_app(hostcap: Hostcap, settings: ApiSettings | None = None, refresh_on_start: bool = False) -> FastAPI:
-    """An app over `hostcap`'s lake. Settings default to the `HOSTCAP_*` environment, read now."""
+def create_app(
+    hostcap: Hostcap,
+    settings: ApiSettings | None = None,
+    refresh_on_start: bool = False,
+    orchestration: OrchestrationSettings | None = None,
+    watch: bool = False,
+) -> FastAPI:
+    """An app over `hostcap`'s lake. Settings default to the `HOSTCAP_*` environment, read now.
+
+    With `orchestration` the app also refreshes on its schedule and, with `watch`, when source
+    files change; those refreshes go through the app's refresher, so they never overlap the API's
+    and the served snapshot follows them.
+    """
     settings = settings or ApiSettings()
     store = SnapshotStore(hostcap.lake)
     refresher = Refresher(hostcap, store)
+    orchestrator = None
+    if orchestration is not None:
+        orchestrator = Orchestrator(hostcap, orchestration, refresh=refresher.refresh, watch=watch)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,7 +75,11 @@ def create_app(hostcap: Hostcap, settings: ApiSettings | None = None, refresh_on
         if refresh_on_start:
             refresher.start()
         stop_watching = store.watch(settings.api_reload_interval_s) if settings.api_reload_interval_s else None
+        if orchestrator is not None:
+            orchestrator.start()
         yield
+        if orchestrator is not None:
+            orchestrator.stop()
         if stop_watching is not None:
             stop_watching.set()
 
@@ -72,9 +95,10 @@ def create_app(hostcap: Hostcap, settings: ApiSettings | None = None, refresh_on
     app.state.settings = settings
     app.state.store = store
     app.state.refresher = refresher
+    app.state.orchestrator = orchestrator
     problems.install(app)
     app.state.hostcap = hostcap
-    for module in (compat, feeders, ders, substations, utilities, stats, refreshes, snapshots, changes, health):
+    for module in (compat, feeders, ders, substations, utilities, stats, refreshes, snapshots, status, changes, health):
         app.include_router(module.router)
     mount_docs(app)
     mount_explorer(app)

@@ -11,6 +11,7 @@ import uvicorn
 from hostcap.api.app import create_app
 from hostcap.api.settings import ApiSettings
 from hostcap.core import Hostcap
+from hostcap.orchestration import OrchestrationSettings
 
 LOOPBACK = "127.0.0.1"
 
@@ -25,10 +26,18 @@ def _is_loopback(host: str) -> bool:
 
 
 def serve(
-    hostcap: Hostcap, host: str, port: int, refresh_on_start: bool, say: Callable[[str], None], access_log: bool = False
+    hostcap: Hostcap,
+    host: str,
+    port: int,
+    refresh_on_start: bool,
+    say: Callable[[str], None],
+    access_log: bool = False,
+    orchestration: OrchestrationSettings | None = None,
+    watch: bool = False,
 ) -> None:
     """Serve until stopped. Without an API key the refresh endpoints are open, so the server
-    listens on loopback only, whatever `host` asked for."""
+    listens on loopback only, whatever `host` asked for. With `orchestration`, the server also
+    refreshes on its schedule and, with `watch`, when source files change."""
     settings = ApiSettings()
     if settings.api_key is None and not _is_loopback(host):
         say(f"HOSTCAP_API_KEY is not set: binding to {LOOPBACK} only, not {host} (refresh endpoints are unprotected)")
@@ -46,7 +55,10 @@ def serve(
     # The server holds its tables for its lifetime and rebuilds them on each publish: the system
     # allocator returns the previous snapshot's memory to the OS, where mimalloc would keep it.
     pa.set_memory_pool(pa.system_memory_pool())
-    app = create_app(hostcap, settings, refresh_on_start=refresh_on_start)
+    app = create_app(hostcap, settings, refresh_on_start=refresh_on_start, orchestration=orchestration, watch=watch)
+    orchestrator = app.state.orchestrator
+    for line in orchestrator.status().lines() if orchestrator else ():
+        say(line)
     shown = LOOPBACK if host in ("0.0.0.0", "::") else host
     say(f"explorer: http://{shown}:{port}/")
     say(f"API docs: http://{shown}:{port}/docs")

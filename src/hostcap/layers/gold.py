@@ -67,7 +67,7 @@ def _keep_latest(
     files = files.mutate(_file_order=ibis.row_number().over(order_by=files[FILE]))
     keyed = table.inner_join(files, FILE)
     # (preferred, file order, row) packed into one int64 that sorts the same way
-    order = keyed._file_order.cast("int64") * _ROWS_PER_FILE + keyed[ROW]
+    order = keyed._file_order * _ROWS_PER_FILE + keyed[ROW]
     if prefer is not None:
         order = order + ibis.ifelse(prefer, _PREFERRED, 0)
     keyed = keyed.mutate(_order=order)
@@ -82,9 +82,10 @@ def _keep_latest(
     return latest.drop("_file_order", "_order", "_winner")
 
 
-#: a file holds fewer rows than this; and fewer than 10**6 files compete for one key
-_ROWS_PER_FILE = 10**9
-_PREFERRED = 10**15
+#: a file holds fewer rows than this, and fewer than 2**20 files compete for one key; both are
+#: beyond 32 bits so that every engine computes the order key in 64-bit integers
+_ROWS_PER_FILE = 2**32
+_PREFERRED = 2**52
 
 
 def _differs(table: ir.Table) -> ir.BooleanValue:

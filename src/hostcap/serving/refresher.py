@@ -1,4 +1,5 @@
-"""Refreshes started through the API: one at a time, in a background thread, never blocking reads.
+"""Refreshes of the serving process: one at a time, never blocking reads. The API starts them in a
+background thread; the watcher and scheduler of `serve --watch` run them on their own thread.
 
 The run writes and publishes its snapshot as any refresh does; when it ends the store loads the
 new snapshot and swaps it in, and only then does the run stop being "running", so a client that
@@ -15,12 +16,14 @@ import threading
 from dataclasses import dataclass
 
 from hostcap.core import Hostcap
-from hostcap.errors import HostcapError, LakeError
+from hostcap.errors import LakeError, RefreshBusy, describe
 from hostcap.lock import running_run
 from hostcap.refresh import new_run_id
+from hostcap.report import Trigger
 from hostcap.serving.store import SnapshotStore
 
 log = logging.getLogger(__name__)
+
 
 @dataclass
 class RunState:
@@ -28,22 +31,22 @@ class RunState:
 
     run_id: str
     started_at: str
+    trigger: Trigger = "api"
     status: str = "running"
     error: str | None = None
 
     def summary(self) -> dict:
         return {
-            "run_id": self.run_id, "status": self.status, "trigger": "api", "started_at": self.started_at, "error": self.error,
+            "run_id": self.run_id, "status": self.status, "trigger": self.trigger, "started_at": self.started_at,
+            "error": self.error,
         }
 
 
-class RefreshRunning(HostcapError):
+class RefreshRunning(RefreshBusy):
     """A refresh was asked for while one is running (here, or in another process)."""
 
-    http_status = 409
-
     def __init__(self, run_id: str | None, running: RunState | None = None):
-        super().__init__(f"refresh {run_id or '(of another process)'} is running; wait for it to finish")
+        super().__init__(run_id, f"refresh {run_id or '(of another process)'} is running; wait for it to finish")
         self.run_id = run_id
         self.running = running
 
@@ -66,27 +69,39 @@ class Refresher:
     def running(self) -> RunState | None:
         return self._running
 
-    def start(self) -> RunState:
+    def start(self, trigger: Trigger = "api") -> RunState:
         """Start a refresh in the background; raise RefreshRunning if one is running, in this
         process or another (such as `hostcap refresh`)."""
+        state = self._claim(trigger)
+        threading.Thread(target=self._run, args=(state,), name=f"refresh-{state.run_id}", daemon=True).start()
+        return state
+
+    def refresh(self, trigger: Trigger) -> RunState:
+        """Run a refresh on the calling thread and return its final state (the watcher and the
+        scheduler wait for theirs); raise RefreshRunning as `start` does."""
+        state = self._claim(trigger)
+        self._run(state)
+        return state
+
+    def _claim(self, trigger: Trigger) -> RunState:
+        """Mark a new run as this process's running one, unless a refresh runs here or elsewhere."""
         with self._lock:
             if self._running is not None:
                 raise RefreshRunning(self._running.run_id, self._running)
             elsewhere = running_run(self.hostcap.settings.lake_dir)
             if elsewhere is not None:
                 raise RefreshRunning(elsewhere)
-            state = RunState(new_run_id(), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+            state = RunState(new_run_id(), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), trigger)
             self._running = state
-        threading.Thread(target=self._run, args=(state,), name=f"refresh-{state.run_id}", daemon=True).start()
-        return state
+            return state
 
     def _run(self, state: RunState) -> None:
-        log.info("refresh started: run_id=%s", state.run_id)
+        log.info("refresh started: run_id=%s trigger=%s", state.run_id, state.trigger)
         error = None
         try:
-            status = self.hostcap.refresh(run_id=state.run_id, trigger="api").status
+            status = self.hostcap.refresh(run_id=state.run_id, trigger=state.trigger).status
         except Exception as exc:  # a bad source config, the lake busy: the run wrote no report, so remember why
-            status, error = "failed", exc.message if isinstance(exc, HostcapError) else f"{type(exc).__name__}: {exc}"
+            status, error = "failed", describe(exc)
             log.exception("refresh failed before writing its report: run_id=%s", state.run_id)
         try:
             self.store.sync()

@@ -1,0 +1,29 @@
+"""`/v1/status`: the watcher, the schedule (its next run) and the refresh running now."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from hostcap.api.deps import RefresherDep
+from hostcap.api.schemas.status import ServiceStatus, StatusPublic
+from hostcap.orchestration import OrchestrationStatus
+
+router = APIRouter(prefix="/v1/status", tags=["status"])
+
+#: a server started without orchestration (`create_app` without it) neither watches nor schedules
+_NOTHING = OrchestrationStatus(watch=None, schedule=None, running=False, last=None)
+
+
+@router.get("", response_model=StatusPublic, summary="Watcher, schedule and running refresh")
+def get_status(request: Request, refresher: RefresherDep) -> StatusPublic:
+    """Whether the server watches the source files (`hostcap serve --watch`) and what it saw, the
+    refresh schedule and its next run, the last unattended refresh, and the refresh running now.
+    Answers before the first publish too (`meta` is null then)."""
+    orchestrator = request.app.state.orchestrator
+    status = orchestrator.status() if orchestrator is not None else _NOTHING
+    running = refresher.running
+    snapshot = request.app.state.store.current
+    return StatusPublic(
+        data=ServiceStatus(**status.model_dump(), refresh_running=None if running is None else running.run_id),
+        meta=None if snapshot is None else snapshot.meta,
+    )
