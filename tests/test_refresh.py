@@ -122,7 +122,7 @@ def test_two_refreshes_at_once_one_runs_and_the_other_is_told_which(tmp_path: Pa
     worker = threading.Thread(target=lambda: results.update(first=hostcap.refresh(run_id="first-run")))
     worker.start()
     deadline = time.monotonic() + 30
-    while running_run(str(tmp_path / "lake")) != "first-run":
+    while running_run(hostcap.lake) != "first-run":
         assert time.monotonic() < deadline, "the first refresh never took the lock"
         time.sleep(0.005)
     with pytest.raises(RefreshBusy) as busy:
@@ -130,7 +130,7 @@ def test_two_refreshes_at_once_one_runs_and_the_other_is_told_which(tmp_path: Pa
     assert busy.value.running_run_id == "first-run"
     worker.join()
     assert results["first"].status == "succeeded"
-    assert running_run(str(tmp_path / "lake")) is None
+    assert running_run(hostcap.lake) is None
 
 
 def test_retention_rollback_and_diff(tmp_path: Path, sample_copy: Path):

@@ -7,6 +7,8 @@ starts an engine (or imports one).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import ibis
 import ibis.expr.types as ir
@@ -14,9 +16,9 @@ import pyarrow as pa
 
 from hostcap.config.source import SourceConfig
 from hostcap.engine import open_engine
-from hostcap.errors import SourceError
+from hostcap.errors import HostcapError, SourceError
 from hostcap.io.readers import ROW, match_headers, read_file
-from hostcap.io.storage import FileRef, Storage
+from hostcap.io.storage import FileRef, Storage, blame
 from hostcap.lake import Lake
 from hostcap.layers import gold as gold_layer
 from hostcap.layers.bronze import LINEAGE, ReadResult, build_bronze, data_columns
@@ -28,13 +30,26 @@ def _timed(report: SourceReport, layer: str, started: float, rows: int | None) -
     report.layers[layer] = LayerReport(status="succeeded", rows=rows, duration_s=round(time.perf_counter() - started, 3))
 
 
+@contextmanager
+def _layer(report: SourceReport, layer: str) -> Iterator[float]:
+    """Time one layer of a source; if it fails, the report says it was this layer (and a
+    storage error names it)."""
+    started = time.perf_counter()
+    try:
+        with blame(f"{layer} layer"):
+            yield started
+    except HostcapError:
+        report.layers[layer] = LayerReport(status="failed", duration_s=round(time.perf_counter() - started, 3))
+        raise
+
+
 class Builder:
     """One engine session writing one snapshot."""
 
-    def __init__(self, lake: Lake, snapshot: str, source_root: str, engine_kind: str, spark_master: str | None = None):
+    def __init__(self, lake: Lake, snapshot: str, sources: Storage, engine_kind: str, spark_master: str | None = None):
         self.lake = lake
         self.snapshot = snapshot
-        self.storage = Storage(source_root)
+        self.storage = sources
         self.engine = open_engine(engine_kind, spark_master)
 
     def close(self) -> None:
@@ -71,13 +86,18 @@ class Builder:
         """Bronze and silver (plus quarantine and excluded) of one source, written to the snapshot."""
         if not files:
             raise SourceError(config.source_id, f"no files matching {config.read.pattern!r} in {config.location}")
-        started = time.perf_counter()
-        bronze_arrow = self._read(config, files, report)
-        self.lake.write_table(self.snapshot, "bronze", config.source_id, bronze_arrow)
+        with _layer(report, "bronze") as started:
+            bronze_arrow = self._read(config, files, report)
+            self.lake.write_table(self.snapshot, "bronze", config.source_id, bronze_arrow)
         report.rows_in = bronze_arrow.num_rows
         _timed(report, "bronze", started, report.rows_in)
+        with _layer(report, "silver") as started:
+            silver = self._silver(config, bronze_arrow, report)
+        _timed(report, "silver", started, report.loaded)
+        return silver
 
-        started = time.perf_counter()
+    def _silver(self, config: SourceConfig, bronze_arrow: pa.Table, report: SourceReport) -> ir.Table:
+        """Silver, quarantine and excluded of one source from its bronze, written to the snapshot."""
         bronze = self.engine.from_arrow("bronze", bronze_arrow)
         classified = build_classified(config, bronze, self.engine)
         self._count_outcomes(classified, report)
@@ -88,7 +108,6 @@ class Builder:
                 picked = classified.filter(classified[OUTCOME] == outcome).select("_file", ROW, REASON)
                 rejected = bronze.inner_join(picked, ["_file", ROW]).order_by(["_file", ROW])
                 self.lake.write_table(self.snapshot, outcome, config.source_id, self.engine.to_arrow(rejected))
-        _timed(report, "silver", started, report.loaded)
         return silver
 
     def reuse_silver(self, source_id: str, snapshot: str) -> ir.Table:

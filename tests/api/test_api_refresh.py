@@ -114,7 +114,7 @@ def test_a_refresh_that_cannot_start_is_reported_failed(make_client, refreshable
 def test_a_refresh_running_in_another_process_is_409(make_client, refreshable, api_settings):
     from hostcap.lock import RefreshLock
 
-    with make_client(refreshable, api_settings()) as client, RefreshLock(refreshable.settings.lake_dir, "20260101T000000Z-cli001"):
+    with make_client(refreshable, api_settings()) as client, RefreshLock(refreshable.lake, "20260101T000000Z-cli001"):
         busy = client.post("/v1/refreshes")
         assert busy.status_code == 409 and busy.json()["run_id"] == "20260101T000000Z-cli001"
         assert client.get("/refreshData").json() == {
