@@ -129,7 +129,7 @@ class Storage:
             self._write_atomic(self.full(rel), data)
 
     def _write_atomic(self, target: str, data: bytes) -> None:
-        self.fs.create_dir(posixpath.dirname(target), recursive=True)
+        self._make_parent(target)
         if self.is_local:
             tmp = f"{target}.{uuid.uuid4().hex}.tmp"
             with open(tmp, "wb") as handle:
@@ -144,8 +144,14 @@ class Storage:
     def write_parquet(self, rel: str, table: pa.Table) -> None:
         target = self.full(rel)
         with self.failing_as("write", rel):
-            self.fs.create_dir(posixpath.dirname(target), recursive=True)
+            self._make_parent(target)
             pq.write_table(table, target, filesystem=self.fs, compression="snappy")
+
+    def _make_parent(self, target: str) -> None:
+        """A local file needs its directory; an object store has none (pyarrow would write an
+        empty marker object per level, again on every write)."""
+        if self.is_local:
+            self.fs.create_dir(posixpath.dirname(target), recursive=True)
 
     def read_parquet(self, rel: str, columns: list[str] | None = None) -> pa.Table:
         with self.failing_as("read", rel):
