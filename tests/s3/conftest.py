@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,16 +19,11 @@ from moto.server import ThreadedMotoServer
 
 from hostcap.config import Settings
 from hostcap.core import Hostcap
+from tests.api.test_api_serve_process import free_port
 from tests.conftest import copy_configs
 
 REGION = "us-east-1"
 _buckets = itertools.count()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

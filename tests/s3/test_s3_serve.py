@@ -1,0 +1,64 @@
+"""`hostcap serve` over an S3 lake, as a real process: it loads the published snapshot from
+the bucket, answers, and refreshes through the lease lock on S3."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pyarrow.compute as pc
+
+from tests.api.conftest import _wait_for
+from tests.s3.conftest import REGION, MotoS3, aws_env, free_port, s3_hostcap
+from tests.s3.test_s3_refresh import sample_sources
+
+SOURCES = ["national_grid/network", "national_grid/installed_der", "national_grid/planned_der"]
+
+
+def test_serve_answers_from_an_s3_lake_and_refreshes_it(moto_s3: MotoS3, tmp_path: Path):
+    bucket = moto_s3.bucket()
+    source = moto_s3.upload(sample_sources(tmp_path, SOURCES), bucket, "src")
+    lake = f"s3://{bucket}/lake"
+    hostcap = s3_hostcap(moto_s3, tmp_path, source, lake, SOURCES)
+    published = hostcap.refresh().run_id
+    feeders = hostcap.lake.read_table("feeders")
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOSTCAP_", "AWS_"))}
+    env |= aws_env(moto_s3.endpoint) | {"HOSTCAP_ENDPOINT_URL": moto_s3.endpoint, "HOSTCAP_AWS_REGION": REGION}
+    command = [
+        sys.executable, "-c", "from hostcap.cli import app; app()", "serve",
+        "--source", source, "--lake", lake, "--config", str(hostcap.settings.config_dir), "--port", str(port),
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+
+            def ready() -> bool:
+                assert server.poll() is None, "the server exited"
+                try:
+                    return client.get("/readyz").status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            _wait_for(ready, "the server to answer")
+            over_2 = client.get("/getFeeders", params={"maxHostingCapacity": 2})
+            assert over_2.headers["x-hostcap-snapshot"] == published
+            expected = feeders.filter(pc.greater(feeders["max_hc_mw"], 2))
+            assert sorted(f["feeder_id"] for f in over_2.json()) == sorted(expected["feeder_id"].to_pylist())
+            page = client.get("/v1/feeders", params={"utility": "national_grid", "limit": 5}).json()
+            assert page["count"] == feeders.num_rows and len(page["data"]) == 5
+            assert page["meta"]["snapshot"] == published
+
+            run_id = client.post("/v1/refreshes").json()["data"]["run_id"]
+            _wait_for(lambda: client.get(f"/v1/refreshes/{run_id}").json()["data"]["status"] != "running", "the refresh")
+            assert client.get(f"/v1/refreshes/{run_id}").json()["data"]["status"] == "unchanged"
+    finally:
+        server.send_signal(signal.SIGINT)
+        output = server.communicate(timeout=30)[0]
+    assert server.returncode == 0, output
+    assert f"serving snapshot {published} from {lake}" in output
