@@ -12,11 +12,26 @@ import threading
 
 import httpx
 
+from tests.api.conftest import _wait_for
+
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def wait_until_ready(server: subprocess.Popen, client: httpx.Client) -> None:
+    """Until the server process answers /readyz with 200 (it has loaded a snapshot)."""
+
+    def ready() -> bool:
+        assert server.poll() is None, "the server exited"
+        try:
+            return client.get("/readyz").status_code == 200
+        except httpx.TransportError:
+            return False
+
+    _wait_for(ready, "the server to answer", timeout_s=60)
 
 
 def test_serve_answers_refreshes_while_answering_and_stops(refreshable, wait_for):
@@ -33,15 +48,7 @@ def test_serve_answers_refreshes_while_answering_and_stops(refreshable, wait_for
     old = refreshable.lake.current()
     try:
         with httpx.Client(base_url=base, timeout=10) as client:
-
-            def ready() -> bool:
-                assert server.poll() is None, "the server exited"
-                try:
-                    return client.get("/readyz").status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            wait_for(ready, "the server to answer", timeout_s=60)
+            wait_until_ready(server, client)
             feeders = client.get("/getFeeders", params={"maxHostingCapacity": 5}).json()
             assert feeders and all(f["max_hc_mw"] > 5 for f in feeders)
             assert len(client.get("/getDERsForFeeder", params={"feederID": "4z81"}).json()) == 61

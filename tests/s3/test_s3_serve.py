@@ -13,6 +13,7 @@ import httpx
 import pyarrow.compute as pc
 
 from tests.api.conftest import _wait_for
+from tests.api.test_api_serve_process import wait_until_ready
 from tests.s3.conftest import REGION, MotoS3, aws_env, free_port, s3_hostcap
 from tests.s3.test_s3_refresh import sample_sources
 
@@ -37,15 +38,7 @@ def test_serve_answers_from_an_s3_lake_and_refreshes_it(moto_s3: MotoS3, tmp_pat
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-
-            def ready() -> bool:
-                assert server.poll() is None, "the server exited"
-                try:
-                    return client.get("/readyz").status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            _wait_for(ready, "the server to answer")
+            wait_until_ready(server, client)
             over_2 = client.get("/getFeeders", params={"maxHostingCapacity": 2})
             assert over_2.headers["x-hostcap-snapshot"] == published
             expected = feeders.filter(pc.greater(feeders["max_hc_mw"], 2))

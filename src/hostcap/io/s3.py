@@ -9,6 +9,7 @@ both use the standard AWS credential chain (environment, profile, role).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urlsplit
 
 import pyarrow.fs as pafs
@@ -49,20 +50,9 @@ class S3Access:
         return pafs.S3FileSystem(**options)
 
     def client(self, service: str = "s3"):
-        """A boto3 client for `service`; S3's talks to `endpoint_url` like the filesystem does."""
-        import boto3  # only S3 lakes and Secrets Manager need it
-        from botocore.config import Config
-
-        keys = self.keys
-        session = boto3.session.Session(
-            aws_access_key_id=keys.access_key_id if keys else None,
-            aws_secret_access_key=keys.secret_access_key if keys else None,
-            aws_session_token=keys.session_token if keys else None,
-            region_name=self.region,
-        )
-        config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=30)
-        endpoint = self.endpoint_url if service == "s3" else None
-        return session.client(service, endpoint_url=endpoint, config=config)
+        """A boto3 client for `service`; S3's talks to `endpoint_url` like the filesystem does.
+        Made once per access and service (clients are thread-safe, and slow to make)."""
+        return _client(self, service)
 
     def redact(self, text: str) -> str:
         """`text` with every credential value we hold blanked out: errors from the store are
@@ -72,3 +62,20 @@ class S3Access:
                 if value:
                     text = text.replace(value, "***")
         return text
+
+
+@cache
+def _client(access: S3Access, service: str):
+    import boto3  # only S3 lakes and Secrets Manager need it
+    from botocore.config import Config
+
+    keys = access.keys
+    session = boto3.session.Session(
+        aws_access_key_id=keys.access_key_id if keys else None,
+        aws_secret_access_key=keys.secret_access_key if keys else None,
+        aws_session_token=keys.session_token if keys else None,
+        region_name=access.region,
+    )
+    config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=30)
+    endpoint = access.endpoint_url if service == "s3" else None
+    return session.client(service, endpoint_url=endpoint, config=config)
