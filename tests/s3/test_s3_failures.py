@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from moto.core.authorization import enable_iam_authentication
+from typer.testing import CliRunner
 
+from hostcap.cli import app
 from hostcap.core import Hostcap
 from hostcap.lock import running_run
 from tests.s3.conftest import MotoS3, s3_hostcap
@@ -48,6 +50,22 @@ def test_a_wrong_lake_bucket_fails_the_run_naming_the_lake(published: tuple[Host
     assert report.status == "failed" and not report.published
     assert report.error.startswith("lake: cannot take the refresh lock s3://no-such-lake/lake/refresh.lock")
     assert "NoSuchBucket" in report.error
+
+
+def test_the_cli_names_the_missing_bucket_with_the_storage_exit_code(
+    moto_s3: MotoS3, published: tuple[Hostcap, str], monkeypatch: pytest.MonkeyPatch
+):
+    hostcap, _ = published
+    monkeypatch.setenv("HOSTCAP_ENDPOINT_URL", moto_s3.endpoint)
+    listed = CliRunner().invoke(app, ["snapshots", "--lake", "s3://no-such-lake/lake"])
+    assert listed.exit_code == 7
+    assert "error: the bucket 'no-such-lake' of s3://no-such-lake/lake does not exist" in listed.output
+    config = str(hostcap.settings.config_dir)
+    refreshed = CliRunner().invoke(
+        app, ["refresh", "--source", "s3://no-such-src/x", "--lake", hostcap.settings.lake_dir, "--config", config]
+    )
+    assert refreshed.exit_code == 5 and "published: no" in refreshed.output
+    assert "sources: the bucket 'no-such-src' of s3://no-such-src/x does not exist" in refreshed.output
 
 
 def test_access_denied_names_the_source_and_layer_and_never_a_credential(

@@ -7,11 +7,15 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
 import pyarrow.compute as pc
+import pytest
 
+from hostcap.api import create_app
+from hostcap.api.settings import ApiSettings
 from tests.api.conftest import _wait_for
 from tests.api.test_api_serve_process import wait_until_ready
 from tests.s3.conftest import REGION, MotoS3, aws_env, free_port, s3_hostcap
@@ -55,3 +59,29 @@ def test_serve_answers_from_an_s3_lake_and_refreshes_it(moto_s3: MotoS3, tmp_pat
         output = server.communicate(timeout=30)[0]
     assert server.returncode == 0, output
     assert f"serving snapshot {published} from {lake}" in output
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_with_the_store_gone_the_api_serves_its_snapshot_and_says_why_it_cannot_refresh(
+    own_moto_s3: MotoS3, tmp_path: Path
+):
+    from fastapi.testclient import TestClient
+
+    moto = own_moto_s3
+    bucket = moto.bucket()
+    source = moto.upload(sample_sources(tmp_path, SOURCES), bucket, "src")
+    hostcap = s3_hostcap(moto, tmp_path, source, f"s3://{bucket}/lake", SOURCES)
+    published = hostcap.refresh().run_id
+    with TestClient(create_app(hostcap, ApiSettings(api_key=None, api_reload_interval_s=0.2))) as client:
+        assert client.get("/readyz").json()["snapshot"] == published
+        moto.stop()
+        time.sleep(1)  # the watcher fails to read the pointer meanwhile, and keeps what it holds
+        served = client.get("/v1/feeders", params={"limit": 1})
+        assert served.status_code == 200 and served.headers["x-hostcap-snapshot"] == published
+        refused = client.post("/v1/refreshes")
+        assert refused.status_code == 503
+        assert refused.json()["detail"].startswith(f"cannot read the refresh lock s3://{bucket}/lake/refresh.lock: ")
+        moto.start()
+        run_id = client.post("/v1/refreshes").json()["data"]["run_id"]
+        _wait_for(lambda: client.get(f"/v1/refreshes/{run_id}").json()["data"]["status"] != "running", "the refresh")
+        assert client.get(f"/v1/refreshes/{run_id}").json()["data"]["status"] == "unchanged"
