@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from moto.server import ThreadedMotoServer
 from hostcap.config import Settings
 from hostcap.core import Hostcap
 from tests.api.test_api_serve_process import free_port
-from tests.conftest import copy_configs
+from tests.conftest import SAMPLE, copy_configs
 
 REGION = "us-east-1"
 _buckets = itertools.count()
@@ -100,6 +101,14 @@ def own_moto_s3(moto_s3: MotoS3) -> Iterator[MotoS3]:
     moto = MotoS3(free_port()).start()
     yield moto
     moto.stop()
+
+
+def sample_sources(tmp_path: Path, sources: list[str]) -> Path:
+    """The bundled sample's files of `sources`, copied aside (to upload, and to change)."""
+    local = tmp_path / "local"
+    for source_id in sources:
+        shutil.copytree(SAMPLE / source_id, local / source_id)
+    return local
 
 
 def s3_hostcap(moto: MotoS3, tmp_path: Path, source: str, lake: str, source_ids: list[str], **settings) -> Hostcap:

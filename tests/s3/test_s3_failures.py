@@ -15,8 +15,7 @@ from typer.testing import CliRunner
 from hostcap.cli import app
 from hostcap.core import Hostcap
 from hostcap.lock import running_run
-from tests.s3.conftest import MotoS3, s3_hostcap
-from tests.s3.test_s3_refresh import sample_sources
+from tests.s3.conftest import MotoS3, s3_hostcap, sample_sources
 
 SOURCES = ["national_grid/network", "national_grid/installed_der"]
 

@@ -3,28 +3,19 @@ refresh rewrites nothing, one refresh at a time, and retention deletes from the 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 from hostcap.lake import GOLD_TABLES
 from hostcap.lock import running_run
-from tests.conftest import REAL_FILES, SAMPLE, Run
-from tests.s3.conftest import MotoS3, s3_hostcap
+from tests.conftest import REAL_FILES, Run
+from tests.s3.conftest import MotoS3, s3_hostcap, sample_sources
 from tests.test_engines import comparable
 from tests.test_refresh import SOURCES, assert_one_refresh_at_a_time, hostcap_for
 
 
-def sample_sources(tmp_path: Path, sources: list[str] = SOURCES) -> Path:
-    """The bundled sample's files of `sources`, copied aside."""
-    local = tmp_path / "local"
-    for source_id in sources:
-        shutil.copytree(SAMPLE / source_id, local / source_id)
-    return local
-
-
 def test_full_refresh_from_s3_equals_a_local_one_and_no_change_rewrites_nothing(moto_s3: MotoS3, tmp_path: Path):
-    local = sample_sources(tmp_path)
+    local = sample_sources(tmp_path, SOURCES)
     source = moto_s3.upload(local, moto_s3.bucket("sources"), "drops")
     lake_bucket = moto_s3.bucket("lake")
     hostcap = s3_hostcap(moto_s3, tmp_path, source, f"s3://{lake_bucket}/lake", SOURCES)

@@ -18,8 +18,7 @@ from hostcap.api import create_app
 from hostcap.api.settings import ApiSettings
 from tests.api.conftest import _wait_for
 from tests.api.test_api_serve_process import wait_until_ready
-from tests.s3.conftest import REGION, MotoS3, aws_env, free_port, s3_hostcap
-from tests.s3.test_s3_refresh import sample_sources
+from tests.s3.conftest import REGION, MotoS3, aws_env, free_port, s3_hostcap, sample_sources
 
 SOURCES = ["national_grid/network", "national_grid/installed_der", "national_grid/planned_der"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from moto.core.authorization import enable_iam_authentication
@@ -20,7 +19,7 @@ def settings(moto: MotoS3, bucket: str, secret_id: str | None) -> Settings:
     )
 
 
-def test_the_key_pair_in_the_secret_is_what_s3_is_reached_with(moto_s3: MotoS3, tmp_path: Path):
+def test_the_key_pair_in_the_secret_is_what_s3_is_reached_with(moto_s3: MotoS3):
     bucket = moto_s3.bucket()
     iam = moto_s3.client("iam")
     iam.create_user(UserName="reader")

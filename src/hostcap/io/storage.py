@@ -64,7 +64,7 @@ class Storage:
         return bucket, key
 
     @contextmanager
-    def failing_as(self, action: str, rel: str = "") -> Iterator[None]:
+    def _failing(self, action: str, rel: str = "") -> Iterator[None]:
         """Turn the store's own error into a StorageError that says what was done where."""
         try:
             yield
@@ -77,7 +77,7 @@ class Storage:
         if self.is_local:
             return
         bucket = self.base.split("/", 1)[0]
-        with self.failing_as("reach the bucket of"):
+        with self._failing("reach the bucket of"):
             found = self.fs.get_file_info(bucket).type != pafs.FileType.NotFound
         if not found:
             raise StorageError(f"the bucket {bucket!r} of {self.uri()} does not exist")
@@ -86,13 +86,13 @@ class Storage:
         return f"{self.base}/{rel}" if rel else self.base
 
     def exists(self, rel: str) -> bool:
-        with self.failing_as("look for", rel):
+        with self._failing("look for", rel):
             return self.fs.get_file_info(self.full(rel)).type != pafs.FileType.NotFound
 
     def list_files(self, rel_dir: str, pattern: str = "*") -> list[FileRef]:
         """Files directly in `rel_dir` whose name matches `pattern`, skipping hidden files, sorted by name."""
         selector = pafs.FileSelector(self.full(rel_dir), allow_not_found=True)
-        with self.failing_as("list", rel_dir):
+        with self._failing("list", rel_dir):
             infos = self.fs.get_file_info(selector)
         found = []
         for info in infos:
@@ -103,18 +103,18 @@ class Storage:
 
     def list_dirs(self, rel_dir: str) -> list[str]:
         selector = pafs.FileSelector(self.full(rel_dir), allow_not_found=True)
-        with self.failing_as("list", rel_dir):
+        with self._failing("list", rel_dir):
             infos = self.fs.get_file_info(selector)
         return sorted(posixpath.basename(i.path) for i in infos if i.type == pafs.FileType.Directory)
 
     def read_bytes(self, rel: str) -> bytes:
-        with self.failing_as("read", rel), self.fs.open_input_stream(self.full(rel)) as stream:
+        with self._failing("read", rel), self.fs.open_input_stream(self.full(rel)) as stream:
             return stream.read()
 
     def sha256(self, rel: str) -> str:
         """Content hash: change detection is by content, never by file time."""
         digest = hashlib.sha256()
-        with self.failing_as("read", rel), self.fs.open_input_stream(self.full(rel)) as stream:
+        with self._failing("read", rel), self.fs.open_input_stream(self.full(rel)) as stream:
             while chunk := stream.read(_CHUNK):
                 digest.update(chunk)
         return digest.hexdigest()
@@ -122,10 +122,10 @@ class Storage:
     def write_bytes_atomic(self, rel: str, data: bytes) -> None:
         """Replace `rel` in one step: readers see the old content or the new, never a part.
 
-        Locally a temporary file is renamed over the target (os.replace is atomic); on S3 a single
-        PUT of an object is atomic.
+        Locally a temporary file is renamed over the target (os.replace is atomic); on S3 an
+        object appears whole when its upload completes, never in part.
         """
-        with self.failing_as("write", rel):
+        with self._failing("write", rel):
             self._write_atomic(self.full(rel), data)
 
     def _write_atomic(self, target: str, data: bytes) -> None:
@@ -143,7 +143,7 @@ class Storage:
 
     def write_parquet(self, rel: str, table: pa.Table) -> None:
         target = self.full(rel)
-        with self.failing_as("write", rel):
+        with self._failing("write", rel):
             self._make_parent(target)
             pq.write_table(table, target, filesystem=self.fs, compression="snappy")
 
@@ -154,12 +154,12 @@ class Storage:
             self.fs.create_dir(posixpath.dirname(target), recursive=True)
 
     def read_parquet(self, rel: str, columns: list[str] | None = None) -> pa.Table:
-        with self.failing_as("read", rel):
+        with self._failing("read", rel):
             return pq.read_table(self.full(rel), filesystem=self.fs, columns=columns)
 
     def delete_dir(self, rel: str) -> None:
         if self.exists(rel):
-            with self.failing_as("delete", rel):
+            with self._failing("delete", rel):
                 self.fs.delete_dir(self.full(rel))
 
 
