@@ -56,9 +56,11 @@ class Hostcap:
     def validate(self) -> dict[str, list[str]]:
         """Per source: problems with its files (none found, unreadable, missing required columns).
 
-        Config errors themselves raise ConfigError listing every bad file and field.
+        Config errors themselves raise ConfigError listing every bad file and field; a source
+        root out of reach raises StorageError.
         """
         storage = self.sources()
+        storage.check()
         problems: dict[str, list[str]] = {}
         for config in self.configs():
             found = problems.setdefault(config.source_id, [])

@@ -60,6 +60,8 @@ def test_the_cli_names_the_missing_bucket_with_the_storage_exit_code(
     assert listed.exit_code == 7
     assert "error: the bucket 'no-such-lake' of s3://no-such-lake/lake does not exist" in listed.output
     config = str(hostcap.settings.config_dir)
+    validated = CliRunner().invoke(app, ["validate", "--source", "s3://no-such-src/x", "--config", config])
+    assert validated.exit_code == 7 and "the bucket 'no-such-src' of s3://no-such-src/x does not exist" in validated.output
     refreshed = CliRunner().invoke(
         app, ["refresh", "--source", "s3://no-such-src/x", "--lake", hostcap.settings.lake_dir, "--config", config]
     )

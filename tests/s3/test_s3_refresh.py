@@ -19,6 +19,7 @@ def test_full_refresh_from_s3_equals_a_local_one_and_no_change_rewrites_nothing(
     source = moto_s3.upload(local, moto_s3.bucket("sources"), "drops")
     lake_bucket = moto_s3.bucket("lake")
     hostcap = s3_hostcap(moto_s3, tmp_path, source, f"s3://{lake_bucket}/lake", SOURCES)
+    assert hostcap.validate() == {source_id: [] for source_id in sorted(SOURCES)}
 
     first = hostcap.refresh()
     assert first.status == "succeeded" and first.published, first.error
