@@ -6,6 +6,7 @@ Generated, never edited by hand: `python -m bench report` rewrites it from whate
 from __future__ import annotations
 
 import json
+import statistics
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -46,12 +47,25 @@ def _machine(facts: dict, label: str) -> list[str]:
     ]
 
 
-def _refresh_row(label: str, figure: dict, bar: str = "", ok: bool | None = None) -> str:
-    report_s = sorted(r["refresh_s"] for r in figure["runs"])[len(figure["runs"]) // 2]
+def _report_s(figure: dict) -> float:
+    """The median of the refresh's own duration (its run report: no interpreter start)."""
+    return statistics.median(r["refresh_s"] for r in figure["runs"])
+
+
+def _time_verdict(figure: dict, max_s: float) -> str:
+    """Judged on the whole command; where only the refresh itself is within the bar, say so (a
+    refresh in `serve` or `watch` runs in a process that has already started)."""
+    if figure["median_s"] <= max_s:
+        return "met"
+    if _report_s(figure) <= max_s:
+        return "met by the refresh itself; **missed** with interpreter start"
+    return _verdict(False)
+
+
+def _refresh_row(label: str, figure: dict, bar: str = "", verdict: str = "") -> str:
     runs = ", ".join(f"{r['seconds']:.2f}" for r in figure["runs"])
-    verdict = "" if ok is None else _verdict(ok)
     return (
-        f"| {label} | {figure['median_s']:.2f} s | {report_s:.2f} s | {figure['median_peak_rss_mib']:,.0f} MiB | {runs} | "
+        f"| {label} | {figure['median_s']:.2f} s | {_report_s(figure):.2f} s | {figure['median_peak_rss_mib']:,.0f} MiB | {runs} | "
         f"{bar} | {verdict} |"
     )
 
@@ -67,15 +81,16 @@ def _refresh_section(refresh: dict, spark: dict | None) -> list[str]:
     ]
     for scale, figure in full.items():
         if scale == "1":
-            ok = figure["median_s"] <= bars["full_scale_1_max_s"] and figure["median_peak_rss_mib"] <= bars["full_scale_1_max_rss_mib"]
+            memory = _verdict(figure["median_peak_rss_mib"] <= bars["full_scale_1_max_rss_mib"])
+            verdict = f"time: {_time_verdict(figure, bars['full_scale_1_max_s'])}; memory: {memory}"
             bar = f"≤ {bars['full_scale_1_max_s']:g} s, ≤ {bars['full_scale_1_max_rss_mib'] / 1024:g} GiB"
-            lines.append(_refresh_row(f"full, DuckDB, scale {scale}", figure, bar, ok))
+            lines.append(_refresh_row(f"full, DuckDB, scale {scale}", figure, bar, verdict))
         else:
             lines.append(_refresh_row(f"full, DuckDB, scale {scale}", figure))
     if "no_change" in refresh:
         no_change = refresh["no_change"]
         lines.append(
-            _refresh_row("no change, scale 1", no_change, f"≤ {bars['no_change_max_s']:g} s", no_change["median_s"] <= bars["no_change_max_s"])
+            _refresh_row("no change, scale 1", no_change, f"≤ {bars['no_change_max_s']:g} s", _time_verdict(no_change, bars["no_change_max_s"]))
         )
         one = refresh["one_source_changed"]
         lines.append(_refresh_row(f"one source changed ({one['changed_source']}), scale 1", one))

@@ -222,7 +222,7 @@ def test_a_busy_lake_is_tried_again_when_it_is_free(tmp_path, wait_for):
     copy_sample(source, ["national_grid/network"])
     hostcap = make_hostcap(tmp_path, source, ["national_grid/network"])
     orchestrator = Orchestrator(hostcap, orchestration())
-    lock = RefreshLock(hostcap.settings.lake_dir, "20260101T000000Z-cli001").__enter__()
+    lock = RefreshLock(hostcap.lake, "20260101T000000Z-cli001").__enter__()
     try:
         with running(orchestrator):
             wait_for(lambda: orchestrator.status().last is not None, "the first attempt")

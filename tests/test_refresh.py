@@ -116,13 +116,14 @@ def test_a_source_that_never_loaded_is_left_out_visibly(tmp_path: Path, sample_c
     assert "no files matching '*.xlsx' in coned/der" in failed.error
 
 
-def test_two_refreshes_at_once_one_runs_and_the_other_is_told_which(tmp_path: Path, sample_copy: Path):
-    hostcap = hostcap_for(tmp_path, sample_copy)
+def assert_one_refresh_at_a_time(hostcap: Hostcap) -> None:
+    """A refresh started while another runs is turned away, told which run runs; the lock is
+    free once the first ends (on any lake: local or S3)."""
     results: dict[str, object] = {}
     worker = threading.Thread(target=lambda: results.update(first=hostcap.refresh(run_id="first-run")))
     worker.start()
     deadline = time.monotonic() + 30
-    while running_run(str(tmp_path / "lake")) != "first-run":
+    while running_run(hostcap.lake) != "first-run":
         assert time.monotonic() < deadline, "the first refresh never took the lock"
         time.sleep(0.005)
     with pytest.raises(RefreshBusy) as busy:
@@ -130,7 +131,11 @@ def test_two_refreshes_at_once_one_runs_and_the_other_is_told_which(tmp_path: Pa
     assert busy.value.running_run_id == "first-run"
     worker.join()
     assert results["first"].status == "succeeded"
-    assert running_run(str(tmp_path / "lake")) is None
+    assert running_run(hostcap.lake) is None
+
+
+def test_two_refreshes_at_once_one_runs_and_the_other_is_told_which(tmp_path: Path, sample_copy: Path):
+    assert_one_refresh_at_a_time(hostcap_for(tmp_path, sample_copy))
 
 
 def test_retention_rollback_and_diff(tmp_path: Path, sample_copy: Path):

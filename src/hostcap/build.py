@@ -14,8 +14,9 @@ source at a time and parallelizes inside each job instead.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 import ibis
@@ -24,9 +25,9 @@ import pyarrow as pa
 
 from hostcap.config.source import SourceConfig
 from hostcap.engine import Engine, open_engine
-from hostcap.errors import SourceError
+from hostcap.errors import HostcapError, SourceError
 from hostcap.io.readers import ROW, match_headers, read_file
-from hostcap.io.storage import FileRef, Storage
+from hostcap.io.storage import FileRef, Storage, blame
 from hostcap.lake import Lake
 from hostcap.layers import gold as gold_layer
 from hostcap.layers.bronze import LINEAGE, ReadResult, build_bronze, data_columns
@@ -42,6 +43,19 @@ def _timed(report: SourceReport, layer: str, started: float, rows: int | None) -
     report.layers[layer] = LayerReport(status="succeeded", rows=rows, duration_s=round(time.perf_counter() - started, 3))
 
 
+@contextmanager
+def _layer(report: SourceReport, layer: str) -> Iterator[float]:
+    """Time one layer of a source; if it fails, the report says it was this layer (and a
+    storage error names it)."""
+    started = time.perf_counter()
+    try:
+        with blame(f"{layer} layer"):
+            yield started
+    except HostcapError:
+        report.layers[layer] = LayerReport(status="failed", duration_s=round(time.perf_counter() - started, 3))
+        raise
+
+
 class Builder:
     """The engine work of one snapshot: its sources' bronze and silver, then gold."""
 
@@ -49,14 +63,14 @@ class Builder:
         self,
         lake: Lake,
         snapshot: str,
-        source_root: str,
+        sources: Storage,
         engine_kind: str,
         spark_master: str | None = None,
         workers: int = 1,
     ):
         self.lake = lake
         self.snapshot = snapshot
-        self.storage = Storage(source_root)
+        self.storage = sources
         self.engine_kind = engine_kind
         self.spark_master = spark_master
         #: the gold session; on Spark it also starts the session the per-source engines share
@@ -107,28 +121,32 @@ class Builder:
         returns the silver rows."""
         if not files:
             raise SourceError(config.source_id, f"no files matching {config.read.pattern!r} in {config.location}")
-        started = time.perf_counter()
-        bronze_arrow = self._read(config, files, report)
-        self.lake.write_table(self.snapshot, "bronze", config.source_id, bronze_arrow)
+        with _layer(report, "bronze") as started:
+            bronze_arrow = self._read(config, files, report)
+            self.lake.write_table(self.snapshot, "bronze", config.source_id, bronze_arrow)
         report.rows_in = bronze_arrow.num_rows
         _timed(report, "bronze", started, report.rows_in)
-
-        started = time.perf_counter()
-        engine = open_engine(self.engine_kind, self.spark_master)
-        try:
-            bronze = engine.from_arrow("bronze", bronze_arrow)
-            classified = build_classified(config, bronze, engine)
-            self._count_outcomes(engine, classified, report)
-            silver = engine.to_arrow(classified.filter(classified[OUTCOME] == "silver").drop(OUTCOME, REASON))
-            self.lake.write_table(self.snapshot, "silver", config.source_id, silver)
-            for outcome, rows in (("quarantine", report.quarantined), ("excluded", report.excluded)):
-                if rows:
-                    picked = classified.filter(classified[OUTCOME] == outcome).select("_file", ROW, REASON)
-                    rejected = bronze.inner_join(picked, ["_file", ROW]).order_by(["_file", ROW])
-                    self.lake.write_table(self.snapshot, outcome, config.source_id, engine.to_arrow(rejected))
-        finally:
-            engine.close()
+        with _layer(report, "silver") as started:
+            engine = open_engine(self.engine_kind, self.spark_master)
+            try:
+                silver = self._silver(engine, config, bronze_arrow, report)
+            finally:
+                engine.close()
         _timed(report, "silver", started, report.loaded)
+        return silver
+
+    def _silver(self, engine: Engine, config: SourceConfig, bronze_arrow: pa.Table, report: SourceReport) -> pa.Table:
+        """Silver, quarantine and excluded of one source from its bronze, written to the snapshot."""
+        bronze = engine.from_arrow("bronze", bronze_arrow)
+        classified = build_classified(config, bronze, engine)
+        self._count_outcomes(engine, classified, report)
+        silver = engine.to_arrow(classified.filter(classified[OUTCOME] == "silver").drop(OUTCOME, REASON))
+        self.lake.write_table(self.snapshot, "silver", config.source_id, silver)
+        for outcome, rows in (("quarantine", report.quarantined), ("excluded", report.excluded)):
+            if rows:
+                picked = classified.filter(classified[OUTCOME] == outcome).select("_file", ROW, REASON)
+                rejected = bronze.inner_join(picked, ["_file", ROW]).order_by(["_file", ROW])
+                self.lake.write_table(self.snapshot, outcome, config.source_id, engine.to_arrow(rejected))
         return silver
 
     def reuse_silver(self, source_id: str, snapshot: str) -> pa.Table:

@@ -36,9 +36,16 @@ console = Console()
 err_console = Console(stderr=True)
 
 SourceOpt = Annotated[
-    Optional[str], typer.Option("--source", help="Root of the source files (default: $HOSTCAP_SOURCE_DIR or data/sample).")
+    Optional[str],
+    typer.Option(
+        "--source",
+        help="Root of the source files, a directory or s3://bucket/prefix (default: $HOSTCAP_SOURCE_DIR or data/sample).",
+    ),
 ]
-LakeOpt = Annotated[Optional[str], typer.Option("--lake", help="Root of the lake (default: $HOSTCAP_LAKE_DIR or lake).")]
+LakeOpt = Annotated[
+    Optional[str],
+    typer.Option("--lake", help="Root of the lake, a directory or s3://bucket/prefix (default: $HOSTCAP_LAKE_DIR or lake)."),
+]
 ConfigOpt = Annotated[
     Optional[Path], typer.Option("--config", help="Directory of source configs (default: $HOSTCAP_CONFIG_DIR or sources).")
 ]
@@ -155,8 +162,9 @@ def refresh(
 
     Sources whose files and config are unchanged reuse their last silver; with no change at all
     nothing new is published. A failing source fails alone (its last good silver is used) unless
-    --strict. Exit code 0 when every source is current, 1 when some failed (the rest is
-    published), 5 when nothing was published, 6 when another refresh is running.
+    --strict; storage failing (a wrong bucket, access denied, S3 gone away) fails the whole run.
+    Exit code 0 when every source is current, 1 when some failed (the rest is published), 5 when
+    nothing was published, 6 when another refresh is running.
     """
     hostcap = _hostcap(source, lake, config, engine=engine, spark_master=spark_master, strict=strict, workers=workers)
     with console.status("refreshing…") as status:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,6 +11,8 @@ import pyarrow as pa
 from hostcap.config import Settings, SourceConfig, load_source_configs
 from hostcap.errors import SourceError
 from hostcap.io.readers import read_headers
+from hostcap.io.s3 import S3Access
+from hostcap.io.secrets import keys_from_secret
 from hostcap.io.storage import Storage
 from hostcap.lake import GOLD_TABLES, Lake
 from hostcap.layers.bronze import missing_required
@@ -19,15 +22,33 @@ from hostcap.refresh import Progress, RefreshContext, run_refresh
 from hostcap.report import RefreshReport, Trigger
 
 
+def s3_access(settings: Settings) -> S3Access:
+    """How to reach S3 under these settings; a Secrets Manager secret is read here, once."""
+    secret = settings.secrets_manager_secret_id
+    keys = keys_from_secret(secret, settings.aws_region) if secret else None
+    return S3Access(settings.endpoint_url, settings.aws_region, keys)
+
+
 @dataclass
 class Hostcap:
-    """Settings plus the operations on them: validate, refresh, read the published gold."""
+    """Settings plus the operations on them: validate, refresh, read the published gold.
+
+    S3 credentials are resolved when it is made (the CLI or app starting), so a missing or
+    unreadable secret fails at once rather than in the middle of a refresh.
+    """
 
     settings: Settings = field(default_factory=Settings)
+    s3: S3Access = field(init=False, repr=False)
 
-    @property
+    def __post_init__(self) -> None:
+        self.s3 = s3_access(self.settings)
+
+    @cached_property
     def lake(self) -> Lake:
-        return Lake(self.settings.lake_dir)
+        return Lake(self.settings.lake_dir, self.s3)
+
+    def sources(self) -> Storage:
+        return Storage(self.settings.source_dir, self.s3)
 
     def configs(self) -> list[SourceConfig]:
         return load_source_configs(Path(self.settings.config_dir))
@@ -35,9 +56,11 @@ class Hostcap:
     def validate(self) -> dict[str, list[str]]:
         """Per source: problems with its files (none found, unreadable, missing required columns).
 
-        Config errors themselves raise ConfigError listing every bad file and field.
+        Config errors themselves raise ConfigError listing every bad file and field; a source
+        root out of reach raises StorageError.
         """
-        storage = Storage(self.settings.source_dir)
+        storage = self.sources()
+        storage.check()
         problems: dict[str, list[str]] = {}
         for config in self.configs():
             found = problems.setdefault(config.source_id, [])
@@ -61,13 +84,14 @@ class Hostcap:
         Raises RefreshBusy naming the running run when another refresh holds the lake.
         """
         ctx = RefreshContext(
-            source_root=self.settings.source_dir,
+            sources=self.sources(),
             lake=self.lake,
             configs=self.configs(),
             engine_kind=self.settings.engine,
             strict=self.settings.strict,
             keep_snapshots=self.settings.keep_snapshots,
             workers=self.settings.source_workers(),
+            lock_lease_s=self.settings.lock_lease_s,
             trigger=trigger,
             spark_master=self.settings.spark_master,
             progress=progress or (lambda message: None),
@@ -77,7 +101,7 @@ class Hostcap:
 
     def rollback(self, snapshot: str) -> None:
         """Publish an earlier snapshot again (under the refresh lock, so no refresh races it)."""
-        with RefreshLock(self.settings.lake_dir, f"rollback-{snapshot}"):
+        with RefreshLock(self.lake, f"rollback-{snapshot}", self.settings.lock_lease_s):
             self.lake.rollback(snapshot)
 
     def diff(self, old: str, new: str | None = None) -> SnapshotDiff:

@@ -59,6 +59,15 @@ class LakeError(HostcapError):
     exit_code = 4
 
 
+class StorageError(HostcapError):
+    """A storage location cannot be reached or used: a bucket that does not exist, access denied,
+    the store gone away. It names the location (never a credential); a retry may help once the
+    store is back or the permission is granted."""
+
+    http_status = 503
+    exit_code = 7
+
+
 class RefreshBusy(HostcapError):
     """Another refresh holds the lake's lock; it names the run that is running."""
 

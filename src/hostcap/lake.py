@@ -7,7 +7,7 @@ Layout under the lake root:
     CURRENT.json                   {"snapshot": <id>, "published_at": ...}  (replaced atomically)
     HISTORY.json                   every snapshot published, oldest first (retention trims it)
     runs/<run id>.json             the report of every refresh, published or not
-    refresh.lock                   held by the running refresh
+    refresh.lock                   held by the running refresh (a flock locally, a lease object on S3)
 
 A refresh writes a whole new snapshot (an unchanged source's bronze and silver stay where an
 earlier snapshot wrote them; the manifest points there) and publishes it by replacing
@@ -23,6 +23,7 @@ import json
 import pyarrow as pa
 
 from hostcap.errors import LakeError
+from hostcap.io.s3 import S3Access
 from hostcap.io.storage import Storage
 
 POINTER = "CURRENT.json"
@@ -35,9 +36,9 @@ def _now() -> str:
 
 
 class Lake:
-    def __init__(self, root: str):
+    def __init__(self, root: str, s3: S3Access | None = None):
         self.root = root
-        self.storage = Storage(root)
+        self.storage = Storage(root, s3)
 
     # tables ----------------------------------------------------------------------------------
 
@@ -86,10 +87,17 @@ class Lake:
 
     # publishing and history --------------------------------------------------------------------
 
-    def current(self) -> str | None:
+    def pointer(self) -> dict | None:
+        """The published pointer, `{"snapshot", "published_at"}`, or None before the first publish
+        (after making sure the lake's bucket exists, so a wrong bucket is not taken for a new lake)."""
         if not self.storage.exists(POINTER):
+            self.storage.check()
             return None
-        return json.loads(self.storage.read_bytes(POINTER))["snapshot"]
+        return json.loads(self.storage.read_bytes(POINTER))
+
+    def current(self) -> str | None:
+        pointer = self.pointer()
+        return pointer["snapshot"] if pointer else None
 
     def require_current(self) -> str:
         snapshot = self.current()

@@ -1,8 +1,10 @@
-"""One refresh at a time per lake, across processes and threads.
+"""One refresh at a time per lake, across processes, threads and, on S3, machines.
 
-An exclusive `flock` on `<lake>/refresh.lock`: the kernel drops it when its holder dies, so a
-killed refresh never holds the lake forever. The holder writes its run id into the file so that
-a refresh turned away can say which run is running.
+A local lake: an exclusive `flock` on `<lake>/refresh.lock`; the kernel drops it when its holder
+dies, so a killed refresh never holds the lake forever. An S3 lake: a lease object at the same
+place, taken with a conditional PUT and renewed while the refresh runs (`hostcap.lease`); a
+holder that died blocks the lake until its lease expires. Either way the holder's run id is
+recorded, so that a refresh turned away can say which run is running.
 """
 
 from __future__ import annotations
@@ -13,19 +15,23 @@ from pathlib import Path
 from types import TracebackType
 
 from hostcap.errors import LakeError, RefreshBusy
+from hostcap.lake import Lake
+from hostcap.lease import S3Lease
 
 LOCK_FILE = "refresh.lock"
+#: seconds an S3 lease lasts unless renewed: how long a crashed refresh can block an S3 lake
+DEFAULT_LEASE_S = 60.0
 
 
-class RefreshLock:
-    def __init__(self, lake_root: str, run_id: str):
-        if "://" in lake_root:
-            raise LakeError("the refresh lock needs a local lake directory")
-        self.path = Path(lake_root) / LOCK_FILE
+class FileLock:
+    """The local lock: a flock on a file holding the run id."""
+
+    def __init__(self, path: Path, run_id: str):
+        self.path = path
         self.run_id = run_id
         self._fd: int | None = None
 
-    def __enter__(self) -> RefreshLock:
+    def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -37,28 +43,62 @@ class RefreshLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, self.run_id.encode(), 0)
         self._fd = fd
-        return self
 
-    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def ensure_held(self) -> None:
+        """A flock is held until released: nothing to check."""
+
+    def release(self) -> None:
         if self._fd is not None:
             os.ftruncate(self._fd, 0)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
 
+    @staticmethod
+    def holder(path: Path) -> str | None:
+        if not path.exists():
+            return None
+        fd = os.open(path, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return os.pread(fd, 200, 0).decode(errors="replace").strip() or None
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+        finally:
+            os.close(fd)
 
-def running_run(lake_root: str) -> str | None:
+
+def _on_s3(lake: Lake) -> bool:
+    if lake.storage.is_local:
+        return False
+    if lake.root.startswith("s3://"):
+        return True
+    raise LakeError(f"the refresh lock needs a local or S3 lake, not {lake.root}")
+
+
+class RefreshLock:
+    def __init__(self, lake: Lake, run_id: str, lease_s: float = DEFAULT_LEASE_S):
+        if _on_s3(lake):
+            self._lock: FileLock | S3Lease = S3Lease(lake.storage, LOCK_FILE, run_id, lease_s)
+        else:
+            self._lock = FileLock(Path(lake.storage.full(LOCK_FILE)), run_id)
+
+    def __enter__(self) -> RefreshLock:
+        self._lock.acquire()
+        return self
+
+    def ensure_held(self) -> None:
+        """Raise LakeError if the lock was lost (an S3 lease that expired): call before publishing."""
+        self._lock.ensure_held()
+
+    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._lock.release()
+
+
+def running_run(lake: Lake) -> str | None:
     """The run id holding the lock, or None when no refresh runs."""
-    path = Path(lake_root) / LOCK_FILE
-    if "://" in lake_root or not path.exists():
-        return None
-    fd = os.open(path, os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return os.pread(fd, 200, 0).decode(errors="replace").strip() or None
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
-    finally:
-        os.close(fd)
+    if _on_s3(lake):
+        return S3Lease.holder(lake.storage, LOCK_FILE)
+    return FileLock.holder(Path(lake.storage.full(LOCK_FILE)))

@@ -5,6 +5,10 @@ files or config changed are read again; the others reuse their last silver. A so
 fails alone: gold is built with its last good silver (`stale`), or without it when it never
 loaded, and the report says which, naming the file and row. With `strict`, any failure fails
 the refresh. Nothing is published unless every check passed.
+
+Storage failing is different from a source's data failing: a missing bucket, denied access or
+a store that goes away mid-run fails the whole run, with an error naming the source or layer
+it hit, and nothing is published; the published snapshot stays as it was.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import secrets
 import time
 from collections.abc import Callable
@@ -20,13 +25,14 @@ from dataclasses import dataclass, field
 from hostcap import __version__
 from hostcap.checks import run_checks
 from hostcap.config.source import SourceConfig
-from hostcap.errors import HostcapError
-from hostcap.io.storage import FileRef, Storage
+from hostcap.errors import HostcapError, StorageError
+from hostcap.io.storage import FileRef, Storage, blame
 from hostcap.lake import Lake
-from hostcap.lock import RefreshLock
+from hostcap.lock import DEFAULT_LEASE_S, RefreshLock
 from hostcap.report import CheckResult, RefreshReport, SourceReport, Trigger
 
 Progress = Callable[[str], None]
+log = logging.getLogger(__name__)
 
 
 def new_run_id() -> str:
@@ -38,7 +44,7 @@ def new_run_id() -> str:
 class RefreshContext:
     """Everything one refresh needs: where sources and lake are, the configs, and how to run."""
 
-    source_root: str
+    sources: Storage
     lake: Lake
     configs: list[SourceConfig]
     engine_kind: str = "duckdb"
@@ -46,6 +52,7 @@ class RefreshContext:
     strict: bool = False
     keep_snapshots: int = 10
     workers: int = 1
+    lock_lease_s: float = DEFAULT_LEASE_S
     trigger: Trigger = "manual"
     progress: Progress = field(default=lambda message: None)
     run_id: str = field(default_factory=lambda: new_run_id())
@@ -87,36 +94,56 @@ def _mark_interrupted(lake: Lake) -> None:
 
 
 def _finish(ctx: RefreshContext, report: RefreshReport, started: float) -> RefreshReport:
+    """Stamp the report and save it in the lake; if the lake is out of reach, say so in the
+    report, which the caller still gets."""
     report.finished_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     report.duration_s = round(time.perf_counter() - started, 3)
-    ctx.lake.write_report(report.run_id, report.model_dump(mode="json"))
+    try:
+        ctx.lake.write_report(report.run_id, report.model_dump(mode="json"))
+    except StorageError as exc:
+        log.warning("refresh report not saved: run_id=%s: %s", report.run_id, exc.message)
+        report.error = "; ".join(filter(None, [report.error, f"the report could not be saved: {exc.message}"]))
     return report
 
 
 def run_refresh(ctx: RefreshContext) -> RefreshReport:
     """Refresh the lake; raises RefreshBusy (naming the running run) if another refresh runs."""
     started = time.perf_counter()
-    lake = ctx.lake
     report = RefreshReport(
         run_id=ctx.run_id, trigger=ctx.trigger, started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     )
-    with RefreshLock(lake.root, ctx.run_id):
+    try:
+        with blame("lake"), RefreshLock(ctx.lake, ctx.run_id, ctx.lock_lease_s) as lock:
+            try:
+                _refresh(ctx, report, lock)
+            except HostcapError as exc:
+                report.error = exc.message
+                report.status = report.status if report.published else "failed"
+            return _finish(ctx, report, started)
+    except StorageError as exc:  # the lock could not be taken: the lake is out of reach
+        report.status, report.error = "failed", exc.message
+        return _finish(ctx, report, started)
+
+
+def _refresh(ctx: RefreshContext, report: RefreshReport, lock: RefreshLock) -> None:
+    lake = ctx.lake
+    with blame("lake"):
         _mark_interrupted(lake)
         lake.write_report(ctx.run_id, report.model_dump(mode="json"))
         lake.collect_garbage(ctx.keep_snapshots)
         current = lake.current()
         previous = lake.read_manifest(current) if current else {}
-        storage = Storage(ctx.source_root)
-        plans = [plan_source(storage, c, previous.get(c.source_id)) for c in ctx.configs]
-        if current and all(p.unchanged for p in plans) and set(previous) == {p.config.source_id for p in plans}:
-            report.sources = [_skipped(plan) for plan in plans]
-            report.status, report.snapshot = "unchanged", current
-            return _finish(ctx, report, started)
-        try:
-            _build_and_publish(ctx, plans, report)
-        except HostcapError as exc:
-            report.status, report.error = "failed", exc.message
-        return _finish(ctx, report, started)
+    with blame("sources"):
+        ctx.sources.check()
+    plans = []
+    for config in ctx.configs:
+        with blame(f"source {config.source_id}"):
+            plans.append(plan_source(ctx.sources, config, previous.get(config.source_id)))
+    if current and all(p.unchanged for p in plans) and set(previous) == {p.config.source_id for p in plans}:
+        report.sources = [_skipped(plan) for plan in plans]
+        report.status, report.snapshot = "unchanged", current
+        return
+    _build_and_publish(ctx, plans, report, lock)
 
 
 def _skipped(plan: SourcePlan) -> SourceReport:
@@ -125,21 +152,28 @@ def _skipped(plan: SourcePlan) -> SourceReport:
     return last.model_copy(update={"status": "skipped-unchanged", "layers": {}, "duration_s": 0.0})
 
 
-def _build_and_publish(ctx: RefreshContext, plans: list[SourcePlan], report: RefreshReport) -> None:
+def _build_and_publish(ctx: RefreshContext, plans: list[SourcePlan], report: RefreshReport, lock: RefreshLock) -> None:
     from hostcap.build import Builder  # imported here: a refresh with nothing to do starts no engine
 
-    builder = Builder(ctx.lake, ctx.run_id, ctx.source_root, ctx.engine_kind, ctx.spark_master, ctx.workers)
+    builder = Builder(ctx.lake, ctx.run_id, ctx.sources, ctx.engine_kind, ctx.spark_master, ctx.workers)
     report.engine = builder.engine.kind
     try:
         silver: dict[str, list] = {"network": [], "der": []}
         manifest: dict[str, dict] = {}
+        # reports in the configs' order, filled in by the loads, which may run side by side
+        source_reports = [
+            _skipped(plan) if plan.unchanged else SourceReport(source=plan.config.source_id, fingerprint=plan.fingerprint)
+            for plan in plans
+        ]
+        report.sources.extend(source_reports)
 
-        def load(plan: SourcePlan):
+        def load(item: tuple[SourcePlan, SourceReport]):
+            plan, source_report = item
             ctx.progress(plan.config.source_id)
-            return _source(builder, plan, ctx.run_id)
+            with blame(f"source {plan.config.source_id}"):
+                return _source(builder, plan, ctx.run_id, source_report)
 
-        for plan, (source_report, table, entry) in zip(plans, builder.each_source(load, plans), strict=True):
-            report.sources.append(source_report)
+        for plan, (table, entry) in zip(plans, builder.each_source(load, zip(plans, source_reports)), strict=True):
             if table is not None:
                 silver[plan.config.family].append(table)
                 manifest[plan.config.source_id] = entry
@@ -147,11 +181,13 @@ def _build_and_publish(ctx: RefreshContext, plans: list[SourcePlan], report: Ref
             report.status, report.error = "failed", "strict: a source failed, so nothing is published"
             return
         ctx.progress("gold")
-        gold = builder.build_gold(silver["network"], silver["der"])
+        with blame("gold layer"):
+            gold = builder.build_gold(silver["network"], silver["der"])
     finally:
         builder.close()
-    for name, table in gold.items():
-        ctx.lake.write_table(ctx.run_id, "gold", name, table)
+    with blame("gold layer"):
+        for name, table in gold.items():
+            ctx.lake.write_table(ctx.run_id, "gold", name, table)
     report.gold = {name: table.num_rows for name, table in gold.items()}
     report.checks = run_checks(report.sources, gold)
     if not manifest:
@@ -159,31 +195,38 @@ def _build_and_publish(ctx: RefreshContext, plans: list[SourcePlan], report: Ref
     if not all(check.passed for check in report.checks):
         report.status, report.error = "failed", "a check failed, so nothing is published"
         return
-    ctx.lake.write_manifest(ctx.run_id, manifest)
-    ctx.lake.publish(ctx.run_id)
+    with blame("publish"):
+        ctx.lake.write_manifest(ctx.run_id, manifest)
+        lock.ensure_held()
+        ctx.lake.publish(ctx.run_id)
     report.published, report.snapshot = True, ctx.run_id
     report.status = "partial" if report.failed_sources else "succeeded"
-    ctx.lake.collect_garbage(ctx.keep_snapshots)
+    with blame("retention"):
+        ctx.lake.collect_garbage(ctx.keep_snapshots)
 
 
-def _source(builder, plan: SourcePlan, run_id: str):
-    """Load, reuse or fall back for one source: (its report, its silver table or None, manifest entry)."""
+def _source(builder, plan: SourcePlan, run_id: str, source_report: SourceReport):
+    """Load, reuse or fall back for one source, filling in its report: (its silver table or
+    None, manifest entry). A storage failure is not the source's: it fails the run."""
     source_id = plan.config.source_id
     if plan.unchanged:
-        entry = plan.previous
-        return _skipped(plan), builder.reuse_silver(source_id, entry["snapshot"]), entry
-    source_report = SourceReport(source=source_id, fingerprint=plan.fingerprint)
+        with blame("silver layer (reused)"):
+            return builder.reuse_silver(source_id, plan.previous["snapshot"]), plan.previous
     started = time.perf_counter()
     try:
         table = builder.load_source(plan.config, plan.files, source_report)
+    except StorageError as exc:
+        source_report.status, source_report.error = "failed", exc.message
+        raise
     except HostcapError as exc:
         source_report.error = exc.message
         source_report.duration_s = round(time.perf_counter() - started, 3)
         if plan.previous is None:
             source_report.status = "failed"
-            return source_report, None, None
+            return None, None
         source_report.status = "stale"
-        return source_report, builder.reuse_silver(source_id, plan.previous["snapshot"]), plan.previous
+        with blame("silver layer (reused)"):
+            return builder.reuse_silver(source_id, plan.previous["snapshot"]), plan.previous
     source_report.duration_s = round(time.perf_counter() - started, 3)
     entry = {"fingerprint": plan.fingerprint, "snapshot": run_id, "report": source_report.model_dump(mode="json")}
-    return source_report, table, entry
+    return table, entry

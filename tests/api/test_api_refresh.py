@@ -68,27 +68,29 @@ def test_compat_refresh_data_starts_one(make_client, refreshable, api_settings, 
 
 
 @pytest.mark.parametrize(
-    "headers, status",
-    [
-        ({}, 401),
-        ({"X-API-Key": "wrong"}, 401),
-        ({"Authorization": "Bearer wrong"}, 401),
-        ({"Authorization": f"Basic {API_KEY}"}, 401),
-        ({"X-API-Key": API_KEY}, 200),
-        ({"Authorization": f"Bearer {API_KEY}"}, 200),
-    ],
+    "headers",
+    [{}, {"X-API-Key": "wrong"}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {API_KEY}"}],
 )
-def test_refresh_endpoints_need_the_key_when_one_is_set(client, sample_run, make_client, api_settings, headers, status):
+def test_starting_a_refresh_needs_the_key_when_one_is_set(sample_run, make_client, api_settings, headers):
     with make_client(sample_run.hostcap, api_settings(api_key=API_KEY)) as keyed:
-        response = keyed.get("/v1/refreshes", headers=headers)
-        assert response.status_code == status
-        if status == 401:
-            assert response.headers["www-authenticate"] == 'Bearer realm="hostcap"'
-            assert "X-API-Key" in response.json()["detail"]
-            for call in (keyed.post("/v1/refreshes"), keyed.get("/refreshData"), keyed.get(f"/v1/refreshes/{sample_run.report.run_id}")):
-                assert call.status_code == 401
-        # reads never need it
-        assert keyed.get("/v1/feeders", headers=headers).status_code == 200
+        for call in (keyed.get("/refreshData", headers=headers), keyed.post("/refreshData", headers=headers),
+                     keyed.post("/v1/refreshes", headers=headers)):
+            assert call.status_code == 401
+            assert call.headers["www-authenticate"] == 'Bearer realm="hostcap"'
+            assert "X-API-Key" in call.json()["detail"]
+        # reads never need it, the refresh history included
+        for read in ("/v1/feeders", "/v1/refreshes", f"/v1/refreshes/{sample_run.report.run_id}"):
+            assert keyed.get(read, headers=headers).status_code == 200
+
+
+def test_the_key_starts_a_refresh(refreshable, make_client, api_settings, wait_for):
+    with make_client(refreshable, api_settings(api_key=API_KEY)) as keyed:
+        started = keyed.post("/v1/refreshes", headers={"X-API-Key": API_KEY})
+        assert started.status_code == 202
+        run_id = started.json()["data"]["run_id"]
+        assert keyed.get("/refreshData", headers={"Authorization": f"Bearer {API_KEY}"}).status_code == 200
+        wait_for(lambda: keyed.get(f"/v1/refreshes/{run_id}").json()["data"]["status"] != "running", "the refresh")
+        assert keyed.get(f"/v1/refreshes/{run_id}").json()["data"]["status"] == "succeeded"
 
 
 def test_past_refresh_reports(client, sample_run):
@@ -114,7 +116,7 @@ def test_a_refresh_that_cannot_start_is_reported_failed(make_client, refreshable
 def test_a_refresh_running_in_another_process_is_409(make_client, refreshable, api_settings):
     from hostcap.lock import RefreshLock
 
-    with make_client(refreshable, api_settings()) as client, RefreshLock(refreshable.settings.lake_dir, "20260101T000000Z-cli001"):
+    with make_client(refreshable, api_settings()) as client, RefreshLock(refreshable.lake, "20260101T000000Z-cli001"):
         busy = client.post("/v1/refreshes")
         assert busy.status_code == 409 and busy.json()["run_id"] == "20260101T000000Z-cli001"
         assert client.get("/refreshData").json() == {

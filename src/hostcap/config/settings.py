@@ -17,9 +17,12 @@ class Settings(BaseSettings):
 
     source_dir: str = Field(
         "data/sample",
-        description="Root of the source files: `<root>/<utility>/<dataset>/` holds each dataset's files.",
+        description="Root of the source files, a directory or `s3://bucket/prefix`: `<root>/<utility>/<dataset>/` "
+        "holds each dataset's files.",
     )
-    lake_dir: str = Field("lake", description="Root of the lake: snapshots and the published pointer.")
+    lake_dir: str = Field(
+        "lake", description="Root of the lake, a directory or `s3://bucket/prefix`: snapshots and the published pointer."
+    )
     config_dir: Path = Field(
         Path("sources"), description="Directory of source configs, one `<utility>/<dataset>.yaml` per source."
     )
@@ -31,6 +34,24 @@ class Settings(BaseSettings):
     )
     strict: bool = Field(False, description="Fail the whole refresh when any source fails (default: it fails alone).")
     keep_snapshots: int = Field(10, ge=1, description="Published snapshots kept for history, diff and rollback.")
+    endpoint_url: str | None = Field(
+        None,
+        description="Endpoint of an S3-compatible store (`http(s)://host[:port]`) for `s3://` roots; unset: AWS S3.",
+    )
+    aws_region: str | None = Field(
+        None, description="AWS region of the buckets and of the secret; unset: the AWS configuration's (AWS_REGION, profile)."
+    )
+    secrets_manager_secret_id: str | None = Field(
+        None,
+        description="Name or ARN of an AWS Secrets Manager secret holding the S3 key pair as JSON "
+        "(`aws_access_key_id`, `aws_secret_access_key`), fetched at start; unset: the standard AWS credential chain.",
+    )
+    lock_lease_s: float = Field(
+        60.0,
+        ge=1,
+        description="Seconds the refresh lock's lease on an S3 lake lasts unless renewed: how long a refresh that "
+        "died can block the lake.",
+    )
     workers: int = Field(
         0,
         ge=0,

@@ -7,12 +7,17 @@ import hashlib
 import os
 import posixpath
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
+
+from hostcap.errors import StorageError
+from hostcap.io.s3 import S3Access
 
 _CHUNK = 1 << 20
 
@@ -30,28 +35,67 @@ class FileRef:
 
 
 class Storage:
-    """Files under one root (a local directory or `s3://bucket/prefix`), addressed by relative path."""
+    """Files under one root (a local directory or `s3://bucket/prefix`), addressed by relative path.
 
-    def __init__(self, root: str):
+    Every failure to reach or use the store (no such bucket, access denied, the store gone)
+    raises StorageError naming the location, with any credential blanked out.
+    """
+
+    def __init__(self, root: str, s3: S3Access | None = None):
         self.root = root
-        if "://" in root:
+        self.s3 = s3 or S3Access()
+        if root.startswith("s3://"):
+            self.fs, base = self.s3.filesystem(), root.removeprefix("s3://")
+        elif "://" in root:
             self.fs, base = pafs.FileSystem.from_uri(root)
         else:
             self.fs, base = pafs.LocalFileSystem(), str(Path(root).resolve())
         self.base = base.rstrip("/")
         self.is_local = isinstance(self.fs, pafs.LocalFileSystem)
 
+    def uri(self, rel: str = "") -> str:
+        """Where `rel` is, as a person would write it (for messages)."""
+        root = self.root.rstrip("/")
+        return f"{root}/{rel}" if rel else root
+
+    def bucket_key(self, rel: str) -> tuple[str, str]:
+        """The S3 bucket and object key of `rel`."""
+        bucket, _, key = self.full(rel).partition("/")
+        return bucket, key
+
+    @contextmanager
+    def _failing(self, action: str, rel: str = "") -> Iterator[None]:
+        """Turn the store's own error into a StorageError that says what was done where."""
+        try:
+            yield
+        except OSError as exc:
+            raise StorageError(f"cannot {action} {self.uri(rel)}: {self.s3.redact(str(exc))}") from None
+
+    def check(self) -> None:
+        """Fail now, clearly, if an S3 root's bucket is missing or out of reach: S3 answers a
+        listing in a missing bucket with nothing, which would look like an empty source or lake."""
+        if self.is_local:
+            return
+        bucket = self.base.split("/", 1)[0]
+        with self._failing("reach the bucket of"):
+            found = self.fs.get_file_info(bucket).type != pafs.FileType.NotFound
+        if not found:
+            raise StorageError(f"the bucket {bucket!r} of {self.uri()} does not exist")
+
     def full(self, rel: str) -> str:
         return f"{self.base}/{rel}" if rel else self.base
 
     def exists(self, rel: str) -> bool:
-        return self.fs.get_file_info(self.full(rel)).type != pafs.FileType.NotFound
+        with self._failing("look for", rel):
+            return self.fs.get_file_info(self.full(rel)).type != pafs.FileType.NotFound
 
     def list_files(self, rel_dir: str, pattern: str = "*") -> list[FileRef]:
         """Files directly in `rel_dir` whose name matches `pattern`, skipping hidden files, sorted by name."""
         selector = pafs.FileSelector(self.full(rel_dir), allow_not_found=True)
+        with self._failing("list", rel_dir):
+            infos = self.fs.get_file_info(selector)
         found = []
-        for info in self.fs.get_file_info(selector):
+        for info in infos:
             name = posixpath.basename(info.path)
             if info.type == pafs.FileType.File and not name.startswith(".") and fnmatch.fnmatch(name, pattern):
                 found.append(FileRef(posixpath.join(rel_dir, name) if rel_dir else name, info.size))
@@ -59,18 +103,18 @@ class Storage:
 
     def list_dirs(self, rel_dir: str) -> list[str]:
         selector = pafs.FileSelector(self.full(rel_dir), allow_not_found=True)
-        return sorted(
-            posixpath.basename(i.path) for i in self.fs.get_file_info(selector) if i.type == pafs.FileType.Directory
-        )
+        with self._failing("list", rel_dir):
+            infos = self.fs.get_file_info(selector)
+        return sorted(posixpath.basename(i.path) for i in infos if i.type == pafs.FileType.Directory)
 
     def read_bytes(self, rel: str) -> bytes:
-        with self.fs.open_input_stream(self.full(rel)) as stream:
+        with self._failing("read", rel), self.fs.open_input_stream(self.full(rel)) as stream:
             return stream.read()
 
     def sha256(self, rel: str) -> str:
         """Content hash: change detection is by content, never by file time."""
         digest = hashlib.sha256()
-        with self.fs.open_input_stream(self.full(rel)) as stream:
+        with self._failing("read", rel), self.fs.open_input_stream(self.full(rel)) as stream:
             while chunk := stream.read(_CHUNK):
                 digest.update(chunk)
         return digest.hexdigest()
@@ -78,11 +122,14 @@ class Storage:
     def write_bytes_atomic(self, rel: str, data: bytes) -> None:
         """Replace `rel` in one step: readers see the old content or the new, never a part.
 
-        Locally a temporary file is renamed over the target (os.replace is atomic); on S3 a single
-        PUT of an object is atomic.
+        Locally a temporary file is renamed over the target (os.replace is atomic); on S3 an
+        object appears whole when its upload completes, never in part.
         """
-        target = self.full(rel)
-        self.fs.create_dir(posixpath.dirname(target), recursive=True)
+        with self._failing("write", rel):
+            self._write_atomic(self.full(rel), data)
+
+    def _write_atomic(self, target: str, data: bytes) -> None:
+        self._make_parent(target)
         if self.is_local:
             tmp = f"{target}.{uuid.uuid4().hex}.tmp"
             with open(tmp, "wb") as handle:
@@ -96,12 +143,31 @@ class Storage:
 
     def write_parquet(self, rel: str, table: pa.Table) -> None:
         target = self.full(rel)
-        self.fs.create_dir(posixpath.dirname(target), recursive=True)
-        pq.write_table(table, target, filesystem=self.fs, compression="snappy")
+        with self._failing("write", rel):
+            self._make_parent(target)
+            pq.write_table(table, target, filesystem=self.fs, compression="snappy")
+
+    def _make_parent(self, target: str) -> None:
+        """A local file needs its directory; an object store has none (pyarrow would write an
+        empty marker object per level, again on every write)."""
+        if self.is_local:
+            self.fs.create_dir(posixpath.dirname(target), recursive=True)
 
     def read_parquet(self, rel: str, columns: list[str] | None = None) -> pa.Table:
-        return pq.read_table(self.full(rel), filesystem=self.fs, columns=columns)
+        with self._failing("read", rel):
+            return pq.read_table(self.full(rel), filesystem=self.fs, columns=columns)
 
     def delete_dir(self, rel: str) -> None:
         if self.exists(rel):
-            self.fs.delete_dir(self.full(rel))
+            with self._failing("delete", rel):
+                self.fs.delete_dir(self.full(rel))
+
+
+@contextmanager
+def blame(where: str) -> Iterator[None]:
+    """Prefix a StorageError raised inside with the source or layer it happened to, so a
+    report says what a failed storage call was for, not only where it went."""
+    try:
+        yield
+    except StorageError as exc:
+        raise StorageError(f"{where}: {exc.message}") from None

@@ -9,7 +9,6 @@ removed file changes its source's fingerprint as an added one does.
 from __future__ import annotations
 
 from hostcap.core import Hostcap
-from hostcap.io.storage import Storage
 from hostcap.refresh import plan_source
 
 Fingerprints = dict[str, str]
@@ -17,7 +16,7 @@ Fingerprints = dict[str, str]
 
 def source_fingerprints(hostcap: Hostcap) -> Fingerprints:
     """Per configured source, the fingerprint of its config and files as they are now."""
-    storage = Storage(hostcap.settings.source_dir)
+    storage = hostcap.sources()
     return {config.source_id: plan_source(storage, config, None).fingerprint for config in hostcap.configs()}
 
 

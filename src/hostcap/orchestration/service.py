@@ -46,9 +46,7 @@ class Orchestrator:
         self.content = ContentKey(hostcap) if watch else None
         self.source_watch: SourceWatch | None = None
         if watch:
-            self.source_watch = watch_source(
-                hostcap.settings.source_dir, settings.watch_mode, settings.watch_poll_s, self.notice
-            )
+            self.source_watch = watch_source(hostcap.sources(), settings.watch_mode, settings.watch_poll_s, self.notice)
         schedule = settings.cron()
         self.scheduler = Scheduler(schedule, self._scheduled, clock) if schedule else None
         self._cond = threading.Condition()

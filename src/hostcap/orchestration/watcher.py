@@ -116,10 +116,10 @@ class PollWatch:
 
 
 def watch_source(
-    root: str, mode: Literal["auto", "events", "poll"], poll_s: float, on_change: Callable[[], None]
+    storage: Storage, mode: Literal["auto", "events", "poll"], poll_s: float, on_change: Callable[[], None]
 ) -> SourceWatch:
     """A watch over the source root: events for a local directory unless `poll` is asked for."""
-    storage = Storage(root)
+    root = storage.root
     if mode == "events" and not storage.is_local:
         raise ConfigError(f"file-system events need a local source directory, not {root}: use watch mode `poll`")
     if mode == "poll" or not storage.is_local:

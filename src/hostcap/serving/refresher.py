@@ -88,7 +88,7 @@ class Refresher:
         with self._lock:
             if self._running is not None:
                 raise RefreshRunning(self._running.run_id, self._running)
-            elsewhere = running_run(self.hostcap.settings.lake_dir)
+            elsewhere = running_run(self.hostcap.lake)
             if elsewhere is not None:
                 raise RefreshRunning(elsewhere)
             state = RunState(new_run_id(), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), trigger)

@@ -7,27 +7,15 @@ single reference, which Python does atomically.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 
 import pyarrow as pa
 
-from hostcap.lake import POINTER, Lake
+from hostcap.lake import Lake
 from hostcap.serving.snapshot import Snapshot, load_snapshot
 
 log = logging.getLogger(__name__)
-
-
-def read_pointer(lake: Lake) -> dict | None:
-    """The published pointer, `{"snapshot", "published_at"}`, or None before the first publish.
-
-    Read whole here (rather than through `Lake.current()`, which returns the ID only) so the
-    ID and its publish time come from one read.
-    """
-    if not lake.storage.exists(POINTER):
-        return None
-    return json.loads(lake.storage.read_bytes(POINTER))
 
 
 class SnapshotStore:
@@ -43,7 +31,7 @@ class SnapshotStore:
     def sync(self) -> bool:
         """Load the published snapshot if it is not the one held; True when the held one changed."""
         with self._reload:
-            pointer = read_pointer(self.lake)
+            pointer = self.lake.pointer()
             if pointer is None or (self._current is not None and self._current.id == pointer["snapshot"]):
                 return False
             self._current = load_snapshot(self.lake, pointer["snapshot"], pointer.get("published_at"))

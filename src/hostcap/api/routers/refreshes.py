@@ -19,12 +19,9 @@ from hostcap.api.schemas.refreshes import (
 )
 from hostcap.serving import RefreshRunning
 
-router = APIRouter(
-    prefix="/v1/refreshes",
-    tags=["refreshes"],
-    dependencies=[RequireApiKey],
-    responses={401: openapi.problem("`HOSTCAP_API_KEY` is set and the request does not carry it.")},
-)
+#: reading the history is open, like every read (the explorer's data health page shows it);
+#: starting a refresh needs the key when one is set
+router = APIRouter(prefix="/v1/refreshes", tags=["refreshes"])
 
 RunIdPath = Annotated[
     str, Path(pattern=r"^\d{8}T\d{6}Z-[0-9a-f]{6}$", description="Run ID.", examples=[RUN_ID_EXAMPLE])
@@ -40,7 +37,11 @@ def _meta(request: Request) -> dict | None:
     "",
     status_code=202,
     response_model=RefreshStarted,
-    responses={409: openapi.problem("A refresh is running; `run_id` names it.")},
+    dependencies=[RequireApiKey],
+    responses={
+        401: openapi.problem("`HOSTCAP_API_KEY` is set and the request does not carry it."),
+        409: openapi.problem("A refresh is running; `run_id` names it."),
+    },
     summary="Start a refresh",
 )
 def start_refresh(request: Request, refresher: RefresherDep) -> JSONResponse:
