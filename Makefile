@@ -31,10 +31,12 @@ test: $(STAMP)  ## run the test suite on DuckDB (fast; Spark tests deselected)
 test-spark: $(SPARK_STAMP)  ## run the Spark tests: every behavioural test on Spark, and DuckDB/Spark gold parity (needs Java)
 	$(BIN)/python -m pytest -m spark
 
-# the benchmarks need the Spark extra, psutil (process-tree memory) and Debian's wrk (the API load generator)
+# the benchmarks need the Spark extra and a Java runtime, psutil (process-tree memory) and
+# Debian's wrk (the API load generator)
 $(BENCH_STAMP): $(SPARK_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,spark,bench]'
-	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	command -v wrk >/dev/null && command -v java >/dev/null || \
+		(apt-get update && apt-get install -y wrk openjdk-17-jre-headless)
 	touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)  ## every benchmark at statewide scale, then BENCHMARKS.md (about 45 minutes)

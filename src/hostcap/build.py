@@ -127,7 +127,8 @@ class Builder:
         report.rows_in = bronze_arrow.num_rows
         _timed(report, "bronze", started, report.rows_in)
         with _layer(report, "silver") as started:
-            engine = open_engine(self.engine_kind, self.spark_master)
+            # side by side, each source gets one thread: sources, not one source's query, share the cores
+            engine = open_engine(self.engine_kind, self.spark_master, threads=1 if self.workers > 1 else None)
             try:
                 silver = self._silver(engine, config, bronze_arrow, report)
             finally:

@@ -55,12 +55,14 @@ class Engine:
         raise NotImplementedError
 
 
-def open_engine(kind: str = "duckdb", spark_master: str | None = None) -> Engine:
-    """The engine named by the settings; Spark reuses an active SparkSession if there is one."""
+def open_engine(kind: str = "duckdb", spark_master: str | None = None, threads: int | None = None) -> Engine:
+    """The engine named by the settings; Spark reuses an active SparkSession if there is one.
+
+    `threads` caps an in-process engine's threads (DuckDB); Spark's parallelism is its master's."""
     if kind == "duckdb":
         from hostcap.engine.duckdb import DuckDBEngine
 
-        return DuckDBEngine()
+        return DuckDBEngine(threads)
     if kind == "spark":
         from hostcap.engine.spark import SparkEngine
 

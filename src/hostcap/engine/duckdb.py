@@ -12,8 +12,9 @@ class DuckDBEngine(Engine):
     kind = "duckdb"
     concurrent_sessions = True
 
-    def __init__(self):
-        super().__init__(ibis.duckdb.connect())
+    def __init__(self, threads: int | None = None):
+        """`threads` caps DuckDB's worker threads (default: one per core)."""
+        super().__init__(ibis.duckdb.connect(**({"threads": threads} if threads else {})))
         self._registered: list[pa.Table] = []
 
     def from_arrow(self, hint: str, table: pa.Table) -> ibis.Table:
