@@ -40,9 +40,10 @@ async def get_feeders(request: Request, query: Annotated[FeedersAboveQuery, Quer
     """Every feeder whose `max_hc_mw` is strictly greater than `maxHostingCapacity`, as a JSON array,
     highest capacity first. Feeders without a max HC never match."""
     asked = list_request(request, query)
-    feeders = asked.snapshot.feeders
-    positions = feeders.above(query.maxHostingCapacity)
-    return listing(request, asked, lambda: feeders.rows.json_array(positions), lambda: feeders.rows.csv(positions))
+    feeders, threshold = asked.snapshot.feeders, query.maxHostingCapacity
+    return listing(
+        request, asked, lambda: feeders.above_json(threshold), lambda: feeders.rows.csv(feeders.above(threshold))
+    )
 
 
 @router.get(
