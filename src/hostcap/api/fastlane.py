@@ -19,6 +19,7 @@ import typing
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
+from fastapi.params import Query
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
@@ -55,6 +56,7 @@ def _is_scalar(annotation: object) -> bool:
 class _Lane:
     endpoint: Endpoint
     model: type[BaseModel]
+    fields: tuple[str, ...]
 
     @classmethod
     def of(cls, route: APIRoute) -> _Lane:
@@ -62,21 +64,25 @@ class _Lane:
         endpoint, name = route.endpoint, route.endpoint.__name__
         if route.methods != {"GET"} or route.dependencies or route.param_convertors:
             raise TypeError(f"{name}: a fast-lane route is a GET without dependencies or path parameters")
-        if list(inspect.signature(endpoint).parameters) != ["request", "query"]:
-            raise TypeError(f"{name}: a fast-lane endpoint takes (request, query)")
-        model = typing.get_args(typing.get_type_hints(endpoint, include_extras=True)["query"])[0]
-        fields = model.model_fields.values()
+        query = typing.get_type_hints(endpoint, include_extras=True).get("query")
+        model, *metadata = typing.get_args(query) if typing.get_origin(query) is typing.Annotated else (None,)
+        if list(inspect.signature(endpoint).parameters) != ["request", "query"] or not (
+            isinstance(model, type) and issubclass(model, BaseModel) and any(isinstance(m, Query) for m in metadata)
+        ):
+            raise TypeError(f"{name}: a fast-lane endpoint takes (request, query: Annotated[<model>, Query()])")
+        fields = model.model_fields
         if model.model_config.get("extra", "ignore") != "ignore" or any(
-            field.alias is not None or not _is_scalar(field.annotation) for field in fields
+            field.alias is not None or not _is_scalar(field.annotation) for field in fields.values()
         ):
             raise TypeError(f"{name}: the fast lane reads query models of single-valued, unaliased fields only")
-        return cls(endpoint, model)
+        return cls(endpoint, model, tuple(fields))
 
     async def answer(self, request: Request) -> Response | None:
         """The endpoint's response, or None to leave the request to the route."""
         params = request.query_params
+        given = {name: params[name] for name in self.fields if name in params}
         try:
-            query = self.model.model_validate({name: params[name] for name in self.model.model_fields if name in params})
+            query = self.model.model_validate(given)
             return await self.endpoint(request, query)
         except (ValidationError, ProblemError, HostcapError):
             return None
