@@ -7,7 +7,6 @@ from typing import Annotated
 
 import pytest
 from fastapi import APIRouter, Query, Request
-from fastapi.testclient import TestClient
 from starlette.responses import Response
 
 from hostcap.api.fastlane import FastLane, fast_lane
@@ -54,7 +53,7 @@ REQUESTS = [
 
 
 @pytest.fixture(scope="module")
-def routed(sample_run, make_client, api_settings) -> Iterator[TestClient]:
+def routed(sample_run, make_client, api_settings) -> Iterator:
     """A client of the same app without the fast lane: FastAPI routes every request."""
     client = make_client(sample_run.hostcap, api_settings())
     client.app.user_middleware = [m for m in client.app.user_middleware if m.cls is not FastLane]
@@ -86,6 +85,8 @@ def test_the_lane_answers_valid_requests_and_passes_on_the_rest(client):
     async def app(scope, receive, send):  # the lane runs inside the hostcap app, which holds the snapshot
         scope["app"] = client.app
         await lane(scope, receive, send)
+
+    from fastapi.testclient import TestClient  # imported once warning filters are configured (conftest)
 
     lane_client = TestClient(app)
     answered = ["/getDERsForFeeder?feederID=4Z81", "/getFeeders?maxHostingCapacity=5", "/v1/feeders?limit=100"]
