@@ -37,6 +37,8 @@ def test_feeders_without_max_hc_never_match_and_sort_last():
     assert index.above(-1e300) == [2, 0, 3, 5]
     assert index.above(3.0) == [2]
     assert index.above(7.0) == []
+    for threshold in (-1e300, 0.0, 3.0, 7.0):
+        assert index.above_json(threshold) == index.rows.json_array(index.above(threshold))
     assert index.select(FeederFilter(sort="max_hc_mw")).tolist() == [5, 0, 3, 2, 1, 4]
     assert index.select(FeederFilter(sort="-max_hc_mw")).tolist() == [2, 0, 3, 5, 1, 4]
     assert index.select(FeederFilter(max_max_hc_mw=3.0)).tolist() == [0, 3, 5]

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from hostcap import __version__
 from hostcap.api import openapi, problems
 from hostcap.api.docs import mount_docs
+from hostcap.api.fastlane import FastLane
 from hostcap.api.middleware import SizeLimits, SnapshotHeader
 from hostcap.api.routers import (
     changes,
@@ -102,6 +103,7 @@ def create_app(
         app.include_router(module.router)
     mount_docs(app)
     mount_explorer(app)
+    app.add_middleware(FastLane, routes=[*compat.router.routes, *feeders.router.routes])
     app.add_middleware(SnapshotHeader, snapshot_id=lambda: getattr(store.current, "id", None))
     app.add_middleware(
         SizeLimits, max_query_bytes=settings.api_max_query_bytes, max_body_bytes=settings.api_max_body_bytes

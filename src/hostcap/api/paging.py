@@ -73,10 +73,10 @@ def paged(request: Request, asked: PageRequest, rows: Rows, selected: np.ndarray
     if cursor is not None:
         headers["Link"] = f'<{request.url.include_query_params(cursor=cursor)}>; rel="next"'
 
-    def json_body() -> bytes:
-        return (
-            b'{"data":' + rows.json_array(chosen.positions) + b',"count":' + str(chosen.total).encode()
-            + b',"next_cursor":' + orjson.dumps(cursor) + b',"meta":' + orjson.dumps(snapshot.meta) + b"}"
-        )
+    def json_body() -> bytes:  # joined in one copy: a page of feeders is ~70 kB, and each `+` copies it again
+        return b"".join((
+            b'{"data":', rows.json_array(chosen.positions), b',"count":', str(chosen.total).encode(),
+            b',"next_cursor":', orjson.dumps(cursor), b',"meta":', orjson.dumps(snapshot.meta), b"}",
+        ))
 
     return listing(request, asked, json_body, lambda: rows.csv(chosen.positions), headers)

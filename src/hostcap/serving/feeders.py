@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hostcap.serving.rows import Codes, Ids, Rows, floats, sort_order
+from hostcap.serving.rows import Codes, Ids, JsonPrefixes, Rows, floats, sort_order
 
 #: numeric columns the v1 list sorts by (ascending, or descending with a leading "-")
 SORT_COLUMNS = ("max_hc_mw", "min_hc_mw", "headroom_after_queue_mw", "installed_der_mw", "planned_der_mw")
@@ -43,11 +43,19 @@ class FeederIndex:
         max_hc = self._numbers["max_hc_mw"]
         self._max_hc_ascending = np.sort(max_hc[~np.isnan(max_hc)])
         self._by_max_hc_descending = self._orders["-max_hc_mw"][: len(self._max_hc_ascending)].tolist()
+        self._above_json = JsonPrefixes(self.rows, self._by_max_hc_descending)
+
+    def _count_above(self, threshold: float) -> int:
+        """How many feeders have a max HC strictly greater than `threshold` (a binary search)."""
+        return len(self._max_hc_ascending) - int(np.searchsorted(self._max_hc_ascending, threshold, side="right"))
 
     def above(self, threshold: float) -> list[int]:
-        """Feeders whose max HC is strictly greater than `threshold`, highest first (a binary search)."""
-        at_most = int(np.searchsorted(self._max_hc_ascending, threshold, side="right"))
-        return self._by_max_hc_descending[: len(self._max_hc_ascending) - at_most]
+        """Feeders whose max HC is strictly greater than `threshold`, highest first."""
+        return self._by_max_hc_descending[: self._count_above(threshold)]
+
+    def above_json(self, threshold: float) -> bytes:
+        """`above(threshold)` as a JSON array."""
+        return self._above_json.array(self._count_above(threshold))
 
     def select(self, filters: FeederFilter) -> np.ndarray:
         """Positions of the feeders that pass `filters`, in their sort order."""

@@ -6,6 +6,7 @@ CSV; nothing per request goes through an engine or a query language.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,13 +40,30 @@ class Rows:
         return [json[offsets[i] : offsets[i + 1]] for i in positions]
 
     def json_array(self, positions: list[int]) -> bytes:
-        return b"[" + b",".join(self.json_rows(positions)) + b"]"
+        return b"".join((b"[", b",".join(self.json_rows(positions)), b"]"))  # one copy fewer than `+`
 
     def csv(self, positions: list[int]) -> bytes:
         return csv_bytes(self._take(positions))
 
     def _take(self, positions: list[int]) -> pa.Table:
         return self.table.take(pa.array(positions, type=pa.int64()))
+
+
+class JsonPrefixes:
+    """Rows in one fixed order, joined into a JSON array once, for a list that is always a prefix
+    of that order: the array of the first k rows is then one slice, where `Rows.json_array` takes
+    k slices (about 1 ms for the thousand largest feeders)."""
+
+    def __init__(self, rows: Rows, order: list[int]):
+        parts = rows.json_rows(order)
+        self._json = memoryview(b",".join(parts))
+        self._ends = array("q", [0])  # where the first k rows end, their comma included
+        for part in parts:
+            self._ends.append(self._ends[-1] + len(part) + 1)
+
+    def array(self, count: int) -> bytes:
+        """The JSON array of the first `count` rows of the order."""
+        return b"".join((b"[", self._json[: max(self._ends[count] - 1, 0)], b"]"))
 
 
 class Codes:

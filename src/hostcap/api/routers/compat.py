@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from hostcap.api import openapi
 from hostcap.api.deps import RefresherDep, RequireApiKey, list_request
+from hostcap.api.fastlane import fast_lane
 from hostcap.api.queries import FeederDersCompatQuery, FeedersAboveQuery
 from hostcap.api.responses import listing
 from hostcap.api.schemas.ders import DerPublic
@@ -34,13 +35,15 @@ COMPAT_FILTER = DerFilter(statuses=("installed", "planned"))
     responses=openapi.listing("feeder_id,native_feeder_id,utility,...\n", paged=False),
     summary="Feeders with max hosting capacity above a value",
 )
+@fast_lane
 async def get_feeders(request: Request, query: Annotated[FeedersAboveQuery, Query()]) -> Response:
     """Every feeder whose `max_hc_mw` is strictly greater than `maxHostingCapacity`, as a JSON array,
     highest capacity first. Feeders without a max HC never match."""
     asked = list_request(request, query)
-    feeders = asked.snapshot.feeders
-    positions = feeders.above(query.maxHostingCapacity)
-    return listing(request, asked, lambda: feeders.rows.json_array(positions), lambda: feeders.rows.csv(positions))
+    feeders, threshold = asked.snapshot.feeders, query.maxHostingCapacity
+    return listing(
+        request, asked, lambda: feeders.above_json(threshold), lambda: feeders.rows.csv(feeders.above(threshold))
+    )
 
 
 @router.get(
@@ -49,6 +52,7 @@ async def get_feeders(request: Request, query: Annotated[FeedersAboveQuery, Quer
     responses=openapi.listing("der_id,native_der_id,utility,status,...\n", paged=False),
     summary="Installed and planned DER of a feeder",
 )
+@fast_lane
 async def get_ders_for_feeder(request: Request, query: Annotated[FeederDersCompatQuery, Query()]) -> Response:
     """Installed and planned DER on the feeder, as a JSON array (`[]` for an unknown feeder).
 

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from hostcap.api import openapi
 from hostcap.api.deps import SnapshotDep
+from hostcap.api.fastlane import fast_lane
 from hostcap.api.paging import page_request, paged
 from hostcap.api.params import FeederIdPath
 from hostcap.api.problems import ProblemError
@@ -33,6 +34,7 @@ def _feeder_position(snapshot: Snapshot, feeder_id: str) -> int:
 
 
 @router.get("", response_model=FeedersPublic, responses=openapi.listing(FEEDERS_CSV), summary="List feeders")
+@fast_lane
 async def list_feeders(request: Request, query: Annotated[FeedersQuery, Query()]) -> Response:
     """Feeders that pass every given filter, one page at a time. Bounds are inclusive; a feeder
     with a null value never passes a bound on it."""
