@@ -39,7 +39,7 @@ $(BENCH_STAMP): $(SPARK_STAMP)
 		(apt-get update && apt-get install -y wrk openjdk-17-jre-headless)
 	touch $(BENCH_STAMP)
 
-bench: $(BENCH_STAMP)  ## every benchmark at statewide scale, then BENCHMARKS.md (about 45 minutes)
+bench: $(BENCH_STAMP)  ## every benchmark at statewide scale, then BENCHMARKS.md (about 30 minutes)
 	$(BIN)/python -m bench all
 
 bench-data: $(BENCH_STAMP)  ## generate the benchmark data at scales 0.25, 1 and 4 (once)
