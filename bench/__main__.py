@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import refresh, report
+from bench import machine, measure, refresh, report
 from bench.api.run import measure_api
 
 SCALES = [0.25, 1.0, 4.0]
@@ -35,8 +35,8 @@ def run_api(args: argparse.Namespace) -> None:
     lake = refresh.lake_dir(1.0)
     if not (lake / "CURRENT.json").exists():
         refresh.ensure_sample(1.0)
-        refresh.measure.run(refresh.refresh_command(1.0))
-    result = {"machine": refresh.machine.facts(), **measure_api(str(lake), args.duration, args.runs)}
+        measure.run(refresh.refresh_command(1.0))
+    result = {"machine": machine.facts(), **measure_api(str(lake), args.duration, args.runs)}
     result["invocation"] = f"python -m bench api --duration {args.duration} --runs {args.runs}"
     refresh.write("api", result)
 

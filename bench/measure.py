@@ -8,11 +8,10 @@ at once, as an operator sizing a machine would want it.
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import psutil
 
@@ -61,12 +60,3 @@ def run(command: list[str], env: dict[str, str] | None = None) -> Measured:
     if child.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited {child.returncode}:\n{output.decode(errors='replace')[-3000:]}")
     return Measured(round(seconds, 3), round(peak / 2**20, 1))
-
-
-def summary(runs: list[Measured]) -> dict:
-    """Median of each figure over the runs, and every run as measured."""
-    return {
-        "median_s": round(statistics.median(r.seconds for r in runs), 3),
-        "median_peak_rss_mib": round(statistics.median(r.peak_rss_mib for r in runs), 1),
-        "runs": [asdict(r) for r in runs],
-    }
