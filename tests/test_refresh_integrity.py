@@ -205,3 +205,12 @@ def test_a_very_wide_file_fails_or_loads_alone_and_the_run_ends(tmp_path: Path, 
         assert source.rows_in == len(rows) and source.loaded + source.quarantined + source.excluded == len(rows)
     else:
         assert path.name in source.error
+
+
+def test_a_file_dated_in_the_future_settles_by_not_changing(tmp_path: Path, sample_copy: Path):
+    path = the_file(sample_copy, SOURCE)
+    path.write_bytes(path.read_bytes())
+    tomorrow = time.time() + 86400
+    os.utime(path, (tomorrow, tomorrow))
+    report = hostcap_for(tmp_path, sample_copy, settle_s=0.3).refresh()
+    assert report.status == "succeeded", report.sources
