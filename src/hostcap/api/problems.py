@@ -31,14 +31,20 @@ class ProblemError(Exception):
         self.extensions = extensions
 
 
-def problem_response(
-    status: int, detail: str, instance: str | None = None, headers: dict[str, str] | None = None, **extensions
-) -> Response:
+def problem_body(status: int, detail: str, instance: str | None = None, **extensions) -> bytes:
+    """The problem document itself, for answers written below the app (the HTTP protocol's)."""
     body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
     if instance is not None:
         body["instance"] = instance
     body.update(extensions)
-    return Response(orjson.dumps(body), status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    return orjson.dumps(body)
+
+
+def problem_response(
+    status: int, detail: str, instance: str | None = None, headers: dict[str, str] | None = None, **extensions
+) -> Response:
+    body = problem_body(status, detail, instance, **extensions)
+    return Response(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
 def _validation_message(error: dict) -> tuple[str, str]:
