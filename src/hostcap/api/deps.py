@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from hostcap.api.crosssite import refuse_cross_site
 from hostcap.api.problems import ProblemError
 from hostcap.api.queries import ListQuery, OutputFormat
 from hostcap.api.settings import ApiSettings
@@ -82,4 +83,5 @@ async def require_api_key(
 
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 RefresherDep = Annotated[Refresher, Depends(get_refresher)]
-RequireApiKey = Depends(require_api_key)
+#: what every state change (starting a refresh) passes first: not forged by another site, and the key
+STATE_CHANGE = [Depends(refuse_cross_site), Depends(require_api_key)]

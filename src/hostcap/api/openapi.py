@@ -19,6 +19,12 @@ COMMON: dict[int | str, dict[str, Any]] = {
     500: problem("Unexpected server error (details in the server log)."),
 }
 VALIDATION = {422: problem("A parameter is invalid; `detail` and `errors` say which and why.")}
+#: on every state change (see `deps.STATE_CHANGE`)
+STATE_CHANGE = {
+    401: problem("`HOSTCAP_API_KEY` is set and the request does not carry it."),
+    403: problem("A browser sent the request for another site's page (`Sec-Fetch-Site` or `Origin` says so)."),
+    415: problem("The body is text/plain or form data, what another site's page can send: send none, or JSON."),
+}
 NO_SNAPSHOT = {503: problem("No snapshot has been published yet; `Retry-After` says when to try again.")}
 
 
