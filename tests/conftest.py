@@ -211,11 +211,11 @@ class Server:
 
 
 @contextmanager
-def _serving(settings: Settings, host: str = "127.0.0.1") -> Iterator[Server]:
+def _serving(settings: Settings, host: str = "127.0.0.1", env: dict[str, str] | None = None) -> Iterator[Server]:
     """Run `hostcap serve` over `settings`' lake on a free port (outside this environment's
-    HOSTCAP_* settings), wait until it answers, and stop it with Ctrl-C at the end."""
+    HOSTCAP_* settings; `env` adds variables), wait until it answers, and stop it with Ctrl-C at the end."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HOSTCAP_")}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("HOSTCAP_")}, **(env or {})}
     command = [
         sys.executable, "-c", "from hostcap.cli import app; app()", "serve",
         "--source", settings.source_dir, "--lake", settings.lake_dir, "--config", str(settings.config_dir),
@@ -242,5 +242,5 @@ def _serving(settings: Settings, host: str = "127.0.0.1") -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def serve() -> Callable[..., AbstractContextManager[Server]]:
-    """`with serve(settings[, host]) as server:` a real `hostcap serve` process (see `_serving`)."""
+    """`with serve(settings[, host][, env]) as server:` a real `hostcap serve` process (see `_serving`)."""
     return _serving

@@ -259,3 +259,15 @@ def test_health_lists_refreshes_their_reports_and_the_changes(page, api, lake):
     added = counts.locator("tr", has_text="Feeders added").locator("td").nth(1).inner_text()
     assert number(added) == changes["counts"]["feeders_added"]
     screenshots(page, "health")
+
+
+def test_a_run_id_in_the_url_never_becomes_another_api_path(page, api):
+    """`#/health?run=../../refreshData` once made the explorer fetch `/refreshData`, starting a
+    refresh: the run ID is now checked before it becomes a URL, and the page says what is wrong."""
+    runs = api.get("/v1/refreshes").json()["count"]
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    shown(page, "/health?run=../../refreshData")
+    expect(page.get_by_role("alert")).to_contain_text("Not a run ID: ../../refreshData")
+    assert [url for url in requested if "refreshData" in url] == []
+    assert api.get("/v1/refreshes").json()["count"] == runs

@@ -11,7 +11,7 @@ from hostcap import __version__
 from hostcap.api import openapi, problems
 from hostcap.api.docs import mount_docs
 from hostcap.api.fastlane import FastLane
-from hostcap.api.middleware import SizeLimits, SnapshotHeader
+from hostcap.api.middleware import HeadAsGet, SizeLimits, SnapshotHeader
 from hostcap.api.routers import (
     changes,
     compat,
@@ -46,7 +46,10 @@ New York utilities' hosting capacity and DER data, cleaned and unified, served f
   when source files change; `/v1/status` shows the watcher, the next scheduled run and the
   refresh running now.
 * Refresh endpoints need the API key (`X-API-Key` or `Authorization: Bearer`) when
-  `HOSTCAP_API_KEY` is set.
+  `HOSTCAP_API_KEY` is set, and refuse what another site's page can make a browser send (403 for a
+  cross-origin `Sec-Fetch-Site`/`Origin`, 415 for a text/plain or form body); scripts and curl
+  send neither.
+* HEAD is answered wherever GET is; `Accept` is negotiated with its q-values.
 """
 
 
@@ -97,7 +100,9 @@ def create_app(
     app.state.store = store
     app.state.refresher = refresher
     app.state.orchestrator = orchestrator
-    problems.install(app)
+    known = hostcap.settings
+    problems.install(app, {known.lake_dir: "<lake>", known.source_dir: "<sources>", str(known.config_dir): "<configs>"})
+    openapi.install(app, key_set=settings.api_key is not None)
     app.state.hostcap = hostcap
     for module in (compat, feeders, ders, substations, utilities, stats, refreshes, snapshots, status, changes, health):
         app.include_router(module.router)
@@ -108,4 +113,5 @@ def create_app(
     app.add_middleware(
         SizeLimits, max_query_bytes=settings.api_max_query_bytes, max_body_bytes=settings.api_max_body_bytes
     )
+    app.add_middleware(HeadAsGet)
     return app

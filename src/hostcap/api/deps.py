@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from hostcap.api.crosssite import refuse_cross_site
 from hostcap.api.problems import ProblemError
 from hostcap.api.queries import ListQuery, OutputFormat
 from hostcap.api.settings import ApiSettings
@@ -53,8 +54,38 @@ def list_request(request: Request, query: ListQuery) -> ListRequest:
     each dependency level costs FastAPI more per request than the in-memory answer."""
     fmt = query.format
     if fmt is None:
-        fmt = "csv" if "text/csv" in request.headers.get("accept", "") else "json"
+        fmt = "csv" if _prefers_csv(request.headers.get("accept", "")) else "json"
     return ListRequest(served_snapshot(request), fmt)
+
+
+def _weights(accept: str) -> dict[str, float]:
+    """`Accept`'s media ranges and their q-values (1 when absent; an unreadable q counts as 0)."""
+    weights = {}
+    for item in accept.split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if media:
+            weights[media.lower()] = q
+    return weights
+
+
+def _prefers_csv(accept: str) -> bool:
+    """CSV only when `Accept` weighs it above JSON (the most specific range applies; JSON wins ties)."""
+    if "csv" not in accept.lower() and "text/*" not in accept.lower():
+        return False  # the common case, decided without parsing
+    weights = _weights(accept)
+
+    def weight(kind: str, sub: str) -> float:
+        return next((weights[r] for r in (f"{kind}/{sub}", f"{kind}/*", "*/*") if r in weights), 0.0)
+
+    return weight("text", "csv") > weight("application", "json")
 
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="The key set in `HOSTCAP_API_KEY`.")
@@ -82,4 +113,5 @@ async def require_api_key(
 
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 RefresherDep = Annotated[Refresher, Depends(get_refresher)]
-RequireApiKey = Depends(require_api_key)
+#: what every state change (starting a refresh) passes first: not forged by another site, and the key
+STATE_CHANGE = [Depends(refuse_cross_site), Depends(require_api_key)]

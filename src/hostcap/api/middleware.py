@@ -1,4 +1,4 @@
-"""Two small ASGI middlewares (plain ASGI: they cost microseconds, not a task per request)."""
+"""Small ASGI middlewares (plain ASGI: they cost microseconds, not a task per request)."""
 
 from __future__ import annotations
 
@@ -69,3 +69,27 @@ class SnapshotHeader:
             await send(message)
 
         await self.app(scope, receive, labelled)
+
+
+class HeadAsGet:
+    """Answer HEAD wherever GET is answered, with GET's status and headers and no body.
+
+    FastAPI's routes answer only the methods they name, so HEAD was 405 everywhere. Outermost, so
+    every route (the fast lane's too) answers a HEAD exactly as its GET.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)

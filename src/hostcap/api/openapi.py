@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
+
 from hostcap.api.problems import MEDIA_TYPE
 from hostcap.api.schemas.common import Problem
 
@@ -19,6 +21,12 @@ COMMON: dict[int | str, dict[str, Any]] = {
     500: problem("Unexpected server error (details in the server log)."),
 }
 VALIDATION = {422: problem("A parameter is invalid; `detail` and `errors` say which and why.")}
+#: on every state change (see `deps.STATE_CHANGE`)
+STATE_CHANGE = {
+    401: problem("`HOSTCAP_API_KEY` is set and the request does not carry it."),
+    403: problem("A browser sent the request for another site's page (`Sec-Fetch-Site` or `Origin` says so)."),
+    415: problem("The body is text/plain or form data, what another site's page can send: send none, or JSON."),
+}
 NO_SNAPSHOT = {503: problem("No snapshot has been published yet; `Retry-After` says when to try again.")}
 
 
@@ -40,3 +48,23 @@ def listing(csv_example: str, paged: bool = True) -> dict[int | str, dict[str, A
 
 def resource(name: str) -> dict[int | str, dict[str, Any]]:
     return {404: problem(f"No {name} with this ID in the served snapshot."), **VALIDATION, **NO_SNAPSHOT}
+
+
+def install(app: FastAPI, key_set: bool) -> None:
+    """Describe the API key only when one is set: without it the refresh endpoints take no
+    credentials and never answer 401, and a schema saying otherwise misleads clients and tests."""
+    if key_set:
+        return
+    generate = app.openapi
+
+    def without_key() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schema.get("components", {}).pop("securitySchemes", None)
+            for item in schema["paths"].values():
+                for operation in item.values():
+                    operation.pop("security", None)
+                    operation.get("responses", {}).pop("401", None)
+        return app.openapi_schema
+
+    app.openapi = without_key

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Mapping
 from http import HTTPStatus
 
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from hostcap.errors import HostcapError
 
@@ -31,14 +33,20 @@ class ProblemError(Exception):
         self.extensions = extensions
 
 
-def problem_response(
-    status: int, detail: str, instance: str | None = None, headers: dict[str, str] | None = None, **extensions
-) -> Response:
+def problem_body(status: int, detail: str, instance: str | None = None, **extensions) -> bytes:
+    """The problem document itself, for answers written below the app (the HTTP protocol's)."""
     body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
     if instance is not None:
         body["instance"] = instance
     body.update(extensions)
-    return Response(orjson.dumps(body), status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    return orjson.dumps(body)
+
+
+def problem_response(
+    status: int, detail: str, instance: str | None = None, headers: dict[str, str] | None = None, **extensions
+) -> Response:
+    body = problem_body(status, detail, instance, **extensions)
+    return Response(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
 def _validation_message(error: dict) -> tuple[str, str]:
@@ -53,18 +61,32 @@ def _validation_message(error: dict) -> tuple[str, str]:
     return where, message
 
 
+#: the methods a 405's `Allow` may name (HEAD goes with GET: see `middleware.HeadAsGet`)
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+#: an absolute local path left in a message once the known roots are named
+_ABSOLUTE_PATH = re.compile(r"(?<![\w:/>.])/[^\s'\"]+")
+
+
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at this path: Starlette's own 405 names only the first
-    matching route's, which is wrong where GET and POST are separate routes."""
-    path = request.url.path
-    return sorted(
-        {method for route in request.app.routes if isinstance(route, APIRoute) and route.path_regex.match(path)
-         for method in route.methods}
-    )
+    """Every method some route answers at this path, asked of the router itself (routes of
+    included routers are not listed flat, and Starlette's own 405 names only the first match's)."""
+    routes = request.app.router.routes
+    allowed = {m for m in _METHODS if any(r.matches({**request.scope, "method": m})[0] is Match.FULL for r in routes)}
+    return sorted(allowed | ({"HEAD"} if "GET" in allowed else set()))
 
 
-def install(app: FastAPI) -> None:
-    """Answer every error the app can raise with a problem."""
+def without_paths(message: str, roots: Mapping[str, str]) -> str:
+    """`message` with each of `roots` (a server directory → the name a client may see, such as
+    "<lake>") replaced, and any other absolute path cut to "<path>"."""
+    for root, name in sorted(roots.items(), key=lambda item: -len(item[0])):
+        message = message.replace(root.rstrip("/"), name)
+    return _ABSOLUTE_PATH.sub("<path>", message)
+
+
+def install(app: FastAPI, private_roots: Mapping[str, str] | None = None) -> None:
+    """Answer every error the app can raise with a problem. A server-side error's message (5xx)
+    reaches the log whole and the client without server paths: `private_roots` names them."""
+    roots = dict(private_roots or {})
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> Response:
@@ -72,7 +94,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HostcapError)
     async def _hostcap(request: Request, exc: HostcapError) -> Response:
-        return problem_response(exc.http_status, exc.message, request.url.path)
+        detail = exc.message
+        if exc.http_status >= 500:
+            log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc.message)
+            detail = without_paths(detail, roots)
+        return problem_response(exc.http_status, detail, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable
 
@@ -9,6 +10,7 @@ import pyarrow as pa
 import uvicorn
 
 from hostcap.api.app import create_app
+from hostcap.api.protocol import BoundedProtocol, RequestLimits
 from hostcap.api.settings import ApiSettings
 from hostcap.core import Hostcap
 from hostcap.orchestration import OrchestrationSettings
@@ -62,4 +64,6 @@ def serve(
     shown = LOOPBACK if host in ("0.0.0.0", "::") else host
     say(f"explorer: http://{shown}:{port}/")
     say(f"API docs: http://{shown}:{port}/docs")
-    uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")
+    limits = RequestLimits(settings.api_max_header_bytes, settings.api_max_headers, settings.api_client_timeout_s)
+    protocol = functools.partial(BoundedProtocol, limits=limits)
+    uvicorn.run(app, host=host, port=port, http=protocol, access_log=access_log, log_level="info")

@@ -7,7 +7,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ApiSettings(BaseSettings):
-    """Who may refresh, how often to look for snapshots published elsewhere, and request size limits."""
+    """Who may refresh, how often to look for snapshots published elsewhere, and request size and time limits."""
 
     # the other HOSTCAP_* variables are the project settings', so unknown names are ignored here
     model_config = SettingsConfigDict(env_prefix="HOSTCAP_", extra="ignore")
@@ -22,6 +22,19 @@ class ApiSettings(BaseSettings):
     )
     api_max_query_bytes: int = Field(2048, ge=256, description="Longest query string accepted (longer: 414).")
     api_max_body_bytes: int = Field(16384, ge=0, description="Largest request body accepted (larger: 413).")
+    api_max_header_bytes: int = Field(
+        32768,
+        ge=1024,
+        description="Largest request head (request line and headers) `hostcap serve` reads; larger: 431, refused as "
+        "soon as it passes the limit.",
+    )
+    api_max_headers: int = Field(100, ge=10, description="Most request headers `hostcap serve` accepts (more: 431).")
+    api_client_timeout_s: float = Field(
+        20.0,
+        gt=0,
+        description="Seconds a client has to send a whole request once `hostcap serve` is ready for one (slower: "
+        "408 and the connection closed); a connection that sends nothing is closed after it too.",
+    )
 
     @field_validator("api_key")
     @classmethod

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from hostcap.api import openapi
-from hostcap.api.deps import RefresherDep, RequireApiKey, list_request
+from hostcap.api.deps import STATE_CHANGE, RefresherDep, list_request
 from hostcap.api.fastlane import fast_lane
 from hostcap.api.queries import FeederDersCompatQuery, FeedersAboveQuery
 from hostcap.api.responses import listing
@@ -66,8 +66,8 @@ async def get_ders_for_feeder(request: Request, query: Annotated[FeederDersCompa
 
 _REFRESH = {
     "response_model": RefreshSummary,
-    "dependencies": [RequireApiKey],
-    "responses": {401: openapi.problem("`HOSTCAP_API_KEY` is set and the request does not carry it.")},
+    "dependencies": STATE_CHANGE,
+    "responses": openapi.STATE_CHANGE,
     "summary": "Start a refresh (or report the running one)",
 }
 

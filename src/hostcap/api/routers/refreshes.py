@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from hostcap.api import openapi
-from hostcap.api.deps import RefresherDep, RequireApiKey
+from hostcap.api.deps import STATE_CHANGE, RefresherDep
 from hostcap.api.problems import ProblemError
 from hostcap.api.schemas.refreshes import (
     RUN_ID_EXAMPLE,
@@ -37,9 +37,9 @@ def _meta(request: Request) -> dict | None:
     "",
     status_code=202,
     response_model=RefreshStarted,
-    dependencies=[RequireApiKey],
+    dependencies=STATE_CHANGE,
     responses={
-        401: openapi.problem("`HOSTCAP_API_KEY` is set and the request does not carry it."),
+        **openapi.STATE_CHANGE,
         409: openapi.problem("A refresh is running; `run_id` names it."),
     },
     summary="Start a refresh",

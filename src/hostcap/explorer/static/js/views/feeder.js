@@ -1,7 +1,7 @@
 // One feeder: its hosting capacity and headroom, quality flags in words, its DER as a chart and
 // a table, and its segments where the source has them.
 
-import { apiUrl, getJson } from "../api.js";
+import { apiUrl, getJson, idPath } from "../api.js";
 import { barChart } from "../charts.js";
 import { h, replace, setTitle } from "../dom.js";
 import { count, counted, date, derType, flagText, kv, kw, mw, NONE, utilityName } from "../format.js";
@@ -30,8 +30,7 @@ const SEGMENT_COLUMNS = [
 ];
 
 export default async function feeder({ root, match, signal }) {
-  const id = match[1].toLowerCase();
-  const base = `/v1/feeders/${id}`;
+  const base = idPath("/v1/feeders", "feeder", match[1].toLowerCase());
   const [one, ders, segments] = await Promise.all([
     getJson(base, {}, signal),
     getJson(`${base}/ders`, { all_pages: true }, signal),

@@ -1,7 +1,7 @@
 // Data health: recent refreshes, one run's report per source and layer (rows quarantined and
 // excluded, with reasons; checks), and what changed since the previous snapshot.
 
-import { apiUrl, getJson } from "../api.js";
+import { apiUrl, getJson, idPath } from "../api.js";
 import { h, replace, setTitle, uid } from "../dom.js";
 import { count, counted, mw, NONE, seconds, utilityName, when } from "../format.js";
 import { dataTable } from "../table.js";
@@ -24,7 +24,7 @@ export default async function health({ root, params, signal }) {
   const older = snapshots.data.slice(snapshots.data.findIndex((s) => s.served) + 1);
   const since = params.get("since") ?? older[0]?.snapshot;
   const [detail, changes] = await Promise.all([
-    run ? getJson(`/v1/refreshes/${run}`, {}, signal) : null,
+    run ? getJson(idPath("/v1/refreshes", "run", run), {}, signal) : null,
     since ? getJson("/v1/changes", { since }, signal) : null,
   ]);
   replace(
