@@ -44,7 +44,7 @@ def _machine(facts: dict, label: str) -> list[str]:
         f"- {label}: {facts['cores']} cores ({facts['cpu']}), {facts['memory_gib']} GiB memory, {facts['system']}, "
         f"Python {facts['python']}; {packages}; load average {facts['load_average_1m_at_start']} at the start; "
         f"recorded {facts['recorded_at']}."
-        + (" **The machine was busy (load at or above its cores): compare ratios, not seconds.**" if facts["load_average_1m_at_start"] >= facts["cores"] else "")
+        + (" **The machine was busy (load at or above its cores): these figures are indicative only; ratios suffer less than seconds.**" if facts["load_average_1m_at_start"] >= facts["cores"] else "")
     ]
 
 
