@@ -29,6 +29,10 @@ connections on 127.0.0.1; the load generator shares the machine's cores with the
 """
 
 
+#: said of figures recorded on a machine already busy when they started (other work shares its cores)
+BUSY = " **The machine was busy (load at or above its cores): these figures are indicative only; ratios suffer less than seconds.**"
+
+
 def _load(name: str) -> dict | None:
     path = RESULTS / f"{name}.json"
     return json.loads(path.read_text()) if path.exists() else None
@@ -44,7 +48,7 @@ def _machine(facts: dict, label: str) -> list[str]:
         f"- {label}: {facts['cores']} cores ({facts['cpu']}), {facts['memory_gib']} GiB memory, {facts['system']}, "
         f"Python {facts['python']}; {packages}; load average {facts['load_average_1m_at_start']} at the start; "
         f"recorded {facts['recorded_at']}."
-        + (" **The machine was busy (load at or above its cores): these figures are indicative only; ratios suffer less than seconds.**" if facts["load_average_1m_at_start"] >= facts["cores"] else "")
+        + (BUSY if facts["load_average_1m_at_start"] >= facts["cores"] else "")
     ]
 
 
