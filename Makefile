@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SPARK_STAMP := $(VENV)/.installed-spark-stamp
 BENCH_STAMP := $(VENV)/.installed-bench-stamp
 
-.PHONY: run test test-spark bench bench-data bench-refresh bench-spark bench-api bench-report sample clean help
+.PHONY: run test test-spark bench bench-data bench-refresh bench-floor bench-spark bench-api bench-report sample clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -47,6 +47,9 @@ bench-data: $(BENCH_STAMP)  ## generate the benchmark data at scales 0.25, 1 and
 
 bench-refresh: $(BENCH_STAMP)  ## DuckDB: full refresh at each scale; no-change and one-source refresh at scale 1
 	$(BIN)/python -m bench refresh
+
+bench-floor: $(BENCH_STAMP)  ## full and no-change refresh beside the raw DuckDB read-and-write of the same files (two-utility real files, scale 1)
+	$(BIN)/python -m bench floor
 
 bench-spark: $(BENCH_STAMP)  ## Spark (local): full refresh at scale 1
 	$(BIN)/python -m bench spark

@@ -1,8 +1,9 @@
 """`python -m bench <part>`: run one part of the benchmarks, or all of them, and write the results.
 
-    python -m bench all        # data, refresh, spark, api, then BENCHMARKS.md
+    python -m bench all        # data, refresh, floor, spark, api, then BENCHMARKS.md
     python -m bench data       # generate the sample data at every scale (once)
     python -m bench refresh    # DuckDB: full refresh at each scale, no-change and one-source at scale 1
+    python -m bench floor      # hostcap ÷ the raw DuckDB read-and-write of the same files: two-utility real files, scale 1
     python -m bench spark      # Spark (local): full refresh at scale 1 (needs the spark extra and Java)
     python -m bench api        # load test of the API over the scale-1 lake (needs wrk)
     python -m bench report     # BENCHMARKS.md from bench/results/*.json
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import machine, measure, refresh, report
+from bench import floor, machine, measure, refresh, report
 from bench.api.run import measure_api
 
 SCALES = [0.25, 1.0, 4.0]
@@ -25,6 +26,10 @@ def run_data(args: argparse.Namespace) -> None:
 
 def run_refresh(args: argparse.Namespace) -> None:
     refresh.write("refresh", refresh.duckdb_figures(args.scales, args.runs))
+
+
+def run_floor(args: argparse.Namespace) -> None:
+    refresh.write("floor", {**floor.figures(args.runs), "invocation": f"python -m bench floor --runs {args.runs}"})
 
 
 def run_spark(args: argparse.Namespace) -> None:
@@ -47,11 +52,19 @@ def run_report(args: argparse.Namespace) -> None:
 
 
 def run_all(args: argparse.Namespace) -> None:
-    for part in (run_data, run_refresh, run_spark, run_api, run_report):
+    for part in (run_data, run_refresh, run_floor, run_spark, run_api, run_report):
         part(args)
 
 
-PARTS = {"all": run_all, "data": run_data, "refresh": run_refresh, "spark": run_spark, "api": run_api, "report": run_report}
+PARTS = {
+    "all": run_all,
+    "data": run_data,
+    "refresh": run_refresh,
+    "floor": run_floor,
+    "spark": run_spark,
+    "api": run_api,
+    "report": run_report,
+}
 
 
 def main() -> None:

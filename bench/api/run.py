@@ -2,7 +2,10 @@
 
 Starts `hostcap serve` on 127.0.0.1 over a lake you built (statewide scale: see README.md here),
 drives it with wrk (Debian package `wrk`) at a fixed concurrency, and writes the figures, the
-exact wrk commands and the machine's state to a JSON file.
+exact wrk commands and the machine's state to a JSON file. Beside it, in the same run, it drives
+the ceiling (ceiling.py: a bare ASGI app under the same uvicorn settings answering a pre-encoded
+body the size of a `getDERsForFeeder` answer), so hostcap's req/s is also a share of what the
+server and machine allow at that moment.
 
     python bench/api/run.py --lake <lake dir> [--duration 15] [--runs 3] [--out bench/results/api.json]
 
@@ -25,12 +28,14 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from importlib.metadata import version
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "wrk.lua"
+CEILING = HERE / "ceiling.py"
 #: (name, path; {id} is replaced per request by the next feeder ID, bars from the issue)
 ENDPOINTS = [
     ("getDERsForFeeder", "/getDERsForFeeder?feederID={id}", {"min_rps": 2000, "max_p99_ms": 20}),
@@ -38,6 +43,10 @@ ENDPOINTS = [
     ("v1_feeders_limit_100", "/v1/feeders?limit=100", {"min_rps": 1000}),
 ]
 MAX_RSS_MIB = 500
+#: the endpoint the ceiling is compared with (its answer's size is the ceiling's body size)
+CEILING_PEER = "getDERsForFeeder"
+#: how many feeders' answers are fetched to size the ceiling's body (evenly spaced over all feeders)
+SIZE_SAMPLE = 200
 
 
 def free_port() -> int:
@@ -69,6 +78,27 @@ def wait_ready(base: str, server: subprocess.Popen, timeout_s: float = 120) -> N
         except OSError:
             time.sleep(0.25)
     sys.exit("the server did not become ready (is there a published snapshot in the lake?)")
+
+
+def start(command: list[str]) -> subprocess.Popen:
+    """A server process, its output captured (read when it exits early)."""
+    env = {k: v for k, v in os.environ.items() if k != "HOSTCAP_API_KEY"}
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGINT)
+    server.communicate(timeout=30)
+
+
+def answer_bytes(base: str, path: str, ids: list[str]) -> int:
+    """The mean body size of the endpoint's answers over an even sample of the feeders."""
+    step = max(len(ids) // SIZE_SAMPLE, 1)
+    sizes = []
+    for feeder_id in ids[::step][:SIZE_SAMPLE]:
+        with urllib.request.urlopen(base + path.replace("{id}", urllib.parse.quote(feeder_id)), timeout=10) as response:
+            sizes.append(len(response.read()))
+    return round(statistics.mean(sizes))
 
 
 def feeder_ids(base: str) -> list[str]:
@@ -164,40 +194,74 @@ def median_of(runs: list[dict], name: str, bars: dict) -> dict:
     }
 
 
+def _ceiling_result(runs: list[dict], body_bytes: int, peer: dict) -> dict:
+    """The ceiling's median figures, and the peer endpoint's req/s as a share of it: of the medians,
+    and round by round (a round's two runs met the same load)."""
+    rps = statistics.median(r["requests_per_s"] for r in runs)
+    return {
+        "endpoint": "bare ASGI app (ceiling)",
+        "peer": CEILING_PEER,
+        "body_bytes": body_bytes,
+        "requests_per_s": rps,
+        "latency_ms": {k: statistics.median(r["latency_ms"][k] for r in runs) for k in ("p50", "p99")},
+        "server_cpu_ms_per_request": statistics.median(r["server_cpu_ms_per_request"] for r in runs),
+        "errors": sum(r["errors"] for r in runs),
+        "peer_share": round(peer["requests_per_s"] / rps, 3),
+        "round_shares": [round(p["requests_per_s"] / c["requests_per_s"], 3) for p, c in zip(peer["runs"], runs)],
+        "command": runs[0]["command"],
+        "runs": runs,
+    }
+
+
 def measure_api(lake: str, duration: int = 20, runs: int = 3, connections: int = 32, threads: int = 2) -> dict:
-    """Serve `lake` on 127.0.0.1 and load-test each endpoint `runs` times; the medians and every run."""
+    """Serve `lake` on 127.0.0.1 and load-test each endpoint and the ceiling `runs` times, round by
+    round (every endpoint, then the ceiling), so load that comes and goes meets them alike; the
+    medians and every run."""
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if k != "HOSTCAP_API_KEY"}
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from hostcap.cli import app; app()", "serve", "--lake", lake, "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )
-    results = []
+    port, ceiling_port = free_port(), free_port()
+    base, ceiling_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{ceiling_port}"
+    server = start([sys.executable, "-c", "from hostcap.cli import app; app()", "serve", "--lake", lake, "--port", str(port)])
+    ceiling = None
     try:
         wait_ready(base, server)
         snapshot = get_json(f"{base}/readyz")["snapshot"]
         ids = feeder_ids(base)
         rss_loaded = rss_mib(server.pid)
+        peer_path = next(path for name, path, _ in ENDPOINTS if name == CEILING_PEER)
+        body_bytes = answer_bytes(base, peer_path, ids)
+        ceiling = start([sys.executable, str(CEILING), "--port", str(ceiling_port), "--bytes", str(body_bytes)])
+        wait_ready(ceiling_base, ceiling)
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as ids_file:
             ids_file.write("\n".join(ids))
-        for name, path, bars in ENDPOINTS:
-            measured = [measure_endpoint(base, server.pid, path, ids_file.name, duration, connections, threads) for _ in range(runs)]
-            result = {**median_of(measured, name, bars), "url_path": path, "command": measured[0]["command"], "runs": measured}
-            results.append(result)
-            print(
-                f"{name:24} {result['requests_per_s']:8.0f} req/s  p50 {result['latency_ms']['p50']:6.2f} ms  "
-                f"p99 {result['latency_ms']['p99']:6.2f} ms  cpu {result['server_cpu_ms_per_request']:.3f} ms/req  "
-                f"errors {result['errors']}  rss {result['server_rss_peak_mib']:.0f} MiB  "
-                + ("ok" if result["meets_bars"] else "BELOW BAR"),
-                flush=True,
-            )
+        measured: dict[str, list[dict]] = {name: [] for name, _, _ in ENDPOINTS}
+        ceiling_runs = []
+        for _ in range(runs):
+            for name, path, _ in ENDPOINTS:
+                measured[name].append(measure_endpoint(base, server.pid, path, ids_file.name, duration, connections, threads))
+            ceiling_runs.append(measure_endpoint(ceiling_base, ceiling.pid, peer_path, ids_file.name, duration, connections, threads))
         os.unlink(ids_file.name)
     finally:
-        server.send_signal(signal.SIGINT)
-        server.communicate(timeout=30)
+        stop(server)
+        if ceiling is not None:
+            stop(ceiling)
+    results = []
+    for name, path, bars in ENDPOINTS:
+        result = {**median_of(measured[name], name, bars), "url_path": path, "command": measured[name][0]["command"], "runs": measured[name]}
+        results.append(result)
+        print(
+            f"{name:24} {result['requests_per_s']:8.0f} req/s  p50 {result['latency_ms']['p50']:6.2f} ms  "
+            f"p99 {result['latency_ms']['p99']:6.2f} ms  cpu {result['server_cpu_ms_per_request']:.3f} ms/req  "
+            f"errors {result['errors']}  rss {result['server_rss_peak_mib']:.0f} MiB  "
+            + ("ok" if result["meets_bars"] else "BELOW BAR"),
+            flush=True,
+        )
+    ceiling_result = _ceiling_result(ceiling_runs, body_bytes, next(r for r in results if r["endpoint"] == CEILING_PEER))
+    print(
+        f"{'ceiling (bare ASGI app)':24} {ceiling_result['requests_per_s']:8.0f} req/s  body {body_bytes:,} bytes: "
+        f"{CEILING_PEER} reaches {ceiling_result['peer_share']:.0%} of it",
+        flush=True,
+    )
     peak = max(r["server_rss_peak_mib"] for r in results)
     return {
         "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -213,6 +277,7 @@ def measure_api(lake: str, duration: int = 20, runs: int = 3, connections: int =
         "rss_bar_mib": MAX_RSS_MIB,
         "meets_rss_bar": peak <= MAX_RSS_MIB,
         "results": results,
+        "ceiling": ceiling_result,
     }
 
 
