@@ -74,7 +74,8 @@ def two_utility() -> Case:
     print("building the two-utility real-file case", flush=True)
     for source_id, name in REAL_FILES.items():
         (case.source_dir / source_id).mkdir(parents=True)
-        (case.source_dir / source_id / name).symlink_to(REAL / name)
+        # copied with their times (a refresh refuses symlinks, and old files need no settling)
+        shutil.copy2(REAL / name, case.source_dir / source_id / name)
     der_files = [REAL / name for source_id, name in REAL_FILES.items() if source_id.startswith("nyseg_rge/")]
     network = case.source_dir / SYNTHESIZED_NETWORK
     network.parent.mkdir(parents=True)
