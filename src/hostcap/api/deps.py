@@ -17,7 +17,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from hostcap.api.problems import ProblemError
 from hostcap.api.queries import ListQuery, OutputFormat
 from hostcap.api.settings import ApiSettings
-from hostcap.serving import Refresher, Snapshot
+from hostcap.serving import Refresher, Snapshot, SnapshotStore
 
 
 def served_snapshot(request: Request) -> Snapshot:
@@ -38,6 +38,10 @@ async def get_snapshot(request: Request) -> Snapshot:
 
 async def get_refresher(request: Request) -> Refresher:
     return request.app.state.refresher
+
+
+async def get_store(request: Request) -> SnapshotStore:
+    return request.app.state.store
 
 
 @dataclass(frozen=True)
@@ -82,4 +86,5 @@ async def require_api_key(
 
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 RefresherDep = Annotated[Refresher, Depends(get_refresher)]
+StoreDep = Annotated[SnapshotStore, Depends(get_store)]
 RequireApiKey = Depends(require_api_key)
