@@ -25,8 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
 import pyarrow as pa
 
@@ -34,39 +33,20 @@ from hostcap import seal as sealing
 from hostcap.errors import LakeDamaged, LakeError
 from hostcap.io.s3 import S3Access
 from hostcap.io.storage import Storage
-from hostcap.seal import Checksum
+from hostcap.lake_damage import Baseline, DamageChecks, Published
+from hostcap.seal import GOLD_TABLES, SOURCE_LAYERS, Checksum
+
+__all__ = ["GOLD_TABLES", "Baseline", "Lake", "Published"]
 
 POINTER = "CURRENT.json"
 HISTORY = "HISTORY.json"
-GOLD_TABLES = ("feeders", "feeder_segments", "substations", "ders")
-SOURCE_LAYERS = ("bronze", "silver", "quarantine", "excluded")
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True)
-class Published:
-    """A snapshot that can be served, and when it was published (None when found only on disk)."""
-
-    snapshot: str
-    published_at: str | None
-
-
-@dataclass
-class Baseline:
-    """What a refresh builds on: the newest snapshot with an intact manifest (None for a new lake),
-    that manifest without the sources whose silver is damaged, every damage found on the way
-    there, and the snapshot a server serves meanwhile (the newest with intact gold)."""
-
-    snapshot: str | None
-    manifest: dict[str, dict] = field(default_factory=dict)
-    damage: list[str] = field(default_factory=list)
-    served: str | None = None
-
-
-class Lake:
+class Lake(DamageChecks):
     def __init__(self, root: str, s3: S3Access | None = None):
         self.root = root
         self.storage = Storage(root, s3)
@@ -298,88 +278,3 @@ class Lake:
             self.storage.delete_dir(f"snapshots/{name}")
         self._forget(removed)
         return removed
-
-    # damage: what to serve and build on when something is damaged -------------------------------
-
-    def candidates(self) -> Iterator[Published]:
-        """Snapshots that could be served, best first, found lazily: the published one, then the
-        history newest first, then any other snapshot with a manifest (one that passed its checks;
-        the last resort should HISTORY.json be lost too). A damaged pointer or history is passed
-        over here; `pointer()`, `history()` and `pointer_problem()` report it."""
-        seen: set[str] = set()
-        try:
-            pointer = self.pointer()
-        except LakeDamaged:
-            pointer = None
-        if pointer is not None:
-            seen.add(pointer["snapshot"])
-            yield Published(pointer["snapshot"], pointer.get("published_at"))
-        try:
-            history = self.history()
-        except LakeDamaged:
-            history = []
-        for item in reversed(history):
-            if item["snapshot"] not in seen:
-                seen.add(item["snapshot"])
-                yield Published(item["snapshot"], item.get("published_at"))
-        for name in reversed(self.storage.list_dirs("snapshots")):
-            if name not in seen and self.storage.exists(self._manifest_path(name)):
-                yield Published(name, None)
-
-    def pointer_problem(self) -> str | None:
-        """Why the pointer names no snapshot to serve although the lake holds some (it is damaged
-        or missing); None when it is fine or the lake is new."""
-        try:
-            if self.pointer() is not None:
-                return None
-        except LakeDamaged as exc:
-            return exc.message
-        return f"{POINTER} is missing" if next(self.candidates(), None) is not None else None
-
-    def verify(self, snapshot: str, layers: tuple[str, ...] = ("gold", *SOURCE_LAYERS)) -> tuple[dict[str, dict], dict[str, str]]:
-        """Check the snapshot's manifest and its files of `layers` against its seal: (its manifest,
-        what is damaged → why), keyed `manifest`, `gold/<table>` or a source id."""
-        try:
-            checksums = self.checksums(snapshot)
-            manifest = self.read_manifest(snapshot)
-            if not manifest:
-                raise LakeDamaged(f"{self._manifest_path(snapshot)} is missing")
-        except LakeDamaged as exc:
-            return {}, {"manifest": exc.message}
-        files = [(f"gold/{name}", self._table_path(snapshot, "gold", name)) for name in GOLD_TABLES if "gold" in layers]
-        for source_id, entry in manifest.items():
-            for layer in SOURCE_LAYERS:
-                path = self._table_path(entry["snapshot"], layer, source_id)
-                if layer in layers and (layer == "silver" or path in checksums):
-                    files.append((source_id, path))
-        damaged: dict[str, str] = {}
-        for what, path in files:
-            if what not in damaged:
-                try:
-                    self._read_checked(path, checksums.get(path))
-                except LakeDamaged as exc:
-                    damaged[what] = exc.message
-        return manifest, damaged
-
-    def baseline(self) -> Baseline:
-        """What a refresh builds on (see Baseline): the first candidate whose manifest is intact,
-        checked with its gold and silver; and the first whose gold is intact too, which a server
-        serves meanwhile. Any damage found makes the refresh publish anew, which rewrites the
-        pointer and history and rebuilds the damaged gold and silver."""
-        damage = [problem] if (problem := self.pointer_problem()) else []
-        try:
-            self.history()
-        except LakeDamaged as exc:
-            damage.append(exc.message)
-        base = Baseline(None, {}, damage)
-        for candidate in self.candidates():
-            manifest, damaged = self.verify(candidate.snapshot, ("gold", "silver"))
-            if base.snapshot is None:
-                damage.extend(damaged.values())
-                if "manifest" not in damaged:
-                    base.snapshot = candidate.snapshot
-                    base.manifest = {source_id: entry for source_id, entry in manifest.items() if source_id not in damaged}
-            if not any(what == "manifest" or what.startswith("gold/") for what in damaged):
-                base.served = candidate.snapshot
-                break
-        return base

@@ -21,6 +21,9 @@ import pyarrow.parquet as pq
 from hostcap.errors import LakeDamaged
 
 SEAL = "checksums.json"
+#: the files a snapshot is made of: its gold tables, and per source the layers its manifest points to
+GOLD_TABLES = ("feeders", "feeder_segments", "substations", "ders")
+SOURCE_LAYERS = ("bronze", "silver", "quarantine", "excluded")
 
 Data = bytes | memoryview
 
