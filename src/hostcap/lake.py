@@ -79,7 +79,8 @@ class Lake(DamageChecks):
             owner = entry["snapshot"] if entry else snapshot
         path = self._table_path(owner, layer, name)
         checksums = self.checksums(snapshot)
-        if layer != "gold" and path not in checksums and not self.storage.exists(path):
+        if path not in checksums and not self.storage.exists(path):
+            # a sealed snapshot missing its file is damaged; an unknown snapshot or table is not
             raise LakeError(f"no {layer} table {name!r} in snapshot {snapshot}")
         return sealing.from_parquet(self._read_checked(path, checksums.get(path)), path)
 
