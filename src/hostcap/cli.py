@@ -16,10 +16,11 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from hostcap.config import Settings
 from hostcap.core import Hostcap
-from hostcap.errors import ConfigError, HostcapError
+from hostcap.errors import ConfigError, HostcapError, LakeError
 from hostcap.io.export import ExportFormat, write_table
 from hostcap.lake import GOLD_TABLES
 from hostcap.orchestration import OrchestrationSettings
@@ -125,6 +126,8 @@ def _print_report(report: RefreshReport) -> None:
             f"{s.excluded:,}", f"{s.duration_s:.2f}", style=style,
         )
     console.print(table)
+    for damage in report.repaired:
+        err_console.print(f"[yellow]repaired:[/yellow] {damage}", highlight=False, soft_wrap=True)
     if report.status == "unchanged":
         console.print(f"no source changed since snapshot {report.snapshot}: nothing new published ({report.duration_s:.2f} s)")
         return
@@ -224,15 +227,23 @@ def runs_show(run_id: Annotated[str, typer.Argument(help="Run id, from `hostcap 
 @app.command()
 @_one_line_errors
 def snapshots(lake: LakeOpt = None) -> None:
-    """List the published snapshots kept for history, diff and rollback (the current one marked)."""
+    """List the published snapshots kept for history, diff and rollback (the current one marked),
+    each checked against the checksums its publish recorded: a damaged one says what is wrong.
+    Exit 4 when the pointer to the published snapshot is damaged or missing (`hostcap refresh`
+    repairs it)."""
     store = _hostcap(None, lake, None).lake
-    current = store.current()
+    problem = store.pointer_problem()
+    current = None if problem else store.current()
     table = Table(title="snapshots")
-    for column in ("snapshot", "published at", "current"):
-        table.add_column(column, no_wrap=True)
+    for column in ("snapshot", "published at", "current", "state"):
+        table.add_column(column, no_wrap=column != "state")
     for item in reversed(store.history()):
-        table.add_row(item["snapshot"], item["published_at"], "*" if item["snapshot"] == current else "")
+        damaged = store.verify(item["snapshot"])[1]
+        state = Text("damaged: " + "; ".join(damaged.values()), style="red") if damaged else "intact"
+        table.add_row(item["snapshot"], item.get("published_at") or "", "*" if item["snapshot"] == current else "", state)
     console.print(table)
+    if problem:
+        raise LakeError(f"{problem}: `hostcap refresh` repairs it")
 
 
 @app.command()

@@ -59,6 +59,14 @@ class LakeError(HostcapError):
     exit_code = 4
 
 
+class LakeDamaged(LakeError):
+    """A file of the lake is not what was written: the pointer or history is not valid JSON, or a
+    snapshot's file is missing, unreadable or differs from the checksum its publish recorded. The
+    message names the file; the next refresh repairs it."""
+
+    http_status = 500
+
+
 class StorageError(HostcapError):
     """A storage location cannot be reached or used: a bucket that does not exist, access denied,
     the store gone away. It names the location (never a credential); a retry may help once the

@@ -4,6 +4,7 @@ Layout under the lake root:
     snapshots/<id>/{bronze,silver,quarantine,excluded}/<utility>/<dataset>.parquet
     snapshots/<id>/gold/<table>.parquet
     snapshots/<id>/manifest.json   per source: fingerprint, where its bronze/silver live, its report
+    snapshots/<id>/checksums.json  the seal: sha256 and size of every file the snapshot is made of
     CURRENT.json                   {"snapshot": <id>, "published_at": ...}  (replaced atomically)
     HISTORY.json                   every snapshot published, oldest first (retention trims it)
     runs/<run id>.json             the report of every refresh, published or not
@@ -13,32 +14,45 @@ A refresh writes a whole new snapshot (an unchanged source's bronze and silver s
 earlier snapshot wrote them; the manifest points there) and publishes it by replacing
 CURRENT.json in one step, so a reader never sees a half-written snapshot. A snapshot directory
 that was never published is debris of a crashed or rejected refresh, removed by the next one.
+
+Every file is checked when it is read (see `seal`): a damaged one raises LakeDamaged naming it,
+so readers can pass over a damaged snapshot to the newest intact one (`candidates`, `verify`)
+and a refresh can rebuild what is damaged (`baseline`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+from collections.abc import Iterable
 
 import pyarrow as pa
 
-from hostcap.errors import LakeError
+from hostcap import seal as sealing
+from hostcap.errors import LakeDamaged, LakeError
 from hostcap.io.s3 import S3Access
 from hostcap.io.storage import Storage
+from hostcap.lake_damage import Baseline, DamageChecks, Published
+from hostcap.seal import GOLD_TABLES, SOURCE_LAYERS, Checksum
+
+__all__ = ["GOLD_TABLES", "Baseline", "Lake", "Published"]
 
 POINTER = "CURRENT.json"
 HISTORY = "HISTORY.json"
-GOLD_TABLES = ("feeders", "feeder_segments", "substations", "ders")
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-class Lake:
+class Lake(DamageChecks):
     def __init__(self, root: str, s3: S3Access | None = None):
         self.root = root
         self.storage = Storage(root, s3)
+        # checksums of the tables written by this process and not yet sealed (sources load side by side)
+        self._written: dict[str, Checksum] = {}
+        self._written_lock = threading.Lock()
 
     # tables ----------------------------------------------------------------------------------
 
@@ -47,28 +61,102 @@ class Lake:
         return f"snapshots/{snapshot}/{layer}/{name}.parquet"
 
     def write_table(self, snapshot: str, layer: str, name: str, table: pa.Table) -> None:
-        self.storage.write_parquet(self._table_path(snapshot, layer, name), table)
+        """Write the table in one step and remember its checksum for the snapshot's seal."""
+        path = self._table_path(snapshot, layer, name)
+        data = sealing.to_parquet(table)
+        self.storage.write_bytes_atomic(path, data)
+        with self._written_lock:
+            self._written[path] = Checksum.of(data)
 
     def read_table(self, name: str, layer: str = "gold", snapshot: str | None = None) -> pa.Table:
-        """A table of a snapshot (default: the published one); a source's bronze and silver are
-        found where the snapshot's manifest says they were built."""
+        """A table of a snapshot (default: the published one), checked against the snapshot's seal
+        (LakeDamaged when it differs); a source's bronze and silver are found where the snapshot's
+        manifest says they were built."""
         snapshot = snapshot or self.require_current()
+        owner = snapshot
         if layer != "gold":
             entry = self.read_manifest(snapshot).get(name)
-            snapshot = entry["snapshot"] if entry else snapshot
-        path = self._table_path(snapshot, layer, name)
-        if not self.storage.exists(path):
+            owner = entry["snapshot"] if entry else snapshot
+        path = self._table_path(owner, layer, name)
+        checksums = self.checksums(snapshot)
+        if path not in checksums and not self.storage.exists(path):
+            # a sealed snapshot missing its file is damaged; an unknown snapshot or table is not
             raise LakeError(f"no {layer} table {name!r} in snapshot {snapshot}")
-        return self.storage.read_parquet(path)
+        return sealing.from_parquet(self._read_checked(path, checksums.get(path)), path)
 
-    # manifests ---------------------------------------------------------------------------------
+    def _read_checked(self, path: str, expected: Checksum | None) -> bytes:
+        """The file's bytes, once they match `expected` (or, unsealed, once its Parquet footer parses)."""
+        if not self.storage.exists(path):
+            raise LakeDamaged(f"{path} is missing")
+        data = self.storage.read_bytes(path)
+        if expected is None and path.endswith(".parquet"):
+            sealing.check_parquet(data, path)
+        sealing.check(data, expected, path)
+        return data
+
+    # manifests and seals -----------------------------------------------------------------------
+
+    @staticmethod
+    def _manifest_path(snapshot: str) -> str:
+        return f"snapshots/{snapshot}/manifest.json"
+
+    @staticmethod
+    def _seal_path(snapshot: str) -> str:
+        return f"snapshots/{snapshot}/{sealing.SEAL}"
 
     def write_manifest(self, snapshot: str, sources: dict[str, dict]) -> None:
-        self.storage.write_bytes_atomic(f"snapshots/{snapshot}/manifest.json", json.dumps(sources, indent=1).encode())
+        """Write the snapshot's manifest, then its seal: the checksum of the manifest, of the gold
+        tables and of every source file the manifest refers to (this run's or an earlier one's)."""
+        path = self._manifest_path(snapshot)
+        data = json.dumps(sources, indent=1).encode()
+        self.storage.write_bytes_atomic(path, data)
+        files = {path: Checksum.of(data)}
+        owners: dict[str, dict[str, Checksum]] = {}
+        paths = [self._table_path(snapshot, "gold", name) for name in GOLD_TABLES]
+        paths += [self._table_path(e["snapshot"], layer, s) for s, e in sources.items() for layer in SOURCE_LAYERS]
+        for table_path in paths:
+            if (found := self._checksum(table_path, owners)) is not None:
+                files[table_path] = found
+        self.storage.write_bytes_atomic(self._seal_path(snapshot), sealing.encode(files, _now()))
+        self._forget([snapshot])
+
+    def _checksum(self, path: str, owners: dict[str, dict[str, Checksum]]) -> Checksum | None:
+        """A table's checksum: as this process wrote it, else as its own snapshot's seal has it, else
+        (a lake older than seals) hashed now; None when there is no such file."""
+        with self._written_lock:
+            if path in self._written:
+                return self._written[path]
+        owner = path.split("/")[1]
+        if owner not in owners:
+            try:
+                owners[owner] = self.checksums(owner)
+            except LakeDamaged:
+                owners[owner] = {}
+        if path in owners[owner]:
+            return owners[owner][path]
+        return Checksum.of(self.storage.read_bytes(path)) if self.storage.exists(path) else None
+
+    def _forget(self, snapshots: list[str]) -> None:
+        prefixes = tuple(f"snapshots/{snapshot}/" for snapshot in snapshots)
+        with self._written_lock:
+            for path in [path for path in self._written if path.startswith(prefixes)]:
+                del self._written[path]
+
+    def checksums(self, snapshot: str) -> dict[str, Checksum]:
+        """The snapshot's seal (empty for a snapshot written before seals existed)."""
+        path = self._seal_path(snapshot)
+        if not self.storage.exists(path):
+            return {}
+        return sealing.decode(self.storage.read_bytes(path), path)[0]
 
     def read_manifest(self, snapshot: str) -> dict[str, dict]:
-        path = f"snapshots/{snapshot}/manifest.json"
-        return json.loads(self.storage.read_bytes(path)) if self.storage.exists(path) else {}
+        path = self._manifest_path(snapshot)
+        if not self.storage.exists(path):
+            return {}
+        manifest = sealing.parse_json(self._read_checked(path, self.checksums(snapshot).get(path)), path)
+        if not isinstance(manifest, dict):
+            raise LakeDamaged(f"{path} is damaged (not a manifest)")
+        return manifest
 
     # run reports -------------------------------------------------------------------------------
 
@@ -87,13 +175,22 @@ class Lake:
 
     # publishing and history --------------------------------------------------------------------
 
+    def _read_json(self, path: str, kind: type, key: str) -> object:
+        """The pointer or the history; LakeDamaged naming it when it is not what a publish writes."""
+        found = sealing.parse_json(self.storage.read_bytes(path), path)
+        items = [found] if kind is dict else found
+        if not isinstance(found, kind) or not all(isinstance(item, dict) and isinstance(item.get(key), str) for item in items):
+            raise LakeDamaged(f"{path} is damaged (not a {'pointer' if kind is dict else 'history'} of snapshots)")
+        return found
+
     def pointer(self) -> dict | None:
         """The published pointer, `{"snapshot", "published_at"}`, or None before the first publish
-        (after making sure the lake's bucket exists, so a wrong bucket is not taken for a new lake)."""
+        (after making sure the lake's bucket exists, so a wrong bucket is not taken for a new lake).
+        LakeDamaged when CURRENT.json is not a pointer."""
         if not self.storage.exists(POINTER):
             self.storage.check()
             return None
-        return json.loads(self.storage.read_bytes(POINTER))
+        return self._read_json(POINTER, dict, "snapshot")
 
     def current(self) -> str | None:
         pointer = self.pointer()
@@ -107,18 +204,22 @@ class Lake:
 
     def history(self) -> list[dict]:
         """Published snapshots, oldest first: `{"snapshot", "published_at"}`."""
-        return json.loads(self.storage.read_bytes(HISTORY)) if self.storage.exists(HISTORY) else []
+        return self._read_json(HISTORY, list, "snapshot") if self.storage.exists(HISTORY) else []
 
     def snapshots(self) -> list[str]:
         return [item["snapshot"] for item in self.history()]
 
     def publish(self, snapshot: str) -> None:
         """Make `snapshot` the one readers see, in one atomic step, and record it in the history."""
-        if not self.storage.exists(f"snapshots/{snapshot}/manifest.json"):
+        if not self.storage.exists(self._manifest_path(snapshot)):
             raise LakeError(f"snapshot {snapshot} is not complete (no manifest); it cannot be published")
         published_at = _now()
         self.storage.write_bytes_atomic(POINTER, json.dumps({"snapshot": snapshot, "published_at": published_at}).encode())
-        history = [item for item in self.history() if item["snapshot"] != snapshot]
+        try:
+            history = self.history()
+        except LakeDamaged:
+            history = self._sealed()
+        history = [item for item in history if item["snapshot"] != snapshot]
         history.append({"snapshot": snapshot, "published_at": published_at})
         self.storage.write_bytes_atomic(HISTORY, json.dumps(history, indent=1).encode())
 
@@ -128,24 +229,53 @@ class Lake:
             raise LakeError(f"snapshot {snapshot!r} is not in the history; see `hostcap snapshots`")
         self.publish(snapshot)
 
-    def _referenced(self, snapshots: list[str]) -> set[str]:
-        """The snapshots themselves and every snapshot their manifests borrow bronze/silver from."""
+    def _sealed(self) -> list[dict]:
+        """In place of a damaged HISTORY.json: every snapshot on disk with a manifest (one that
+        passed its checks), in the order they were made, with when they were sealed."""
+        found = []
+        for name in self.storage.list_dirs("snapshots"):
+            if self.storage.exists(self._manifest_path(name)):
+                try:
+                    sealed_at = sealing.decode(self.storage.read_bytes(self._seal_path(name)), name)[1]
+                except (LakeError, OSError):
+                    sealed_at = None
+                found.append({"snapshot": name, "published_at": sealed_at})
+        return found
+
+    def _referenced(self, snapshots: list[str]) -> set[str] | None:
+        """The snapshots themselves and every snapshot their manifests borrow bronze/silver from;
+        None when a manifest is damaged, so what it borrows is unknown."""
         keep = set(snapshots)
         for snapshot in snapshots:
-            keep |= {entry["snapshot"] for entry in self.read_manifest(snapshot).values()}
+            try:
+                keep |= {entry["snapshot"] for entry in self.read_manifest(snapshot).values()}
+            except (LakeDamaged, TypeError, KeyError):
+                return None
         return keep
 
-    def collect_garbage(self, keep_last: int) -> list[str]:
-        """Trim the history to the last `keep_last` snapshots (the published one always stays) and
-        delete every snapshot directory nothing kept refers to: old ones and debris of refreshes
-        that never published. Call it only while holding the refresh lock."""
-        history = self.history()
-        current = self.current()
-        kept = [item for i, item in enumerate(history) if i >= len(history) - keep_last or item["snapshot"] == current]
+    def collect_garbage(self, keep_last: int, protect: Iterable[str | None] = ()) -> list[str]:
+        """Trim the history to the last `keep_last` snapshots (the published one always stays, and
+        `protect`: what is built on and served while the published one is damaged) and delete every snapshot
+        directory nothing kept refers to: old ones and debris of refreshes that never published.
+        While HISTORY.json or a kept manifest is damaged, what is in use is unknown: nothing is
+        deleted. Call it only while holding the refresh lock."""
+        try:
+            history = self.history()
+        except LakeDamaged:
+            return []
+        try:
+            current = self.current()
+        except LakeDamaged:
+            current = None
+        pinned = {current, *protect} - {None}
+        kept = [item for i, item in enumerate(history) if i >= len(history) - keep_last or item["snapshot"] in pinned]
+        keep = self._referenced([item["snapshot"] for item in kept] + sorted(pinned))
+        if keep is None:
+            return []
         if kept != history:
             self.storage.write_bytes_atomic(HISTORY, json.dumps(kept, indent=1).encode())
-        keep = self._referenced([item["snapshot"] for item in kept] + ([current] if current else []))
         removed = [name for name in self.storage.list_dirs("snapshots") if name not in keep]
         for name in removed:
             self.storage.delete_dir(f"snapshots/{name}")
+        self._forget(removed)
         return removed

@@ -136,12 +136,13 @@ def _refresh(ctx: RefreshContext, report: RefreshReport, lock: RefreshLock) -> N
     with blame("lake"):
         _mark_interrupted(lake)
         lake.write_report(ctx.run_id, report.model_dump(mode="json"))
-        lake.collect_garbage(ctx.keep_snapshots)
-        current = lake.current()
-        previous = lake.read_manifest(current) if current else {}
+        base = lake.baseline()
+        lake.collect_garbage(ctx.keep_snapshots, protect=(base.snapshot, base.served))
+        current, previous, report.repaired = base.snapshot, base.manifest, base.damage
+    for damage in report.repaired:
+        log.warning("lake damage found, to be repaired by this refresh: run_id=%s: %s", ctx.run_id, damage)
     with blame("sources"):
         ctx.sources.check()
-    with blame("sources"):
         in_flight = unsettled_files(ctx.sources, ctx.configs, ctx.settle_s)
     plans = []
     for config in ctx.configs:
@@ -149,7 +150,7 @@ def _refresh(ctx: RefreshContext, report: RefreshReport, lock: RefreshLock) -> N
             plan = plan_source(ctx.sources, config, previous.get(config.source_id))
         plan.in_flight = None if plan.unchanged else in_flight.get(config.source_id)
         plans.append(plan)
-    if current and all(p.unchanged for p in plans) and set(previous) == {p.config.source_id for p in plans}:
+    if current and not report.repaired and all(p.unchanged for p in plans) and set(previous) == {p.config.source_id for p in plans}:
         report.sources = [_skipped(plan) for plan in plans]
         report.status, report.snapshot = "unchanged", current
         return

@@ -72,6 +72,11 @@ class RefreshReport(BaseModel):
     checks: list[CheckResult] = Field(default_factory=list, description="The checks run before publishing.")
     duration_s: float = Field(0.0, description="Seconds the run took.")
     error: str | None = Field(None, description="Why the run failed or published nothing.")
+    repaired: list[str] = Field(
+        default_factory=list,
+        description="Damage found in the lake (a damaged or missing pointer or history, a snapshot file that "
+        "differs from its checksum); the run rebuilds it and publishes anew rather than report `unchanged`.",
+    )
 
     @property
     def failed_sources(self) -> list[SourceReport]:

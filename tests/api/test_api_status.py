@@ -10,7 +10,9 @@ from hostcap.orchestration.schedule import Schedule
 
 def test_a_server_without_orchestration_runs_nothing_by_itself(client):
     body = client.get("/v1/status").json()
-    assert body["data"] == {"watch": None, "schedule": None, "running": False, "last": None, "refresh_running": None}
+    assert body["data"] == {
+        "watch": None, "schedule": None, "running": False, "last": None, "refresh_running": None, "fallback": None
+    }
     assert body["meta"]["snapshot"]
 
 

@@ -18,7 +18,7 @@ from hostcap.api.crosssite import refuse_cross_site
 from hostcap.api.problems import ProblemError
 from hostcap.api.queries import ListQuery, OutputFormat
 from hostcap.api.settings import ApiSettings
-from hostcap.serving import Refresher, Snapshot
+from hostcap.serving import Refresher, Snapshot, SnapshotStore
 
 
 def served_snapshot(request: Request) -> Snapshot:
@@ -39,6 +39,10 @@ async def get_snapshot(request: Request) -> Snapshot:
 
 async def get_refresher(request: Request) -> Refresher:
     return request.app.state.refresher
+
+
+async def get_store(request: Request) -> SnapshotStore:
+    return request.app.state.store
 
 
 @dataclass(frozen=True)
@@ -113,5 +117,6 @@ async def require_api_key(
 
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 RefresherDep = Annotated[Refresher, Depends(get_refresher)]
+StoreDep = Annotated[SnapshotStore, Depends(get_store)]
 #: what every state change (starting a refresh) passes first: not forged by another site, and the key
 STATE_CHANGE = [Depends(refuse_cross_site), Depends(require_api_key)]

@@ -44,8 +44,11 @@ def serve(
     if settings.api_key is None and not _is_loopback(host):
         say(f"HOSTCAP_API_KEY is not set: binding to {LOOPBACK} only, not {host} (refresh endpoints are unprotected)")
         host = LOOPBACK
-    current = hostcap.lake.current()
-    if current is None:
+    problem = hostcap.lake.pointer_problem()
+    current = None if problem else hostcap.lake.current()
+    if problem:
+        say(f"warning: {problem}: serving the newest intact snapshot until a refresh repairs the lake")
+    elif current is None:
         say(
             f"the lake at {hostcap.settings.lake_dir} has no published snapshot: "
             + ("building one in the background" if refresh_on_start else "data endpoints answer 503 until a refresh "

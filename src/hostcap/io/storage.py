@@ -12,9 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow as pa
 import pyarrow.fs as pafs
-import pyarrow.parquet as pq
 
 from hostcap.errors import StorageError
 from hostcap.io.s3 import S3Access
@@ -132,7 +130,7 @@ class Storage:
                 digest.update(chunk)
         return digest.hexdigest()
 
-    def write_bytes_atomic(self, rel: str, data: bytes) -> None:
+    def write_bytes_atomic(self, rel: str, data: bytes | memoryview) -> None:
         """Replace `rel` in one step: readers see the old content or the new, never a part.
 
         Locally a temporary file is renamed over the target (os.replace is atomic); on S3 an
@@ -141,7 +139,7 @@ class Storage:
         with self._failing("write", rel):
             self._write_atomic(self.full(rel), data)
 
-    def _write_atomic(self, target: str, data: bytes) -> None:
+    def _write_atomic(self, target: str, data: bytes | memoryview) -> None:
         self._make_parent(target)
         if self.is_local:
             tmp = f"{target}.{uuid.uuid4().hex}.tmp"
@@ -154,21 +152,11 @@ class Storage:
             with self.fs.open_output_stream(target) as stream:
                 stream.write(data)
 
-    def write_parquet(self, rel: str, table: pa.Table) -> None:
-        target = self.full(rel)
-        with self._failing("write", rel):
-            self._make_parent(target)
-            pq.write_table(table, target, filesystem=self.fs, compression="snappy")
-
     def _make_parent(self, target: str) -> None:
         """A local file needs its directory; an object store has none (pyarrow would write an
         empty marker object per level, again on every write)."""
         if self.is_local:
             self.fs.create_dir(posixpath.dirname(target), recursive=True)
-
-    def read_parquet(self, rel: str, columns: list[str] | None = None) -> pa.Table:
-        with self._failing("read", rel):
-            return pq.read_table(self.full(rel), filesystem=self.fs, columns=columns)
 
     def delete_dir(self, rel: str) -> None:
         if self.exists(rel):

@@ -9,6 +9,7 @@ removed file changes its source's fingerprint as an added one does.
 from __future__ import annotations
 
 from hostcap.core import Hostcap
+from hostcap.errors import LakeDamaged
 from hostcap.refresh import plan_source
 
 Fingerprints = dict[str, str]
@@ -21,9 +22,13 @@ def source_fingerprints(hostcap: Hostcap) -> Fingerprints:
 
 
 def published_fingerprints(hostcap: Hostcap) -> Fingerprints:
-    """Per source, the fingerprint the published snapshot was built from (empty before a publish)."""
-    current = hostcap.lake.current()
-    manifest = hostcap.lake.read_manifest(current) if current else {}
+    """Per source, the fingerprint the published snapshot was built from (empty before a publish,
+    or when the pointer or manifest is damaged: a refresh then runs, and repairs it)."""
+    try:
+        current = hostcap.lake.current()
+        manifest = hostcap.lake.read_manifest(current) if current else {}
+    except LakeDamaged:
+        manifest = {}
     return {source_id: entry["fingerprint"] for source_id, entry in manifest.items()}
 
 

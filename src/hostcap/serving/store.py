@@ -3,6 +3,10 @@
 Readers take `store.current` once per request and use that object throughout, so a request sees
 one snapshot from start to end; a reload builds the new snapshot aside and then replaces a
 single reference, which Python does atomically.
+
+When the published snapshot (or the pointer to it) is damaged, the store holds the newest intact
+snapshot instead and says so in `fallback` (shown by /readyz and /v1/status) and in one warning
+line each time that changes.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import threading
 
 import pyarrow as pa
 
-from hostcap.lake import Lake
+from hostcap.errors import HostcapError, LakeDamaged, describe
+from hostcap.lake import Lake, Published
 from hostcap.serving.snapshot import Snapshot, load_snapshot
 
 log = logging.getLogger(__name__)
@@ -23,34 +28,72 @@ class SnapshotStore:
         self.lake = lake
         self._current: Snapshot | None = None
         self._reload = threading.Lock()
+        self._damaged: dict[Published, str] = {}
+        self.fallback: str | None = None
 
     @property
     def current(self) -> Snapshot | None:
         return self._current
 
     def sync(self) -> bool:
-        """Load the published snapshot if it is not the one held; True when the held one changed."""
+        """Hold the published snapshot, or while it (or the pointer) is damaged the newest intact
+        one; True when the held one changed. A snapshot found damaged is not read again until it
+        is published again; `fallback` says why the held one is not the published one."""
         with self._reload:
-            pointer = self.lake.pointer()
-            if pointer is None or (self._current is not None and self._current.id == pointer["snapshot"]):
-                return False
-            self._current = load_snapshot(self.lake, pointer["snapshot"], pointer.get("published_at"))
-            # Loading freed far more than it kept (parquet pages, rows on their way to JSON), and the
-            # previous snapshot is gone: give that memory back to the OS rather than hold it.
-            pa.default_memory_pool().release_unused()
-            return True
+            problems = [problem] if (problem := self.lake.pointer_problem()) else []
+            changed = False
+            for candidate in self.lake.candidates():
+                if self._current is not None and self._current.id == candidate.snapshot:
+                    break
+                if candidate in self._damaged:
+                    problems.append(self._damaged[candidate])
+                    continue
+                try:
+                    self._current = load_snapshot(self.lake, candidate.snapshot, candidate.published_at)
+                except LakeDamaged as exc:
+                    self._damaged[candidate] = exc.message
+                    problems.append(exc.message)
+                    continue
+                changed = True
+                # Loading freed far more than it kept (parquet pages, rows on their way to JSON), and the
+                # previous snapshot is gone: give that memory back to the OS rather than hold it.
+                pa.default_memory_pool().release_unused()
+                break
+            self._note("; ".join(problems) or None)
+            return changed
+
+    def _note(self, fallback: str | None) -> None:
+        """Say once, when it changes, whether the held snapshot stands in for a damaged one."""
+        if fallback == self.fallback:
+            return
+        self.fallback = fallback
+        held = self._current.id if self._current is not None else None
+        if fallback is None:
+            log.info("serving the published snapshot %s again", held)
+        elif held is None:
+            log.warning("no intact snapshot to serve: %s", fallback)
+        else:
+            log.warning("serving snapshot %s, not the published one: %s", held, fallback)
 
     def watch(self, interval_s: float) -> threading.Event:
         """Check the pointer every `interval_s` seconds in a daemon thread (for snapshots another
-        process publishes, such as `hostcap refresh`); set the returned event to stop."""
+        process publishes, such as `hostcap refresh`); set the returned event to stop. A failing
+        check keeps the snapshot held and is logged once until it fails differently."""
         stop = threading.Event()
 
         def loop() -> None:
+            failing = None
             while not stop.wait(interval_s):
                 try:
                     self.sync()
-                except Exception:  # keep serving the snapshot held; try again next time
-                    log.exception("snapshot reload failed")
+                    failing = None
+                except Exception as exc:  # keep serving the snapshot held; try again next time
+                    if describe(exc) != failing:
+                        failing = describe(exc)
+                        log.warning(
+                            "snapshot reload failed (still serving the snapshot held): %s", failing,
+                            exc_info=not isinstance(exc, HostcapError),
+                        )
 
         threading.Thread(target=loop, name="snapshot-watch", daemon=True).start()
         return stop

@@ -16,6 +16,12 @@ class ServiceStatus(OrchestrationStatus):
         "schedule), if any.",
         examples=[None],
     )
+    fallback: str | None = Field(
+        None,
+        description="Why the snapshot served is not the published one (it, or the pointer to it, is damaged; "
+        "the newest intact snapshot is served until a refresh repairs the lake); null when it is.",
+        examples=[None],
+    )
 
 
 class StatusPublic(BaseModel):

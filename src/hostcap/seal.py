@@ -1,0 +1,93 @@
+"""A snapshot's seal: the sha256 and size of every file the snapshot is made of, so that a damaged
+file is told apart from an intact one when it is read, rather than served or built upon.
+
+A publish writes the seal (`snapshots/<id>/checksums.json`) after the manifest and before the
+pointer moves. It lists the snapshot's gold tables and manifest and every bronze, silver,
+quarantine and excluded file the manifest refers to, including those an earlier snapshot wrote,
+so one snapshot's seal verifies everything read through it. Checking costs one sha256 over bytes
+that are read anyway. A snapshot written before seals existed has none; its files are checked
+only by parsing them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from hostcap.errors import LakeDamaged
+
+SEAL = "checksums.json"
+#: the files a snapshot is made of: its gold tables, and per source the layers its manifest points to
+GOLD_TABLES = ("feeders", "feeder_segments", "substations", "ders")
+SOURCE_LAYERS = ("bronze", "silver", "quarantine", "excluded")
+
+Data = bytes | memoryview
+
+
+@dataclass(frozen=True)
+class Checksum:
+    sha256: str
+    size: int
+
+    @classmethod
+    def of(cls, data: Data) -> Checksum:
+        return cls(hashlib.sha256(data).hexdigest(), len(data))
+
+
+def check(data: Data, expected: Checksum | None, path: str) -> None:
+    """Raise LakeDamaged naming `path` when `data` is not what the publish recorded for it."""
+    if expected is None:
+        return
+    found = Checksum.of(data)
+    if found != expected:
+        raise LakeDamaged(
+            f"{path} is damaged: {found.size:,} bytes with sha256 {found.sha256[:12]}, but its publish wrote "
+            f"{expected.size:,} bytes with sha256 {expected.sha256[:12]}"
+        )
+
+
+def encode(files: dict[str, Checksum], sealed_at: str) -> bytes:
+    return json.dumps({"sealed_at": sealed_at, "files": {path: asdict(c) for path, c in sorted(files.items())}}, indent=1).encode()
+
+
+def decode(data: bytes, path: str) -> tuple[dict[str, Checksum], str | None]:
+    """The files a seal lists and when it was written; LakeDamaged when it is not a seal."""
+    try:
+        seal = json.loads(data)
+        return {name: Checksum(**entry) for name, entry in seal["files"].items()}, seal.get("sealed_at")
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise LakeDamaged(f"{path} is damaged (not a list of checksums: {exc})") from None
+
+
+def to_parquet(table: pa.Table) -> memoryview:
+    """The Parquet file of `table`, in memory, so it is hashed as written and written in one step."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="snappy")
+    return memoryview(sink.getvalue())
+
+
+def from_parquet(data: Data, path: str) -> pa.Table:
+    try:
+        return pq.read_table(pa.BufferReader(data))
+    except (pa.ArrowException, OSError) as exc:
+        raise LakeDamaged(f"{path} is damaged (not readable as Parquet: {exc})") from None
+
+
+def check_parquet(data: Data, path: str) -> None:
+    """A cheap check of an unsealed Parquet file: its footer must parse (a truncated file fails)."""
+    try:
+        pq.ParquetFile(pa.BufferReader(data)).metadata
+    except (pa.ArrowException, OSError) as exc:
+        raise LakeDamaged(f"{path} is damaged (not readable as Parquet: {exc})") from None
+
+
+def parse_json(data: bytes, path: str) -> object:
+    """A small JSON file of the lake (pointer, history, manifest); LakeDamaged naming it when it is not JSON."""
+    try:
+        return json.loads(data)
+    except ValueError as exc:
+        raise LakeDamaged(f"{path} is damaged (not valid JSON: {exc})") from None
