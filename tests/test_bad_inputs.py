@@ -40,3 +40,17 @@ def test_bad_input(case: Path, run_files):
         (row,) = [r for r in silver if r["_row"] == item["row"]]
         assert row["unparsed_values"] == item["values"]
         assert "unparsed_value" in row["quality_flags"].split(",")
+
+
+NETWORK_HEADER = "Master_CDF,feeder_voltage,feeder_max_hc,feeder_min_hc,feeder_dg_connected_since_refresh,hca_refresh_date,color,shape_length"
+NETWORK_ROW = "36_01_00001,13.2,5,1,0,,green,1"
+
+
+def test_a_file_wider_than_4096_columns_loads_in_a_real_refresh(run_files):
+    hours = range(1, 4201)  # hourly values: numeric headers over numbers, past the 4,096th column
+    header = NETWORK_HEADER + "," + ",".join(map(str, hours))
+    row = NETWORK_ROW + "," + ",".join("0.5" for _ in hours)
+    run = run_files({"national_grid/network/feeders.csv": f"{header}\n{row}\n"})
+    source = run.source("national_grid/network")
+    assert (source.status, source.loaded, run.report.status) == ("succeeded", 1, "succeeded"), source.error
+    assert source.unmapped_columns[-1] == "4200"

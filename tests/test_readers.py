@@ -8,6 +8,7 @@ import pytest
 
 from hostcap.config.source import ReadOptions
 from hostcap.errors import SourceError
+from hostcap.io.limits import MAX_COLUMNS, MAX_ROW_BYTES
 from hostcap.io.readers import cell_text, match_headers, read_file, read_headers
 from tests.test_units import sir_workbook
 
@@ -71,3 +72,57 @@ def test_xlsx_header_below_merged_groups_and_cell_rendering():
 )
 def test_cell_text(value, text):
     assert cell_text(value) == text
+
+
+def test_a_csv_wider_than_4096_columns_is_read_as_text_in_every_column():
+    # numeric and empty headers over numbers: the kind of column a type guess would make int64
+    width = 5000
+    header = ",".join("" if i % 2 else str(i) for i in range(width))
+    data = f"{header}\n{','.join(str(i) for i in range(width))}\n".encode()
+    table = read_file(data, CSV, "s", "f.csv")
+    assert table.num_columns == width + 2
+    assert {str(table.schema.field(i).type) for i in range(width)} == {"string"}
+    (row,) = rows(table)
+    assert (row["4998"], row["column_5000"]) == ("4998", "4999")
+
+
+def test_a_csv_over_the_column_limit_fails_its_source_naming_the_limit():
+    data = (",".join(f"c{i}" for i in range(MAX_COLUMNS + 1)) + "\n").encode()
+    with pytest.raises(SourceError, match=rf"s, file f.csv: the header has {MAX_COLUMNS + 1:,} columns; at most {MAX_COLUMNS:,}"):
+        read_file(data, CSV, "s", "f.csv")
+
+
+def test_fields_over_a_megabyte_and_a_long_header_line_are_read():
+    big = "x" * 1_500_000
+    data = f'A,{"B" * 1_900_000}\n1,"{big}"\n2,small\n'.encode()
+    table = rows(read_file(data, CSV, "s", "f.csv"))
+    assert [r["_row"] for r in table] == [2, 3]
+    assert len(table[0]["B" * 1_900_000]) == 1_500_000 and table[1]["A"] == "2"
+    assert read_headers(data, CSV, "s", "f.csv") == ["A", "B" * 1_900_000]
+
+
+@pytest.mark.parametrize("ragged", [False, True], ids=["even", "ragged"])
+def test_a_row_over_the_row_limit_fails_naming_the_row(ragged):
+    extra = ",extra" if ragged else ""
+    data = f'A,B\n1,2{extra}\n3,4\n5,"{"x" * (MAX_ROW_BYTES + 1)}"\n'.encode()
+    with pytest.raises(SourceError, match=rf"s, file f.csv, row 4: the row is longer than {MAX_ROW_BYTES // 2**20} MiB"):
+        read_file(data, CSV, "s", "f.csv")
+
+
+def test_an_unclosed_quote_fails_naming_the_row_it_opens_on():
+    data = b'A,B\n1,2\n3,"never closed\n' + b"5,6\n" * (MAX_ROW_BYTES // 4 + 1)
+    with pytest.raises(SourceError, match=r"row 3: .*a quote that is never closed"):
+        read_file(data, CSV, "s", "f.csv")
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "where"),
+    [
+        (b"A,B\n1,2\n3,caf\xe9\n", "utf-8", "line 3, byte 6"),
+        ("A,B\n1,2\n".encode("cp1252") + b"3,ok\n4,x\x81\n", "cp1252", "line 4, byte 4"),
+    ],
+    ids=["utf-8", "cp1252"],
+)
+def test_an_encoding_error_names_the_line_and_byte(data, encoding, where):
+    with pytest.raises(SourceError, match=rf"s, file f.csv: not valid {encoding} at {where} \(0x"):
+        read_file(data, ReadOptions(type="csv", encoding=encoding), "s", "f.csv")
