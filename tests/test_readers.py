@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 
 import pytest
+import xlsxwriter
 
 from hostcap.config.source import ReadOptions
 from hostcap.errors import SourceError
-from hostcap.io.limits import MAX_COLUMNS, MAX_ROW_BYTES
+from hostcap.io.limits import MAX_COLUMNS, MAX_ROW_BYTES, MAX_SHEET_CELLS, MAX_WORKBOOK_BYTES
 from hostcap.io.readers import cell_text, match_headers, read_file, read_headers
 from tests.test_units import sir_workbook
 
@@ -126,3 +129,49 @@ def test_an_unclosed_quote_fails_naming_the_row_it_opens_on():
 def test_an_encoding_error_names_the_line_and_byte(data, encoding, where):
     with pytest.raises(SourceError, match=rf"s, file f.csv: not valid {encoding} at {where} \(0x"):
         read_file(data, ReadOptions(type="csv", encoding=encoding), "s", "f.csv")
+
+
+def one_cell_workbook(cell: tuple[int, int], sheet: str = "SIR") -> bytes:
+    """A header in A1 and one more cell far away: a tiny file with a huge used range."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    other = book.add_worksheet("Notes")
+    other.write(1_048_575, 16_383, "elsewhere")  # an unread sheet does not count
+    ws = book.add_worksheet(sheet)
+    ws.write(0, 0, "ID")
+    ws.write(*cell, "x")
+    book.close()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("cell", "ref", "cells"), [((1_048_575, 27), "A1:AB1048576", 29_360_128),
+                                                    ((1_048_575, 16_383), "A1:XFD1048576", 17_179_869_184)])
+def test_a_sheet_with_a_far_cell_fails_before_it_is_expanded(cell, ref, cells):
+    book = one_cell_workbook(cell)
+    assert len(book) < 10_000
+    options = ReadOptions(type="xlsx", sheet="SIR")
+    message = rf"s, file w.xlsx: the sheet's used range {ref} has {cells:,} cells; at most {MAX_SHEET_CELLS:,}"
+    with pytest.raises(SourceError, match=message):
+        read_file(book, options, "s", "w.xlsx")
+    with pytest.raises(SourceError, match=message):
+        read_headers(book, options, "s", "w.xlsx")
+
+
+def test_a_sheet_within_the_cell_limit_is_read_though_another_sheet_is_not():
+    book = one_cell_workbook((3, 1))
+    (row, *_), = [rows(read_file(book, ReadOptions(type="xlsx", sheet="SIR"), "s", "w.xlsx"))]
+    assert row["ID"] == "" and row["column_2"] == "x" and row["_row"] == 4
+
+
+def test_a_workbook_that_unzips_past_the_limit_fails_its_source():
+    parts = zipfile.ZipFile(io.BytesIO(sir_workbook("SIR", [{"PV": 1}])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info in parts.infolist():
+            content = parts.read(info)
+            if info.filename == "xl/sharedStrings.xml":  # padding where the reader reads it
+                content = content.replace(b"</sst>", b" " * (MAX_WORKBOOK_BYTES + 1) + b"</sst>")
+            bomb.writestr(info.filename, content)
+    assert len(buffer.getvalue()) < 2 * 2**20
+    with pytest.raises(SourceError, match=rf"the workbook unzips to more than {MAX_WORKBOOK_BYTES >> 20} MiB"):
+        read_file(buffer.getvalue(), ReadOptions(type="xlsx", sheet="SIR", header_row=5), "s", "w.xlsx")

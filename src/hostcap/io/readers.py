@@ -24,6 +24,7 @@ from python_calamine import CalamineSheet, CalamineWorkbook
 from hostcap.config.source import ReadOptions
 from hostcap.errors import SourceError
 from hostcap.io.limits import MAX_COLUMNS, MAX_ROW_BYTES
+from hostcap.io.workbook_size import WorkbookTooLarge, check_workbook
 
 ROW = "_row"
 PARSE_ERROR = "_parse_error"
@@ -247,7 +248,11 @@ def cell_text(value: object) -> str:
 
 
 def _sheet(data: bytes, options: ReadOptions, source: str, file: str) -> CalamineSheet:
-    """The configured sheet of a workbook."""
+    """The configured sheet of a workbook, once its size is known to be within the limits."""
+    try:
+        check_workbook(data, options.sheet or "")
+    except WorkbookTooLarge as exc:
+        raise SourceError(source, str(exc), file=file) from None
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     if options.sheet not in workbook.sheet_names:
         raise SourceError(
