@@ -4,10 +4,14 @@ names the file and the column. Nothing is lost: rows are conserved in every case
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.test_units import sir_workbook
 
 CASES = Path(__file__).parent / "cases" / "bad"
 
@@ -54,3 +58,23 @@ def test_a_file_wider_than_4096_columns_loads_in_a_real_refresh(run_files):
     source = run.source("national_grid/network")
     assert (source.status, source.loaded, run.report.status) == ("succeeded", 1, "succeeded"), source.error
     assert source.unmapped_columns[-1] == "4200"
+
+
+def rewritten(book: bytes, part: str, old: bytes, new: bytes) -> bytes:
+    """The workbook with `old` replaced by `new` in one of its zip parts."""
+    source, buffer = zipfile.ZipFile(io.BytesIO(book)), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            target.writestr(info, content.replace(old, new) if info.filename == part else content)
+    return buffer.getvalue()
+
+
+def test_sir_headers_with_a_footnote_inside_the_cell_load_in_a_real_refresh(run_files):
+    book = sir_workbook("SIR", [{"Application /": "ORU-1", "PV": 7.5, "Project Complete": "Y"}])
+    for old, new in ((b"Application /", b"Application1 /"), (b"Project Complete", b"Project Complete4")):
+        book = rewritten(book, "xl/sharedStrings.xml", old, new)
+    run = run_files({"orange_rockland/der/sir.xlsx": book})
+    source = run.source("orange_rockland/der")
+    assert (source.status, source.loaded) == ("succeeded", 1), source.error
+    assert run.rows("ders")[0]["native_der_id"] == "ORU-1"

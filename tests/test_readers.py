@@ -12,7 +12,7 @@ import xlsxwriter
 from hostcap.config.source import ReadOptions
 from hostcap.errors import SourceError
 from hostcap.io.limits import MAX_COLUMNS, MAX_ROW_BYTES, MAX_SHEET_CELLS, MAX_WORKBOOK_BYTES
-from hostcap.io.readers import cell_text, match_headers, read_file, read_headers
+from hostcap.io.readers import cell_text, match_headers, normalize_header, read_file, read_headers
 from tests.test_units import sir_workbook
 
 CSV = ReadOptions(type="csv")
@@ -175,3 +175,30 @@ def test_a_workbook_that_unzips_past_the_limit_fails_its_source():
     assert len(buffer.getvalue()) < 2 * 2**20
     with pytest.raises(SourceError, match=rf"the workbook unzips to more than {MAX_WORKBOOK_BYTES >> 20} MiB"):
         read_file(buffer.getvalue(), ReadOptions(type="xlsx", sheet="SIR", header_row=5), "s", "w.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("wanted", "header"),
+    [
+        ("Metering (NA / NM / RNM / RC / CDG / S-SFA)", "Metering1\n(NA / NM / RNM / \nRC / CDG / S-SFA)"),
+        ("CESIR Study cost paid by applicant", "CESIR Study\ncost paid by \napplicant4"),
+        ("Project Complete (Y/N/W)", "Project Complete (Y/N/W)2"),
+        ("Interconnection Queue Position", "Interconnection12 Queue Position"),
+    ],
+)
+def test_a_footnote_glued_to_any_word_of_a_header_is_ignored(wanted, header):
+    assert match_headers([wanted], [normalize_header(header)]) == [normalize_header(header)]
+
+
+@pytest.mark.parametrize(
+    ("wanted", "headers", "matched"),
+    [
+        ("Phase", ["Phase 3"], []),  # a number standing apart is part of the name
+        ("Zone", ["Zone 12"], []),
+        ("Zone1 Load", ["Zone1 Load", "Zone Load"], ["Zone1 Load"]),  # exact matches win
+        ("Feeder", ["Feeder123"], []),  # three digits are no footnote
+        ("kW AC", ["kW2 AC3"], ["kW2 AC3"]),
+    ],
+)
+def test_only_one_or_two_digits_glued_to_a_letter_are_a_footnote(wanted, headers, matched):
+    assert match_headers([wanted], headers) == matched

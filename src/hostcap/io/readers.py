@@ -282,12 +282,16 @@ def _read_xlsx(data: bytes, options: ReadOptions, source: str, file: str) -> pa.
     return pa.table({**arrays, ROW: pa.array(rows, pa.int64()), PARSE_ERROR: pa.nulls(n, pa.string())})
 
 
-_FOOTNOTE = re.compile(r"(?<=\D)\d{1,2}$")
+#: a footnote: one or two digits glued to the end of a word (`Metering1 (NA / NM …)`,
+#: `… applicant4`), or to the end of the header after any other character (`(Y/N/W)2`); a number
+#: standing apart (`Phase 3`) or longer (`Feeder123`) is part of the name
+_FOOTNOTE = re.compile(r"(?<=[^\W\d_])\d{1,2}(?=[\s(/)\-:,.]|$)|(?<=[^\d\s])\d{1,2}$")
 
 
 def match_headers(wanted: Sequence[str], headers: Sequence[str]) -> list[str]:
     """The headers that carry a configured column: by name after white-space folding,
-    case-insensitively, or with a footnote digit glued to the end (`Circuit ID1`).
+    case-insensitively, or with footnote digits glued to the end of a word (`Circuit ID1`,
+    `Metering1 (NA / NM)`); exact matches come first.
 
     A union of several files can hold a column under its old and new name (an alias): all are
     returned, and silver takes the first that has a value.

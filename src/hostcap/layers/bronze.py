@@ -7,6 +7,7 @@ content hash, record number and the refresh that loaded it.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -38,12 +39,22 @@ def data_columns(table: pa.Table | list[str]) -> list[str]:
 
 
 def missing_required(config: SourceConfig, headers: list[str]) -> list[str]:
-    """Descriptions of the required columns a file's headers lack."""
+    """Descriptions of the required columns a file's headers lack, each naming the file's
+    closest header (a renamed or misspelt column is then found at a glance)."""
     return [
-        f"required column {' / '.join(repr(h) for h in spec.headers)} (for {field}) is missing"
+        f"required column {' / '.join(repr(h) for h in spec.headers)} (for {field}) is missing{_closest(spec.headers, headers)}"
         for field, spec in config.columns.items()
         if spec.required and not match_headers(spec.headers, headers)
     ]
+
+
+def _closest(wanted: list[str], headers: list[str]) -> str:
+    by_key = {h.casefold(): h for h in reversed(headers)}
+    for name in wanted:
+        close = difflib.get_close_matches(name.casefold(), list(by_key), n=1, cutoff=0.6)
+        if close:
+            return f"; the closest header is {by_key[close[0]]!r}"
+    return ""
 
 
 def check_required_columns(config: SourceConfig, file: str, headers: list[str]) -> None:
