@@ -78,3 +78,30 @@ def test_sir_headers_with_a_footnote_inside_the_cell_load_in_a_real_refresh(run_
     source = run.source("orange_rockland/der")
     assert (source.status, source.loaded) == ("succeeded", 1), source.error
     assert run.rows("ders")[0]["native_der_id"] == "ORU-1"
+
+
+def test_a_link_out_of_the_source_root_is_refused_and_reported(run_files, tmp_path: Path):
+    secret = tmp_path / "secret.csv"
+    secret.write_text(f"{NETWORK_HEADER}\n36_99_00001,13.2,5,1,0,,SECRET,1\n")
+    folder = tmp_path / "src" / "national_grid" / "network"
+    folder.mkdir(parents=True)
+    (folder / "a_outside.csv").symlink_to(secret)
+    run = run_files({"national_grid/network/feeders.csv": f"{NETWORK_HEADER}\n{NETWORK_ROW}\n"})
+    source = run.source("national_grid/network")
+    assert source.status == "failed"
+    assert source.error == (
+        "national_grid/network, file national_grid/network/a_outside.csv: "
+        "refused: a symbolic link to a file outside the source root"
+    )
+    assert "a_outside.csv" in run.hostcap.validate()["national_grid/network"][0]
+
+
+def test_a_link_inside_the_source_root_is_read(run_files, tmp_path: Path):
+    folder = tmp_path / "src" / "national_grid" / "network"
+    folder.mkdir(parents=True)
+    (folder / "current.csv").symlink_to(folder / "feeders.csv.bak")
+    run = run_files({"national_grid/network/feeders.csv.bak": f"{NETWORK_HEADER}\n{NETWORK_ROW}\n"})
+    source = run.source("national_grid/network")
+    assert (source.status, source.loaded, [f.path for f in source.files]) == (
+        "succeeded", 1, ["national_grid/network/current.csv"]
+    ), source.error

@@ -68,6 +68,9 @@ class Hostcap:
             if not files:
                 found.append(f"no files matching {config.read.pattern!r} in {config.location}")
             for ref in files:
+                if ref.refused:
+                    found.append(f"{ref.path}: refused: {ref.refused}")
+                    continue
                 try:
                     headers = read_headers(storage.read_bytes(ref.path), config.read, config.source_id, ref.path)
                 except SourceError as exc:
