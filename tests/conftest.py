@@ -25,6 +25,10 @@ from hostcap.core import Hostcap
 from hostcap.lake import Lake
 from hostcap.report import RefreshReport
 
+#: tests write their source files an instant before refreshing them; waiting for each to settle
+#: would only slow them down (tests/test_refresh_integrity.py sets it where it is the subject)
+os.environ.setdefault("HOSTCAP_SETTLE_S", "0")
+
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / "sources"
 SAMPLE = REPO / "data" / "sample"

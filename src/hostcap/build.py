@@ -25,9 +25,9 @@ import pyarrow as pa
 
 from hostcap.config.source import SourceConfig
 from hostcap.engine import Engine, open_engine
-from hostcap.errors import HostcapError, SourceError
+from hostcap.errors import SourceError
 from hostcap.io.readers import ROW, match_headers, read_file
-from hostcap.io.storage import FileRef, Storage, blame
+from hostcap.io.storage import FileChanged, FileRef, Storage, blame
 from hostcap.lake import Lake
 from hostcap.layers import gold as gold_layer
 from hostcap.layers.bronze import LINEAGE, ReadResult, build_bronze, data_columns
@@ -51,7 +51,7 @@ def _layer(report: SourceReport, layer: str) -> Iterator[float]:
     try:
         with blame(f"{layer} layer"):
             yield started
-    except HostcapError:
+    except Exception:
         report.layers[layer] = LayerReport(status="failed", duration_s=round(time.perf_counter() - started, 3))
         raise
 
@@ -91,7 +91,16 @@ class Builder:
     def _read(self, config: SourceConfig, files: list[tuple[FileRef, str]], report: SourceReport) -> pa.Table:
         reads = []
         for ref, digest in files:
-            table = read_file(self.storage.read_bytes(ref.path), config.read, config.source_id, ref.path)
+            try:
+                data = self.storage.read_verified(ref.path, digest)
+            except FileChanged as exc:
+                raise SourceError(
+                    config.source_id,
+                    f"the file changed while the refresh ran ({exc}): it is being written or was replaced; "
+                    "the next refresh loads it as it is then",
+                    file=ref.path,
+                ) from None
+            table = read_file(data, config.read, config.source_id, ref.path)
             reads.append(ReadResult(ref.path, digest, table))
             report.files.append(FileReport(path=ref.path, sha256=digest, rows=table.num_rows))
         bronze = build_bronze(config, reads, self.snapshot)

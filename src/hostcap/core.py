@@ -95,6 +95,7 @@ class Hostcap:
             keep_snapshots=self.settings.keep_snapshots,
             workers=self.settings.source_workers(),
             lock_lease_s=self.settings.lock_lease_s,
+            settle_s=self.settings.settle_s,
             trigger=trigger,
             spark_master=self.settings.spark_master,
             progress=progress or (lambda message: None),

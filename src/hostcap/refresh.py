@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from hostcap import __version__
 from hostcap.checks import run_checks
 from hostcap.config.source import SourceConfig
-from hostcap.errors import HostcapError, StorageError
+from hostcap.delivery import unsettled_files
+from hostcap.errors import HostcapError, SourceError, StorageError, describe
 from hostcap.io.storage import FileRef, Storage, blame
 from hostcap.lake import Lake
 from hostcap.lock import DEFAULT_LEASE_S, RefreshLock
@@ -53,6 +54,7 @@ class RefreshContext:
     keep_snapshots: int = 10
     workers: int = 1
     lock_lease_s: float = DEFAULT_LEASE_S
+    settle_s: float = 0.0
     trigger: Trigger = "manual"
     progress: Progress = field(default=lambda message: None)
     run_id: str = field(default_factory=lambda: new_run_id())
@@ -66,6 +68,8 @@ class SourcePlan:
     files: list[tuple[FileRef, str]]
     fingerprint: str
     previous: dict | None
+    #: why the source cannot be loaded now although its files changed (a file still being written)
+    in_flight: SourceError | None = None
 
     @property
     def unchanged(self) -> bool:
@@ -117,8 +121,10 @@ def run_refresh(ctx: RefreshContext) -> RefreshReport:
         with blame("lake"), RefreshLock(ctx.lake, ctx.run_id, ctx.lock_lease_s) as lock:
             try:
                 _refresh(ctx, report, lock)
-            except HostcapError as exc:
-                report.error = exc.message
+            except Exception as exc:  # whatever went wrong, the run ends with a status and a report
+                if not isinstance(exc, HostcapError):
+                    log.exception("refresh failed unexpectedly: run_id=%s", ctx.run_id)
+                report.error = describe(exc)
                 report.status = report.status if report.published else "failed"
             return _finish(ctx, report, started)
     except StorageError as exc:  # the lock could not be taken: the lake is out of reach
@@ -136,10 +142,14 @@ def _refresh(ctx: RefreshContext, report: RefreshReport, lock: RefreshLock) -> N
         previous = lake.read_manifest(current) if current else {}
     with blame("sources"):
         ctx.sources.check()
+    with blame("sources"):
+        in_flight = unsettled_files(ctx.sources, ctx.configs, ctx.settle_s)
     plans = []
     for config in ctx.configs:
         with blame(f"source {config.source_id}"):
-            plans.append(plan_source(ctx.sources, config, previous.get(config.source_id)))
+            plan = plan_source(ctx.sources, config, previous.get(config.source_id))
+        plan.in_flight = None if plan.unchanged else in_flight.get(config.source_id)
+        plans.append(plan)
     if current and all(p.unchanged for p in plans) and set(previous) == {p.config.source_id for p in plans}:
         report.sources = [_skipped(plan) for plan in plans]
         report.status, report.snapshot = "unchanged", current
@@ -208,19 +218,24 @@ def _build_and_publish(ctx: RefreshContext, plans: list[SourcePlan], report: Ref
 
 def _source(builder, plan: SourcePlan, run_id: str, source_report: SourceReport):
     """Load, reuse or fall back for one source, filling in its report: (its silver table or
-    None, manifest entry). A storage failure is not the source's: it fails the run."""
+    None, manifest entry). A storage failure is not the source's: it fails the run. Any other
+    failure, foreseen or not, is the source's alone."""
     source_id = plan.config.source_id
     if plan.unchanged:
         with blame("silver layer (reused)"):
             return builder.reuse_silver(source_id, plan.previous["snapshot"]), plan.previous
     started = time.perf_counter()
     try:
+        if plan.in_flight is not None:
+            raise plan.in_flight
         table = builder.load_source(plan.config, plan.files, source_report)
     except StorageError as exc:
         source_report.status, source_report.error = "failed", exc.message
         raise
-    except HostcapError as exc:
-        source_report.error = exc.message
+    except Exception as exc:
+        if not isinstance(exc, HostcapError):
+            log.exception("source failed unexpectedly: source=%s", source_id)
+        source_report.error = exc.message if isinstance(exc, SourceError) else f"{source_id}: {describe(exc)}"
         source_report.duration_s = round(time.perf_counter() - started, 3)
         if plan.previous is None:
             source_report.status = "failed"

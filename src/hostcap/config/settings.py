@@ -52,6 +52,13 @@ class Settings(BaseSettings):
         description="Seconds the refresh lock's lease on an S3 lake lasts unless renewed: how long a refresh that "
         "died can block the lake.",
     )
+    settle_s: float = Field(
+        2.0,
+        ge=0,
+        description="Seconds a local source file must go unmodified before a refresh takes it as delivered: a "
+        "file written more recently is waited for (up to ten times as long), and a file still changing after "
+        "that fails its source for this run. Object stores need no wait (an object appears whole); 0 disables.",
+    )
     workers: int = Field(
         0,
         ge=0,

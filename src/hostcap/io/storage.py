@@ -24,11 +24,13 @@ _CHUNK = 1 << 20
 
 @dataclass(frozen=True)
 class FileRef:
-    """A file found under a storage root: its path relative to the root and its size; `refused`
+    """A file found under a storage root: its path relative to the root, its size and when it
+    was last modified (seconds since the epoch; None where the store does not say). `refused`
     says why it must not be read (a link leading outside the root), and then it never is."""
 
     path: str
     size: int
+    mtime: float | None = None
     refused: str = ""
 
     @property
@@ -106,9 +108,10 @@ class Storage:
             if info.type == pafs.FileType.File and not name.startswith(".") and fnmatch.fnmatch(name, pattern):
                 rel = posixpath.join(rel_dir, name) if rel_dir else name
                 if self.is_local and not self._inside_root(info.path):
-                    found.append(FileRef(rel, 0, "a symbolic link to a file outside the source root"))
+                    found.append(FileRef(rel, 0, refused="a symbolic link to a file outside the source root"))
                 else:
-                    found.append(FileRef(rel, info.size))
+                    mtime = info.mtime_ns / 1e9 if info.mtime_ns is not None else None
+                    found.append(FileRef(rel, info.size, mtime))
         return sorted(found, key=lambda f: f.name)
 
     def _inside_root(self, path: str) -> bool:
@@ -124,6 +127,16 @@ class Storage:
     def read_bytes(self, rel: str) -> bytes:
         with self._failing("read", rel), self.fs.open_input_stream(self.full(rel)) as stream:
             return stream.read()
+
+    def read_verified(self, rel: str, sha256: str) -> bytes:
+        """The file's bytes, provided they are the bytes whose hash is `sha256`: what is parsed is
+        then exactly what was hashed when the refresh was planned (and what lineage records).
+        A file replaced or still being written since raises FileChanged."""
+        data = self.read_bytes(rel)
+        found = hashlib.sha256(data).hexdigest()
+        if found != sha256:
+            raise FileChanged(rel, sha256, found)
+        return data
 
     def sha256(self, rel: str) -> str:
         """Content hash: change detection is by content, never by file time."""
@@ -175,6 +188,14 @@ class Storage:
         if self.exists(rel):
             with self._failing("delete", rel):
                 self.fs.delete_dir(self.full(rel))
+
+
+class FileChanged(Exception):
+    """A file's content is not what it was when it was hashed."""
+
+    def __init__(self, path: str, expected: str, found: str):
+        super().__init__(f"{path}: sha256 {expected[:12]}… expected, {found[:12]}… found")
+        self.path, self.expected, self.found = path, expected, found
 
 
 @contextmanager
