@@ -105,3 +105,13 @@ def test_a_link_inside_the_source_root_is_read(run_files, tmp_path: Path):
     assert (source.status, source.loaded, [f.path for f in source.files]) == (
         "succeeded", 1, ["national_grid/network/current.csv"]
     ), source.error
+
+
+def test_a_header_repeated_in_another_case_fails_its_source_naming_both(run_files):
+    header = NETWORK_HEADER.replace("feeder_min_hc", "FEEDER_MAX_HC")
+    run = run_files({"national_grid/network/feeders.csv": f"{header}\n{NETWORK_ROW}\n"})
+    source = run.source("national_grid/network")
+    assert source.status == "failed"
+    assert source.error.endswith(
+        "the columns 'feeder_max_hc' and 'FEEDER_MAX_HC' all carry 'feeder_max_hc' (for feeder_max_hc_mw); keep one of them"
+    )
