@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 
 import pytest
+import xlsxwriter
 
 from hostcap.config.source import ReadOptions
 from hostcap.errors import SourceError
-from hostcap.io.readers import cell_text, match_headers, read_file, read_headers
+from hostcap.io.limits import MAX_COLUMNS, MAX_ROW_BYTES, MAX_SHEET_CELLS, MAX_WORKBOOK_BYTES
+from hostcap.io.readers import cell_text, match_headers, normalize_header, read_file, read_headers
 from tests.test_units import sir_workbook
 
 CSV = ReadOptions(type="csv")
@@ -71,3 +75,130 @@ def test_xlsx_header_below_merged_groups_and_cell_rendering():
 )
 def test_cell_text(value, text):
     assert cell_text(value) == text
+
+
+def test_a_csv_wider_than_4096_columns_is_read_as_text_in_every_column():
+    # numeric and empty headers over numbers: the kind of column a type guess would make int64
+    width = 5000
+    header = ",".join("" if i % 2 else str(i) for i in range(width))
+    data = f"{header}\n{','.join(str(i) for i in range(width))}\n".encode()
+    table = read_file(data, CSV, "s", "f.csv")
+    assert table.num_columns == width + 2
+    assert {str(table.schema.field(i).type) for i in range(width)} == {"string"}
+    (row,) = rows(table)
+    assert (row["4998"], row["column_5000"]) == ("4998", "4999")
+
+
+def test_a_csv_over_the_column_limit_fails_its_source_naming_the_limit():
+    data = (",".join(f"c{i}" for i in range(MAX_COLUMNS + 1)) + "\n").encode()
+    with pytest.raises(SourceError, match=rf"s, file f.csv: the header has {MAX_COLUMNS + 1:,} columns; at most {MAX_COLUMNS:,}"):
+        read_file(data, CSV, "s", "f.csv")
+
+
+def test_fields_over_a_megabyte_and_a_long_header_line_are_read():
+    big = "x" * 1_500_000
+    data = f'A,{"B" * 1_900_000}\n1,"{big}"\n2,small\n'.encode()
+    table = rows(read_file(data, CSV, "s", "f.csv"))
+    assert [r["_row"] for r in table] == [2, 3]
+    assert len(table[0]["B" * 1_900_000]) == 1_500_000 and table[1]["A"] == "2"
+    assert read_headers(data, CSV, "s", "f.csv") == ["A", "B" * 1_900_000]
+
+
+@pytest.mark.parametrize("ragged", [False, True], ids=["even", "ragged"])
+def test_a_row_over_the_row_limit_fails_naming_the_row(ragged):
+    extra = ",extra" if ragged else ""
+    data = f'A,B\n1,2{extra}\n3,4\n5,"{"x" * (MAX_ROW_BYTES + 1)}"\n'.encode()
+    with pytest.raises(SourceError, match=rf"s, file f.csv, row 4: the row is longer than {MAX_ROW_BYTES // 2**20} MiB"):
+        read_file(data, CSV, "s", "f.csv")
+
+
+def test_an_unclosed_quote_fails_naming_the_row_it_opens_on():
+    data = b'A,B\n1,2\n3,"never closed\n' + b"5,6\n" * (MAX_ROW_BYTES // 4 + 1)
+    with pytest.raises(SourceError, match=r"row 3: .*a quote that is never closed"):
+        read_file(data, CSV, "s", "f.csv")
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "where"),
+    [
+        (b"A,B\n1,2\n3,caf\xe9\n", "utf-8", "line 3, byte 6"),
+        ("A,B\n1,2\n".encode("cp1252") + b"3,ok\n4,x\x81\n", "cp1252", "line 4, byte 4"),
+    ],
+    ids=["utf-8", "cp1252"],
+)
+def test_an_encoding_error_names_the_line_and_byte(data, encoding, where):
+    with pytest.raises(SourceError, match=rf"s, file f.csv: not valid {encoding} at {where} \(0x"):
+        read_file(data, ReadOptions(type="csv", encoding=encoding), "s", "f.csv")
+
+
+def one_cell_workbook(cell: tuple[int, int], sheet: str = "SIR") -> bytes:
+    """A header in A1 and one more cell far away: a tiny file with a huge used range."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    other = book.add_worksheet("Notes")
+    other.write(1_048_575, 16_383, "elsewhere")  # an unread sheet does not count
+    ws = book.add_worksheet(sheet)
+    ws.write(0, 0, "ID")
+    ws.write(*cell, "x")
+    book.close()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("cell", "ref", "cells"), [((1_048_575, 27), "A1:AB1048576", 29_360_128),
+                                                    ((1_048_575, 16_383), "A1:XFD1048576", 17_179_869_184)])
+def test_a_sheet_with_a_far_cell_fails_before_it_is_expanded(cell, ref, cells):
+    book = one_cell_workbook(cell)
+    assert len(book) < 10_000
+    options = ReadOptions(type="xlsx", sheet="SIR")
+    message = rf"s, file w.xlsx: the sheet's used range {ref} has {cells:,} cells; at most {MAX_SHEET_CELLS:,}"
+    with pytest.raises(SourceError, match=message):
+        read_file(book, options, "s", "w.xlsx")
+    with pytest.raises(SourceError, match=message):
+        read_headers(book, options, "s", "w.xlsx")
+
+
+def test_a_sheet_within_the_cell_limit_is_read_though_another_sheet_is_not():
+    book = one_cell_workbook((3, 1))
+    (row, *_), = [rows(read_file(book, ReadOptions(type="xlsx", sheet="SIR"), "s", "w.xlsx"))]
+    assert row["ID"] == "" and row["column_2"] == "x" and row["_row"] == 4
+
+
+def test_a_workbook_that_unzips_past_the_limit_fails_its_source():
+    parts = zipfile.ZipFile(io.BytesIO(sir_workbook("SIR", [{"PV": 1}])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info in parts.infolist():
+            content = parts.read(info)
+            if info.filename == "xl/sharedStrings.xml":  # padding where the reader reads it
+                content = content.replace(b"</sst>", b" " * (MAX_WORKBOOK_BYTES + 1) + b"</sst>")
+            bomb.writestr(info.filename, content)
+    assert len(buffer.getvalue()) < 2 * 2**20
+    with pytest.raises(SourceError, match=rf"the workbook unzips to more than {MAX_WORKBOOK_BYTES >> 20} MiB"):
+        read_file(buffer.getvalue(), ReadOptions(type="xlsx", sheet="SIR", header_row=5), "s", "w.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("wanted", "header"),
+    [
+        ("Metering (NA / NM / RNM / RC / CDG / S-SFA)", "Metering1\n(NA / NM / RNM / \nRC / CDG / S-SFA)"),
+        ("CESIR Study cost paid by applicant", "CESIR Study\ncost paid by \napplicant4"),
+        ("Project Complete (Y/N/W)", "Project Complete (Y/N/W)2"),
+        ("Interconnection Queue Position", "Interconnection12 Queue Position"),
+    ],
+)
+def test_a_footnote_glued_to_any_word_of_a_header_is_ignored(wanted, header):
+    assert match_headers([wanted], [normalize_header(header)]) == [normalize_header(header)]
+
+
+@pytest.mark.parametrize(
+    ("wanted", "headers", "matched"),
+    [
+        ("Phase", ["Phase 3"], []),  # a number standing apart is part of the name
+        ("Zone", ["Zone 12"], []),
+        ("Zone1 Load", ["Zone1 Load", "Zone Load"], ["Zone1 Load"]),  # exact matches win
+        ("Feeder", ["Feeder123"], []),  # three digits are no footnote
+        ("kW AC", ["kW2 AC3"], ["kW2 AC3"]),
+    ],
+)
+def test_only_one_or_two_digits_glued_to_a_letter_are_a_footnote(wanted, headers, matched):
+    assert match_headers([wanted], headers) == matched

@@ -130,6 +130,9 @@ class Builder:
         returns the silver rows."""
         if not files:
             raise SourceError(config.source_id, f"no files matching {config.read.pattern!r} in {config.location}")
+        for ref, _ in files:
+            if ref.refused:
+                raise SourceError(config.source_id, f"refused: {ref.refused}", file=ref.path)
         with _layer(report, "bronze") as started:
             bronze_arrow = self._read(config, files, report)
             self.lake.write_table(self.snapshot, "bronze", config.source_id, bronze_arrow)

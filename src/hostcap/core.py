@@ -15,7 +15,7 @@ from hostcap.io.s3 import S3Access
 from hostcap.io.secrets import keys_from_secret
 from hostcap.io.storage import Storage
 from hostcap.lake import GOLD_TABLES, Lake
-from hostcap.layers.bronze import missing_required
+from hostcap.layers.bronze import column_problems
 from hostcap.diff import SnapshotDiff, diff_snapshots
 from hostcap.lock import RefreshLock
 from hostcap.refresh import Progress, RefreshContext, run_refresh
@@ -68,12 +68,15 @@ class Hostcap:
             if not files:
                 found.append(f"no files matching {config.read.pattern!r} in {config.location}")
             for ref in files:
+                if ref.refused:
+                    found.append(f"{ref.path}: refused: {ref.refused}")
+                    continue
                 try:
                     headers = read_headers(storage.read_bytes(ref.path), config.read, config.source_id, ref.path)
                 except SourceError as exc:
                     found.append(exc.message)
                     continue
-                found.extend(f"{ref.path}: {problem}" for problem in missing_required(config, headers))
+                found.extend(f"{ref.path}: {problem}" for problem in column_problems(config, headers))
         return problems
 
     def refresh(

@@ -79,7 +79,8 @@ class SourcePlan:
 def plan_source(storage: Storage, config: SourceConfig, previous: dict | None) -> SourcePlan:
     """Decide by content, never by file time: the fingerprint covers the config, the code version
     and every file's path and sha256, so an added, changed or removed file changes it."""
-    files = [(ref, storage.sha256(ref.path)) for ref in storage.list_files(config.location, config.read.pattern)]
+    refs = storage.list_files(config.location, config.read.pattern)
+    files = [(ref, "" if ref.refused else storage.sha256(ref.path)) for ref in refs]
     identity = {
         "version": __version__,
         "config": config.model_dump(mode="json"),

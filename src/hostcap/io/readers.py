@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook
 
 from hostcap.config.source import ReadOptions
 from hostcap.errors import SourceError
+from hostcap.io.limits import MAX_COLUMNS, MAX_ROW_BYTES
+from hostcap.io.workbook_size import WorkbookTooLarge, check_workbook
 
 ROW = "_row"
 PARSE_ERROR = "_parse_error"
@@ -45,35 +50,52 @@ def unique_headers(raw: Sequence[object]) -> list[str]:
 
 def read_file(data: bytes, options: ReadOptions, source: str, file: str) -> pa.Table:
     """Read one file's bytes as configured; raise SourceError naming the source and file."""
-    try:
+    with _reading(data, options, source, file):
         if options.type == "csv":
             return _read_csv(data, options, source, file)
         return _read_xlsx(data, options, source, file)
-    except SourceError:
-        raise
-    except Exception as exc:  # a reader's own error, made to name the file
-        raise SourceError(source, f"cannot read the file as {options.type}: {exc}", file=file) from exc
 
 
 def read_headers(data: bytes, options: ReadOptions, source: str, file: str) -> list[str]:
     """Only the header row (normalized), for checking a file against its config without loading it."""
-    try:
+    with _reading(data, options, source, file):
         if options.type == "csv":
-            text = _utf8(data[: 1 << 16], options.encoding).decode("utf-8", errors="ignore")
-            reader = csv.reader(io.StringIO(text, newline=""), delimiter=options.delimiter, quotechar=options.quote)
-            records = [r for r in reader if r][: options.header_row]
-        else:
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-            if options.sheet not in workbook.sheet_names:
-                raise SourceError(source, f"no sheet {options.sheet!r}; the workbook has {', '.join(workbook.sheet_names)}", file=file)
-            records = workbook.get_sheet_by_name(options.sheet).to_python(skip_empty_area=False, nrows=options.header_row)
-    except SourceError:
-        raise
-    except Exception as exc:
-        raise SourceError(source, f"cannot read the file as {options.type}: {exc}", file=file) from exc
+            return unique_headers(_csv_header(_utf8(data, options.encoding), options, source, file))
+        records = _sheet(data, options, source, file).to_python(skip_empty_area=False, nrows=options.header_row)
     if len(records) < options.header_row:
         raise SourceError(source, f"no header row at row {options.header_row}", file=file)
     return unique_headers(records[options.header_row - 1])
+
+
+@contextmanager
+def _reading(data: bytes, options: ReadOptions, source: str, file: str) -> Iterator[None]:
+    """Make a reader's own error a SourceError naming the file; an encoding error names where."""
+    try:
+        yield
+    except SourceError:
+        raise
+    except UnicodeDecodeError:
+        raise SourceError(source, _undecodable(data, options.encoding), file=file) from None
+    except pa.ArrowInvalid as exc:
+        if "invalid UTF8" in str(exc):
+            raise SourceError(source, _undecodable(data, options.encoding), file=file) from None
+        raise SourceError(source, f"cannot read the file as {options.type}: {exc}", file=file) from exc
+    except Exception as exc:  # a reader's own error, made to name the file
+        raise SourceError(source, f"cannot read the file as {options.type}: {exc}", file=file) from exc
+
+
+def _undecodable(data: bytes, encoding: str) -> str:
+    """Where the bytes stop being `encoding`, as a person finds it: 1-based line and byte."""
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        return (
+            f"not valid {encoding} at line {line}, byte {exc.start - line_start + 1} (0x{data[exc.start]:02x}): "
+            "set read.encoding to the file's encoding"
+        )
+    return f"not valid {encoding}"
 
 
 def _utf8(data: bytes, encoding: str) -> bytes:
@@ -82,10 +104,60 @@ def _utf8(data: bytes, encoding: str) -> bytes:
     return data.removeprefix(_BOM.encode("utf-8"))
 
 
+def _records(data: bytes, options: ReadOptions, source: str, file: str) -> Iterator[tuple[int, list[str]]]:
+    """The non-empty records of UTF-8 CSV bytes with their 1-based numbers, decoded as they are
+    read; a record over MAX_ROW_BYTES fails naming its number."""
+    csv.field_size_limit(MAX_ROW_BYTES)  # process-wide, and always this same value
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
+    reader = csv.reader(text, delimiter=options.delimiter, quotechar=options.quote)
+    number = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field limit" not in str(exc):
+                raise
+            raise _too_long(source, file, number + 1) from None
+        if not record:
+            continue
+        number += 1
+        chars = sum(map(len, record))
+        if chars > MAX_ROW_BYTES // 4 and len(options.delimiter.join(record).encode()) > MAX_ROW_BYTES:
+            raise _too_long(source, file, number)
+        yield number, record
+
+
+def _too_long(source: str, file: str, row: int) -> SourceError:
+    return SourceError(
+        source,
+        f"the row is longer than {MAX_ROW_BYTES >> 20} MiB (a field that big, or a quote that is never closed)",
+        file=file,
+        row=row,
+    )
+
+
+def _csv_header(data: bytes, options: ReadOptions, source: str, file: str) -> list[str]:
+    """The header record (read no further than it), at most MAX_COLUMNS wide."""
+    for number, record in _records(data, options, source, file):
+        if number == options.header_row:
+            if len(record) > MAX_COLUMNS:
+                raise SourceError(source, f"the header has {len(record):,} columns; at most {MAX_COLUMNS:,}", file=file)
+            return record
+    if options.header_row == 1:
+        raise SourceError(source, "the file is empty: no header row", file=file)
+    raise SourceError(source, f"no header row at row {options.header_row}", file=file)
+
+
 def _read_csv(data: bytes, options: ReadOptions, source: str, file: str) -> pa.Table:
     """Fast path with Arrow's reader; a file with ragged rows is re-read row by row so that each
-    bad row is kept, with its exact record number and what was wrong, instead of being lost."""
+    bad row is kept, with its exact record number and what was wrong, instead of being lost.
+
+    The header's width is learned first, so that every column, however many, is read as text."""
     data = _utf8(data, options.encoding)
+    header = _csv_header(data, options, source, file)
+    names = [f"f{i}" for i in range(len(header))]
     ragged: list[int] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -95,7 +167,9 @@ def _read_csv(data: bytes, options: ReadOptions, source: str, file: str) -> pa.T
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(skip_rows=options.header_row - 1, autogenerate_column_names=True),
+            read_options=pacsv.ReadOptions(
+                skip_rows=options.header_row - 1, column_names=names, block_size=MAX_ROW_BYTES
+            ),
             parse_options=pacsv.ParseOptions(
                 delimiter=options.delimiter,
                 quote_char=options.quote,
@@ -103,37 +177,46 @@ def _read_csv(data: bytes, options: ReadOptions, source: str, file: str) -> pa.T
                 invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={f"f{i}": pa.string() for i in range(4096)},
+                column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
     except pa.ArrowInvalid as exc:
-        if "Empty CSV file" in str(exc):
-            raise SourceError(source, "the file is empty: no header row", file=file) from exc
-        raise
+        if "straddling" not in str(exc):
+            raise
+        ragged.append(1)  # a record over the block size: the exact path names it
     if ragged:
-        return _read_csv_rowwise(data, options)
-    if table.num_rows == 0:
-        raise SourceError(source, f"no header row at row {options.header_row}", file=file)
-    headers = unique_headers(table.column(i)[0].as_py() for i in range(table.num_columns))
+        return _read_csv_rowwise(data, options, source, file)
+    headers = unique_headers(header)
     body = table.slice(1).rename_columns(headers)
     first = options.header_row + 1
+    if len(data) > MAX_ROW_BYTES:  # Arrow reads a longer row at the end of a file: bound it here too
+        _check_row_bytes(body, source, file, first)
     rows = pa.array(range(first, first + body.num_rows), pa.int64())
     return body.append_column(ROW, rows).append_column(PARSE_ERROR, pa.nulls(body.num_rows, pa.string()))
 
 
-def _read_csv_rowwise(data: bytes, options: ReadOptions) -> pa.Table:
+def _check_row_bytes(body: pa.Table, source: str, file: str, first: int) -> None:
+    """Fail on the first row whose fields add up to more than MAX_ROW_BYTES."""
+    if not body.num_rows:
+        return
+    lengths = [pc.cast(pc.binary_length(column), pa.int64()) for column in body.columns]
+    sizes = functools.reduce(pc.add, lengths)
+    over = pc.indices_nonzero(pc.greater(sizes, MAX_ROW_BYTES))
+    if len(over):
+        raise _too_long(source, file, first + over[0].as_py())
+
+
+def _read_csv_rowwise(data: bytes, options: ReadOptions, source: str, file: str) -> pa.Table:
     """Slow, exact path: a row with the wrong number of fields keeps what fits, plus its error."""
-    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=options.delimiter, quotechar=options.quote)
-    records = [(number, rec) for number, rec in enumerate((r for r in reader if r), start=1)]
     header_at = options.header_row
-    headers = unique_headers(next(rec for number, rec in records if number == header_at))
+    headers = unique_headers(_csv_header(data, options, source, file))
     width = len(headers)
     columns: list[list[str | None]] = [[] for _ in range(width)]
     rows: list[int] = []
     errors: list[str | None] = []
-    for number, rec in records:
+    for number, rec in _records(data, options, source, file):
         if number <= header_at:
             continue
         rows.append(number)
@@ -164,15 +247,24 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, options: ReadOptions, source: str, file: str) -> pa.Table:
-    """Read the configured sheet; rows above the header (titles, merged group cells) are skipped,
-    fully empty rows are not data, and `_row` is the sheet's own row number."""
+def _sheet(data: bytes, options: ReadOptions, source: str, file: str) -> CalamineSheet:
+    """The configured sheet of a workbook, once its size is known to be within the limits."""
+    try:
+        check_workbook(data, options.sheet or "")
+    except WorkbookTooLarge as exc:
+        raise SourceError(source, str(exc), file=file) from None
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     if options.sheet not in workbook.sheet_names:
         raise SourceError(
             source, f"no sheet {options.sheet!r}; the workbook has {', '.join(workbook.sheet_names)}", file=file
         )
-    grid = workbook.get_sheet_by_name(options.sheet).to_python(skip_empty_area=False)
+    return workbook.get_sheet_by_name(options.sheet)
+
+
+def _read_xlsx(data: bytes, options: ReadOptions, source: str, file: str) -> pa.Table:
+    """Read the configured sheet; rows above the header (titles, merged group cells) are skipped,
+    fully empty rows are not data, and `_row` is the sheet's own row number."""
+    grid = _sheet(data, options, source, file).to_python(skip_empty_area=False)
     if len(grid) < options.header_row:
         raise SourceError(source, f"no header row at row {options.header_row}", file=file)
     headers = unique_headers(grid[options.header_row - 1])
@@ -190,12 +282,16 @@ def _read_xlsx(data: bytes, options: ReadOptions, source: str, file: str) -> pa.
     return pa.table({**arrays, ROW: pa.array(rows, pa.int64()), PARSE_ERROR: pa.nulls(n, pa.string())})
 
 
-_FOOTNOTE = re.compile(r"(?<=\D)\d{1,2}$")
+#: a footnote: one or two digits glued to the end of a word (`Metering1 (NA / NM …)`,
+#: `… applicant4`), or to the end of the header after any other character (`(Y/N/W)2`); a number
+#: standing apart (`Phase 3`) or longer (`Feeder123`) is part of the name
+_FOOTNOTE = re.compile(r"(?<=[^\W\d_])\d{1,2}(?=[\s(/)\-:,.]|$)|(?<=[^\d\s])\d{1,2}$")
 
 
 def match_headers(wanted: Sequence[str], headers: Sequence[str]) -> list[str]:
     """The headers that carry a configured column: by name after white-space folding,
-    case-insensitively, or with a footnote digit glued to the end (`Circuit ID1`).
+    case-insensitively, or with footnote digits glued to the end of a word (`Circuit ID1`,
+    `Metering1 (NA / NM)`); exact matches come first.
 
     A union of several files can hold a column under its old and new name (an alias): all are
     returned, and silver takes the first that has a value.

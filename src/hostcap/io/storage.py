@@ -23,11 +23,13 @@ _CHUNK = 1 << 20
 @dataclass(frozen=True)
 class FileRef:
     """A file found under a storage root: its path relative to the root, its size and when it
-    was last modified (seconds since the epoch; None where the store does not say)."""
+    was last modified (seconds since the epoch; None where the store does not say). `refused`
+    says why it must not be read (a link leading outside the root), and then it never is."""
 
     path: str
     size: int
     mtime: float | None = None
+    refused: str = ""
 
     @property
     def name(self) -> str:
@@ -90,7 +92,11 @@ class Storage:
             return self.fs.get_file_info(self.full(rel)).type != pafs.FileType.NotFound
 
     def list_files(self, rel_dir: str, pattern: str = "*") -> list[FileRef]:
-        """Files directly in `rel_dir` whose name matches `pattern`, skipping hidden files, sorted by name."""
+        """Files directly in `rel_dir` whose name matches `pattern`, skipping hidden files, sorted by name.
+
+        Locally, a symbolic link is followed only if it stays inside the root; one leading outside
+        is listed as refused (never read), so its source can say so instead of it vanishing.
+        """
         selector = pafs.FileSelector(self.full(rel_dir), allow_not_found=True)
         with self._failing("list", rel_dir):
             infos = self.fs.get_file_info(selector)
@@ -98,9 +104,17 @@ class Storage:
         for info in infos:
             name = posixpath.basename(info.path)
             if info.type == pafs.FileType.File and not name.startswith(".") and fnmatch.fnmatch(name, pattern):
-                mtime = info.mtime_ns / 1e9 if info.mtime_ns is not None else None
-                found.append(FileRef(posixpath.join(rel_dir, name) if rel_dir else name, info.size, mtime))
+                rel = posixpath.join(rel_dir, name) if rel_dir else name
+                if self.is_local and not self._inside_root(info.path):
+                    found.append(FileRef(rel, 0, refused="a symbolic link to a file outside the source root"))
+                else:
+                    mtime = info.mtime_ns / 1e9 if info.mtime_ns is not None else None
+                    found.append(FileRef(rel, info.size, mtime))
         return sorted(found, key=lambda f: f.name)
+
+    def _inside_root(self, path: str) -> bool:
+        """Whether a local path, links resolved, is under the root."""
+        return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(self.base))
 
     def list_dirs(self, rel_dir: str) -> list[str]:
         selector = pafs.FileSelector(self.full(rel_dir), allow_not_found=True)

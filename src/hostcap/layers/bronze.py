@@ -7,6 +7,7 @@ content hash, record number and the refresh that loaded it.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -37,27 +38,48 @@ def data_columns(table: pa.Table | list[str]) -> list[str]:
     return [n for n in names if n not in LINEAGE]
 
 
-def missing_required(config: SourceConfig, headers: list[str]) -> list[str]:
-    """Descriptions of the required columns a file's headers lack."""
-    return [
-        f"required column {' / '.join(repr(h) for h in spec.headers)} (for {field}) is missing"
+def column_problems(config: SourceConfig, headers: list[str]) -> list[str]:
+    """What is wrong with a file's headers for its config: a required column missing (naming
+    the file's closest header, so a renamed or misspelt column is found at a glance), or one
+    configured header carried by several columns (`Feeder` and `FEEDER`), where no one can say
+    which holds the data."""
+    problems = [
+        f"required column {' / '.join(repr(h) for h in spec.headers)} (for {field}) is missing{_closest(spec.headers, headers)}"
         for field, spec in config.columns.items()
         if spec.required and not match_headers(spec.headers, headers)
     ]
+    for field, spec in config.columns.items():
+        for name in spec.headers:
+            found = match_headers([name], headers)
+            if len(found) > 1:
+                problems.append(
+                    f"the columns {' and '.join(repr(h) for h in found)} all carry {name!r} (for {field}); "
+                    "keep one of them"
+                )
+    return problems
 
 
-def check_required_columns(config: SourceConfig, file: str, headers: list[str]) -> None:
-    """A file missing a required column fails its source, naming the column and the file."""
-    missing = missing_required(config, headers)
-    if missing:
-        raise SourceError(config.source_id, "; ".join(missing), file=file)
+def _closest(wanted: list[str], headers: list[str]) -> str:
+    by_key = {h.casefold(): h for h in reversed(headers)}
+    for name in wanted:
+        close = difflib.get_close_matches(name.casefold(), list(by_key), n=1, cutoff=0.6)
+        if close:
+            return f"; the closest header is {by_key[close[0]]!r}"
+    return ""
+
+
+def check_columns(config: SourceConfig, file: str, headers: list[str]) -> None:
+    """A file with a column problem (see column_problems) fails its source, naming the columns and the file."""
+    problems = column_problems(config, headers)
+    if problems:
+        raise SourceError(config.source_id, "; ".join(problems), file=file)
 
 
 def build_bronze(config: SourceConfig, reads: list[ReadResult], run_id: str) -> pa.Table:
     """Union of the source's files, each row stamped with its lineage."""
     tables = []
     for read in reads:
-        check_required_columns(config, read.file, data_columns(read.table))
+        check_columns(config, read.file, data_columns(read.table))
         n = read.table.num_rows
         tables.append(
             read.table.append_column(SOURCE, pa.array([config.source_id] * n, pa.string()))
