@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from hostcap.config.source import SourceConfig
 from hostcap.errors import SourceError
-from hostcap.io.readers import PARSE_ERROR, ROW, match_headers
+from hostcap.io.readers import PARSE_ERROR, ROW, match_headers, normalize_header
 
 SOURCE = "_source"
 FILE = "_file"
@@ -50,13 +50,24 @@ def column_problems(config: SourceConfig, headers: list[str]) -> list[str]:
     ]
     for field, spec in config.columns.items():
         for name in spec.headers:
-            found = match_headers([name], headers)
-            if len(found) > 1:
+            found = _ambiguous(name, headers)
+            if found:
                 problems.append(
                     f"the columns {' and '.join(repr(h) for h in found)} all carry {name!r} (for {field}); "
                     "keep one of them"
                 )
     return problems
+
+
+def _ambiguous(name: str, headers: list[str]) -> list[str]:
+    """The columns that carry `name` equally well, when there are several: case variants of it
+    (`Feeder`, `FEEDER`), or, with none spelt as configured, several footnoted forms of it. An
+    exact column beside a footnoted one (`Circuit ID`, `Circuit ID1`) is not ambiguous: the
+    exact one comes first and the other only fills its gaps, as an alias does."""
+    found = match_headers([name], headers)
+    exact = [h for h in found if h.casefold() == normalize_header(name).casefold()]
+    candidates = exact or found
+    return candidates if len(candidates) > 1 else []
 
 
 def _closest(wanted: list[str], headers: list[str]) -> str:
