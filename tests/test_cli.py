@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from hostcap.cli import app
 from hostcap.lake import Lake
 from hostcap.layers.gold import FEEDER_COLUMNS
-from tests.conftest import CONFIGS, REAL_FILES, SAMPLE, Run
+from tests.conftest import CONFIGS, REAL, REAL_FILES, SAMPLE, Run
 
 runner = CliRunner()
 
@@ -103,6 +103,24 @@ def test_real_nyseg_der_against_a_network_synthesized_for_their_circuits(real_di
     feeders = run.rows("feeders")
     assert len(feeders) > 1000
     assert sum(f["installed_der_count"] for f in feeders) > 12_000
+
+
+def test_nyseg_network_for_takes_several_files_after_one_flag(real_dir: Path, tmp_path: Path):
+    der_files = [str(real_dir / REAL_FILES[s]) for s in ("nyseg_rge/installed_der", "nyseg_rge/planned_der")]
+    one_flag = invoke("sample", "--out", str(tmp_path / "a"), "--nyseg-network-for", *der_files)
+    assert one_flag.exit_code == 0, one_flag.output
+    repeated = invoke("sample", "--out", str(tmp_path / "b"), *(f"--nyseg-network-for={path}" for path in der_files))
+    assert repeated.exit_code == 0, repeated.output
+    network = Path("nyseg_rge", "network", "nyseg_rge_network.csv")
+    assert (tmp_path / "a" / network).read_bytes() == (tmp_path / "b" / network).read_bytes()
+    only_first = invoke("sample", "--out", str(tmp_path / "c"), "--nyseg-network-for", der_files[0])
+    assert only_first.exit_code == 0
+    assert len((tmp_path / "c" / network).read_bytes()) < len((tmp_path / "a" / network).read_bytes())
+
+    not_der = invoke("sample", "--out", str(tmp_path / "d"), "--nyseg-network-for", der_files[0], str(REAL / "utility2_circuits.csv"))
+    assert not_der.exit_code == 3 and "utility2_circuits.csv: no ProjectCircuitID column" in not_der.stderr
+    stray = invoke("sample", "--out", str(tmp_path / "e"), der_files[0])
+    assert stray.exit_code == 2 and "only with --nyseg-network-for" in stray.stderr
 
 
 def test_history_commands(tmp_path: Path):

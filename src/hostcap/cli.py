@@ -313,7 +313,20 @@ def sample(
         typer.Option(
             "--nyseg-network-for",
             help="Instead, write only a NYSEG/RG&E network file whose feeders are the circuit IDs that "
-            "these NYSEG/RG&E DER files reference (ProjectCircuitID).",
+            "these NYSEG/RG&E DER files reference (ProjectCircuitID). Give several files after the flag "
+            "(`--nyseg-network-for A B`) or repeat it (`--nyseg-network-for A --nyseg-network-for B`).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    more_der_files: Annotated[
+        Optional[list[Path]],
+        typer.Argument(
+            metavar="[DER_FILE]...",
+            help="More DER files for --nyseg-network-for (the files after its first).",
+            exists=True,
+            dir_okay=False,
+            show_default=False,
         ),
     ] = None,
 ) -> None:
@@ -321,10 +334,13 @@ def sample(
     from hostcap.sample import generate_sample, write_nyseg_network_for_circuits
     from hostcap.sample.circuits import circuit_ids_from_der_files
 
+    if more_der_files and not nyseg_network_for:
+        raise typer.BadParameter("DER files are read only with --nyseg-network-for", param_hint="DER_FILE")
     if nyseg_network_for:
         target = out / "nyseg_rge" / "network" / "nyseg_rge_network.csv"
-        write_nyseg_network_for_circuits(circuit_ids_from_der_files(nyseg_network_for), target, seed=seed)
-        say(f"wrote {target}")
+        der_files = [*nyseg_network_for, *(more_der_files or [])]
+        write_nyseg_network_for_circuits(circuit_ids_from_der_files(der_files), target, seed=seed)
+        say(f"wrote {target} for the circuits of {len(der_files)} DER files")
         return
     written = generate_sample(out, scale=scale, seed=seed)
     say(f"wrote {sum(len(files) for files in written.values())} files for {len(written)} sources under {out}")
