@@ -322,7 +322,7 @@ def sample(
     more_der_files: Annotated[
         Optional[list[Path]],
         typer.Argument(
-            metavar="[DER_FILE]...",
+            metavar="DER_FILE",
             help="More DER files for --nyseg-network-for (the files after its first).",
             exists=True,
             dir_okay=False,
