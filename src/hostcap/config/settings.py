@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     keep_snapshots: int = Field(10, ge=1, description="Published snapshots kept for history, diff and rollback.")
     endpoint_url: str | None = Field(
         None,
-        description="Endpoint of an S3-compatible store (`http(s)://host[:port]`) for `s3://` roots; unset: AWS S3.",
+        description="Endpoint of an S3-compatible store (`http(s)://host[:port]`) for `s3://` roots, used by every "
+        "S3 call (data, lock); unset: the standard `AWS_ENDPOINT_URL_S3`, then `AWS_ENDPOINT_URL`, else AWS S3.",
     )
     aws_region: str | None = Field(
         None, description="AWS region of the buckets and of the secret; unset: the AWS configuration's (AWS_REGION, profile)."
