@@ -70,6 +70,28 @@ def test_config_errors_and_an_empty_lake_are_one_line_errors(tmp_path: Path):
     assert result.exit_code == 4 and "has no published snapshot yet" in result.stderr
 
 
+def test_a_lake_that_cannot_be_written_fails_the_refresh_with_one_line_naming_it(tmp_path: Path):
+    """As root, file modes do not stop a write; a lake whose root, or whose `runs` and
+    `snapshots` directories, are regular files cannot be written by anyone."""
+    base = ("--source", str(SAMPLE), "--config", str(CONFIGS))
+    (tmp_path / "lake-file").write_text("not a lake")
+    result = invoke("refresh", *base, "--lake", str(tmp_path / "lake-file"))
+    assert result.exit_code == 5 and "Traceback" not in result.output
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert line.startswith(f"error: lake: cannot take the refresh lock {tmp_path / 'lake-file'}/refresh.lock: ")
+    assert "published: no" in result.stdout
+
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    for name in ("runs", "snapshots"):
+        (lake / name).write_text("not a directory")
+    result = invoke("refresh", *base, "--lake", str(lake))
+    assert result.exit_code == 5 and "Traceback" not in result.output
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert line.startswith(f"error: lake: cannot list {lake}/runs: ")
+    assert "the report could not be saved: cannot write" in line
+
+
 def test_sample_is_deterministic(tmp_path: Path):
     for name in ("a", "b"):
         assert invoke("sample", "--out", str(tmp_path / name), "--scale", "0.002", "--seed", "7").exit_code == 0

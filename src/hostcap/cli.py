@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import signal
 import sys
 import threading
@@ -87,6 +88,12 @@ SparkMasterOpt = Annotated[
 ]
 
 
+@app.callback()
+def _main() -> None:
+    """hostcap: New York utilities' hosting capacity and DER data, cleaned and unified."""
+    log_to_stderr()
+
+
 def _settings(kind: Callable[..., SettingsT], **given: object) -> SettingsT:
     """Settings from the environment, with the options given on the command line on top."""
     try:
@@ -124,11 +131,13 @@ def _print_report(report: RefreshReport) -> None:
             table, s.source, s.status, len(s.files), f"{s.rows_in:,}", f"{s.loaded:,}", f"{s.quarantined:,}",
             f"{s.excluded:,}", f"{s.duration_s:.2f}", style="red" if s.status == "failed" else None,
         )
-    show(table)
+    if report.sources:
+        show(table)
     if report.status == "unchanged":
         say(f"no source changed since snapshot {report.snapshot}: nothing new published ({report.duration_s:.2f} s)")
         return
-    say("gold: " + ", ".join(f"{name} {rows:,}" for name, rows in report.gold.items()))
+    if report.gold:
+        say("gold: " + ", ".join(f"{name} {rows:,}" for name, rows in report.gold.items()))
     for check in report.checks:
         if not check.passed:
             error(f"{check.name}: {check.detail}", label="check failed")
@@ -397,7 +406,7 @@ def watch(
 
     hostcap = _hostcap(source, lake, config, engine=engine)
     orchestrator = Orchestrator(hostcap, _orchestration(schedule, quiet, watch_mode, poll))
-    log_to_stderr()
+    log_to_stderr(logging.INFO)
     signal.signal(signal.SIGTERM, _interrupt)
     orchestrator.start()
     say(f"source {hostcap.settings.source_dir} → lake {hostcap.settings.lake_dir}")
@@ -459,5 +468,5 @@ def serve(
     hostcap = _hostcap(source, lake, config)
     orchestration = _orchestration(schedule, quiet, watch_mode, poll)
 
-    log_to_stderr()
+    log_to_stderr(logging.INFO)
     run_server(hostcap, host, port, refresh_on_start, say=say, access_log=access_log, orchestration=orchestration, watch=watch)

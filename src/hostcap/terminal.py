@@ -34,10 +34,11 @@ class SafeFormatter(logging.Formatter):
         return safe_text(super().formatMessage(record))
 
 
-def log_to_stderr() -> None:
-    """hostcap's own log lines (refreshes started and finished, watcher and schedule actions) to
-    standard error, one line each, made safe; other libraries' only from warnings up."""
+def log_to_stderr(level: int = logging.WARNING) -> None:
+    """Log lines to standard error, one line each, made safe: hostcap's from `level` up (INFO
+    for the long-running commands: refreshes started and finished, watcher and schedule
+    actions), other libraries' from warnings up. Without it, Python would print warnings raw."""
     handler = logging.StreamHandler()
     handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(handlers=[handler])
-    logging.getLogger("hostcap").setLevel(logging.INFO)
+    logging.getLogger("hostcap").setLevel(level)
