@@ -121,8 +121,9 @@ def _one_line_errors(command: Callable) -> Callable:
 
 
 def _print_report(report: RefreshReport) -> None:
+    title = f"refresh {report.run_id}: {report.status}"
     table = new_table(
-        f"refresh {report.run_id}: {report.status}",
+        title,
         "source", "status", "files", "rows in", "loaded", "quarantined", "excluded", "seconds",
         numbers=("files", "rows in", "loaded", "quarantined", "excluded", "seconds"),
     )
@@ -131,8 +132,7 @@ def _print_report(report: RefreshReport) -> None:
             table, s.source, s.status, len(s.files), f"{s.rows_in:,}", f"{s.loaded:,}", f"{s.quarantined:,}",
             f"{s.excluded:,}", f"{s.duration_s:.2f}", style="red" if s.status == "failed" else None,
         )
-    if report.sources:
-        show(table)
+    show(table) if report.sources else say(title)
     if report.status == "unchanged":
         say(f"no source changed since snapshot {report.snapshot}: nothing new published ({report.duration_s:.2f} s)")
         return
@@ -238,7 +238,8 @@ def runs_show(
     for s in report.sources:
         for name, layer in s.layers.items():
             add_row(layers, s.source, name, layer.status, f"{layer.rows:,}" if layer.rows is not None else "", f"{layer.duration_s:.2f}")
-    show(layers)
+    if layers.rows:
+        show(layers)
     for s in report.sources:
         for reason, count in {**s.quarantine_reasons, **s.exclusion_rules}.items():
             say(f"{s.source}: {count:,} × {reason}")

@@ -30,6 +30,7 @@ from hostcap.io.storage import FileRef, Storage, blame
 from hostcap.lake import Lake
 from hostcap.lock import DEFAULT_LEASE_S, RefreshLock
 from hostcap.report import CheckResult, RefreshReport, SourceReport, Trigger
+from hostcap.runs import interrupted
 
 Progress = Callable[[str], None]
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class RefreshContext:
     spark_master: str | None = None
     strict: bool = False
     keep_snapshots: int = 10
+    keep_runs: int = 200
     workers: int = 1
     lock_lease_s: float = DEFAULT_LEASE_S
     trigger: Trigger = "manual"
@@ -90,7 +92,7 @@ def _mark_interrupted(lake: Lake) -> None:
     for run_id in lake.runs():
         report = lake.read_report(run_id)
         if report["status"] == "running":
-            lake.write_report(run_id, {**report, "status": "interrupted", "error": "the refresh process ended before it finished"})
+            lake.write_report(run_id, interrupted(report))
 
 
 def _finish(ctx: RefreshContext, report: RefreshReport, started: float) -> RefreshReport:
@@ -131,6 +133,7 @@ def _refresh(ctx: RefreshContext, report: RefreshReport, lock: RefreshLock) -> N
         _mark_interrupted(lake)
         lake.write_report(ctx.run_id, report.model_dump(mode="json"))
         lake.collect_garbage(ctx.keep_snapshots)
+        lake.prune_runs(ctx.keep_runs, ctx.run_id)
         current = lake.current()
         previous = lake.read_manifest(current) if current else {}
     with blame("sources"):

@@ -162,6 +162,10 @@ class Storage:
             with self._failing("delete", rel):
                 self.fs.delete_dir(self.full(rel))
 
+    def delete_file(self, rel: str) -> None:
+        with self._failing("delete", rel):
+            self.fs.delete_file(self.full(rel))
+
 
 @contextmanager
 def blame(where: str) -> Iterator[None]:
