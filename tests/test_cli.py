@@ -174,3 +174,15 @@ def test_history_commands(tmp_path: Path):
     missing = invoke("rollback", "nope", "--lake", lake)
     assert missing.exit_code == 4 and "not in the history" in missing.stderr
     assert invoke("runs", "show", "nope", "--lake", lake).exit_code == 4
+
+
+def test_every_setting_and_every_json_option_is_in_the_readme():
+    from hostcap.config import Settings
+
+    readme = (CONFIGS.parent / "README.md").read_text()
+    for name in Settings.model_fields:
+        assert f"`HOSTCAP_{name.upper()}`" in readme, name
+    for command in ("refresh", "runs", "runs show RUN", "snapshots", "validate"):
+        rows = [line for line in readme.splitlines() if f"`hostcap {command} [" in line]
+        assert rows and "--json" in rows[0], command
+        assert "--json" in invoke(*command.replace(" RUN", "").split(), "--help").output, command
