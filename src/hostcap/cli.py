@@ -132,7 +132,10 @@ def _print_report(report: RefreshReport) -> None:
             table, s.source, s.status, len(s.files), f"{s.rows_in:,}", f"{s.loaded:,}", f"{s.quarantined:,}",
             f"{s.excluded:,}", f"{s.duration_s:.2f}", style="red" if s.status == "failed" else None,
         )
-    show(table) if report.sources else say(title)
+    if report.sources:
+        show(table)
+    else:
+        say(title)
     if report.status == "unchanged":
         say(f"no source changed since snapshot {report.snapshot}: nothing new published ({report.duration_s:.2f} s)")
         return
