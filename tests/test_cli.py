@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from hostcap.cli import app
 from hostcap.lake import Lake
 from hostcap.layers.gold import FEEDER_COLUMNS
-from tests.conftest import CONFIGS, REAL_FILES, SAMPLE, Run
+from tests.conftest import CONFIGS, REAL, REAL_FILES, SAMPLE, Run
 
 runner = CliRunner()
 
@@ -70,6 +70,28 @@ def test_config_errors_and_an_empty_lake_are_one_line_errors(tmp_path: Path):
     assert result.exit_code == 4 and "has no published snapshot yet" in result.stderr
 
 
+def test_a_lake_that_cannot_be_written_fails_the_refresh_with_one_line_naming_it(tmp_path: Path):
+    """As root, file modes do not stop a write; a lake whose root, or whose `runs` and
+    `snapshots` directories, are regular files cannot be written by anyone."""
+    base = ("--source", str(SAMPLE), "--config", str(CONFIGS))
+    (tmp_path / "lake-file").write_text("not a lake")
+    result = invoke("refresh", *base, "--lake", str(tmp_path / "lake-file"))
+    assert result.exit_code == 5 and "Traceback" not in result.output
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert line.startswith(f"error: lake: cannot take the refresh lock {tmp_path / 'lake-file'}/refresh.lock: ")
+    assert "published: no" in result.stdout
+
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    for name in ("runs", "snapshots"):
+        (lake / name).write_text("not a directory")
+    result = invoke("refresh", *base, "--lake", str(lake))
+    assert result.exit_code == 5 and "Traceback" not in result.output
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert line.startswith(f"error: lake: cannot list {lake}/runs: ")
+    assert "the report could not be saved: cannot write" in line
+
+
 def test_sample_is_deterministic(tmp_path: Path):
     for name in ("a", "b"):
         assert invoke("sample", "--out", str(tmp_path / name), "--scale", "0.002", "--seed", "7").exit_code == 0
@@ -105,6 +127,24 @@ def test_real_nyseg_der_against_a_network_synthesized_for_their_circuits(real_di
     assert sum(f["installed_der_count"] for f in feeders) > 12_000
 
 
+def test_nyseg_network_for_takes_several_files_after_one_flag(real_dir: Path, tmp_path: Path):
+    der_files = [str(real_dir / REAL_FILES[s]) for s in ("nyseg_rge/installed_der", "nyseg_rge/planned_der")]
+    one_flag = invoke("sample", "--out", str(tmp_path / "a"), "--nyseg-network-for", *der_files)
+    assert one_flag.exit_code == 0, one_flag.output
+    repeated = invoke("sample", "--out", str(tmp_path / "b"), *(f"--nyseg-network-for={path}" for path in der_files))
+    assert repeated.exit_code == 0, repeated.output
+    network = Path("nyseg_rge", "network", "nyseg_rge_network.csv")
+    assert (tmp_path / "a" / network).read_bytes() == (tmp_path / "b" / network).read_bytes()
+    only_first = invoke("sample", "--out", str(tmp_path / "c"), "--nyseg-network-for", der_files[0])
+    assert only_first.exit_code == 0
+    assert len((tmp_path / "c" / network).read_bytes()) < len((tmp_path / "a" / network).read_bytes())
+
+    not_der = invoke("sample", "--out", str(tmp_path / "d"), "--nyseg-network-for", der_files[0], str(REAL / "utility2_circuits.csv"))
+    assert not_der.exit_code == 3 and "utility2_circuits.csv: no ProjectCircuitID column" in not_der.stderr
+    stray = invoke("sample", "--out", str(tmp_path / "e"), der_files[0])
+    assert stray.exit_code == 2 and "only with --nyseg-network-for" in stray.stderr
+
+
 def test_history_commands(tmp_path: Path):
     source = tmp_path / "src"
     shutil.copytree(SAMPLE, source)
@@ -134,3 +174,15 @@ def test_history_commands(tmp_path: Path):
     missing = invoke("rollback", "nope", "--lake", lake)
     assert missing.exit_code == 4 and "not in the history" in missing.stderr
     assert invoke("runs", "show", "nope", "--lake", lake).exit_code == 4
+
+
+def test_every_setting_and_every_json_option_is_in_the_readme():
+    from hostcap.config import Settings
+
+    readme = (CONFIGS.parent / "README.md").read_text()
+    for name in Settings.model_fields:
+        assert f"`HOSTCAP_{name.upper()}`" in readme, name
+    for command in ("refresh", "runs", "runs show RUN", "snapshots", "validate"):
+        rows = [line for line in readme.splitlines() if f"`hostcap {command} [" in line]
+        assert rows and "--json" in rows[0], command
+        assert "--json" in invoke(*command.replace(" RUN", "").split(), "--help").output, command

@@ -14,17 +14,17 @@ from typing import Annotated, Optional, TypeVar
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from hostcap.config import Settings
+from hostcap.console import add_row, console, error, new_table, print_json, say, show
 from hostcap.core import Hostcap
 from hostcap.errors import ConfigError, HostcapError, LakeError
 from hostcap.io.export import ExportFormat, write_table
 from hostcap.lake import GOLD_TABLES
 from hostcap.orchestration import OrchestrationSettings
 from hostcap.report import RefreshReport
+from hostcap.runs import read_run, recent_runs
+from hostcap.terminal import log_to_stderr
 
 SettingsT = TypeVar("SettingsT")
 
@@ -33,8 +33,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
 
 SourceOpt = Annotated[
     Optional[str],
@@ -78,6 +76,9 @@ PollOpt = Annotated[
     Optional[float],
     typer.Option("--poll", help="Seconds between listings when polling (default: $HOSTCAP_WATCH_POLL_S or 60).", min=0.01),
 ]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print JSON (ASCII, indented) instead of tables, for scripts.")
+]
 EngineOpt = Annotated[
     Optional[str], typer.Option("--engine", help="duckdb or spark (default: $HOSTCAP_ENGINE or duckdb).")
 ]
@@ -85,6 +86,12 @@ SparkMasterOpt = Annotated[
     Optional[str],
     typer.Option("--spark-master", help="Spark master URL for --engine spark (default: $HOSTCAP_SPARK_MASTER or local[*])."),
 ]
+
+
+@app.callback()
+def _main() -> None:
+    """hostcap: New York utilities' hosting capacity and DER data, cleaned and unified."""
+    log_to_stderr()
 
 
 def _settings(kind: Callable[..., SettingsT], **given: object) -> SettingsT:
@@ -107,39 +114,43 @@ def _one_line_errors(command: Callable) -> Callable:
         try:
             return command(*args, **kwargs)
         except HostcapError as exc:
-            err_console.print(f"[red]error:[/red] {exc.message}", highlight=False, soft_wrap=True)
+            error(exc.message)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
 
 
 def _print_report(report: RefreshReport) -> None:
-    table = Table(title=f"refresh {report.run_id}: {report.status}")
-    table.add_column("source", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    for column in ("files", "rows in", "loaded", "quarantined", "excluded", "seconds"):
-        table.add_column(column, justify="right")
+    title = f"refresh {report.run_id}: {report.status}"
+    table = new_table(
+        title,
+        "source", "status", "files", "rows in", "loaded", "quarantined", "excluded", "seconds",
+        numbers=("files", "rows in", "loaded", "quarantined", "excluded", "seconds"),
+    )
     for s in report.sources:
-        style = "red" if s.status == "failed" else None
-        table.add_row(
-            s.source, s.status, str(len(s.files)), f"{s.rows_in:,}", f"{s.loaded:,}", f"{s.quarantined:,}",
-            f"{s.excluded:,}", f"{s.duration_s:.2f}", style=style,
+        add_row(
+            table, s.source, s.status, len(s.files), f"{s.rows_in:,}", f"{s.loaded:,}", f"{s.quarantined:,}",
+            f"{s.excluded:,}", f"{s.duration_s:.2f}", style="red" if s.status == "failed" else None,
         )
-    console.print(table)
+    if report.sources:
+        show(table)
+    else:
+        say(title)
     for damage in report.repaired:
-        err_console.print(f"[yellow]repaired:[/yellow] {damage}", highlight=False, soft_wrap=True)
+        error(damage, label="repaired")
     if report.status == "unchanged":
-        console.print(f"no source changed since snapshot {report.snapshot}: nothing new published ({report.duration_s:.2f} s)")
+        say(f"no source changed since snapshot {report.snapshot}: nothing new published ({report.duration_s:.2f} s)")
         return
-    console.print("gold: " + ", ".join(f"{name} {rows:,}" for name, rows in report.gold.items()))
+    if report.gold:
+        say("gold: " + ", ".join(f"{name} {rows:,}" for name, rows in report.gold.items()))
     for check in report.checks:
         if not check.passed:
-            err_console.print(f"[red]check failed:[/red] {check.name}: {check.detail}")
+            error(f"{check.name}: {check.detail}", label="check failed")
     for s in report.failed_sources:
-        err_console.print(f"[red]error:[/red] {s.error}", highlight=False, soft_wrap=True)
+        error(s.error)
     if report.error:
-        err_console.print(f"[red]error:[/red] {report.error}", highlight=False, soft_wrap=True)
-    console.print(f"published: {'yes' if report.published else 'no'} ({report.duration_s:.1f} s)")
+        error(report.error)
+    say(f"published: {'yes' if report.published else 'no'} ({report.duration_s:.1f} s)")
 
 
 @app.command()
@@ -160,6 +171,7 @@ def refresh(
             help="Sources loaded side by side on DuckDB (default: $HOSTCAP_WORKERS, or 0: one per core, at most 4).",
         ),
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Load changed sources into bronze and silver, rebuild gold, check, and publish a new snapshot.
 
@@ -167,12 +179,17 @@ def refresh(
     nothing new is published. A failing source fails alone (its last good silver is used) unless
     --strict; storage failing (a wrong bucket, access denied, S3 gone away) fails the whole run.
     Exit code 0 when every source is current, 1 when some failed (the rest is published), 5 when
-    nothing was published, 6 when another refresh is running.
+    nothing was published, 6 when another refresh is running. With --json, the run's report
+    is printed as JSON (the exit codes stay the same).
     """
     hostcap = _hostcap(source, lake, config, engine=engine, spark_master=spark_master, strict=strict, workers=workers)
-    with console.status("refreshing…") as status:
-        report = hostcap.refresh(progress=lambda step: status.update(f"refreshing: {step}"))
-    _print_report(report)
+    if as_json:
+        report = hostcap.refresh()
+        print_json(report.model_dump(mode="json"))
+    else:
+        with console.status("refreshing…") as status:
+            report = hostcap.refresh(progress=lambda step: status.update(f"refreshing: {step}"))
+        _print_report(report)
     if report.status == "unchanged":
         return
     if not report.published:
@@ -187,46 +204,59 @@ app.add_typer(runs_app, name="runs")
 
 @runs_app.callback(invoke_without_command=True)
 @_one_line_errors
-def runs(ctx: typer.Context, lake: LakeOpt = None, last: Annotated[int, typer.Option(help="How many runs.")] = 20) -> None:
-    """List recent refresh runs, newest first."""
+def runs(
+    ctx: typer.Context,
+    lake: LakeOpt = None,
+    last: Annotated[int, typer.Option(help="How many runs.", min=1)] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """List recent refresh runs, newest first. A run whose process died before it finished shows
+    `interrupted`; the lake keeps the last $HOSTCAP_KEEP_RUNS runs' reports. With --json, the
+    runs' whole reports."""
     if ctx.invoked_subcommand:
         return
-    store = _hostcap(None, lake, None).lake
-    table = Table(title="refresh runs")
-    for column in ("run", "trigger", "status", "published", "failed sources", "seconds"):
-        table.add_column(column, no_wrap=column in ("run", "trigger", "status"))
-    for run_id in reversed(store.runs()[-last:]):
-        r = RefreshReport.model_validate(store.read_report(run_id))
+    reports = recent_runs(_hostcap(None, lake, None).lake, last)
+    if as_json:
+        print_json(reports)
+        return
+    table = new_table("refresh runs", "run", "trigger", "status", "published", "failed sources", "seconds",
+                      numbers=("seconds",), wrap=("failed sources",))
+    for r in map(RefreshReport.model_validate, reports):
         failed = ", ".join(s.source for s in r.failed_sources) or "-"
-        table.add_row(run_id, r.trigger, r.status, "yes" if r.published else "no", failed, f"{r.duration_s:.1f}")
-    console.print(table)
+        add_row(table, r.run_id, r.trigger, r.status, "yes" if r.published else "no", failed, f"{r.duration_s:.1f}")
+    show(table)
 
 
 @runs_app.command("show")
 @_one_line_errors
-def runs_show(run_id: Annotated[str, typer.Argument(help="Run id, from `hostcap runs`.")], lake: LakeOpt = None) -> None:
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="Run id, from `hostcap runs`.")], lake: LakeOpt = None, as_json: JsonOpt = False
+) -> None:
     """Show one run's report: per source and layer, status, rows and errors; and the checks."""
-    report = RefreshReport.model_validate(_hostcap(None, lake, None).lake.read_report(run_id))
+    found = read_run(_hostcap(None, lake, None).lake, run_id)
+    if as_json:
+        print_json(found)
+        return
+    report = RefreshReport.model_validate(found)
     _print_report(report)
-    layers = Table(title="layers")
-    for column in ("source", "layer", "status", "rows", "seconds"):
-        layers.add_column(column, no_wrap=column == "source")
+    layers = new_table("layers", "source", "layer", "status", "rows", "seconds", numbers=("rows", "seconds"))
     for s in report.sources:
         for name, layer in s.layers.items():
-            layers.add_row(s.source, name, layer.status, f"{layer.rows:,}" if layer.rows is not None else "", f"{layer.duration_s:.2f}")
-    console.print(layers)
+            add_row(layers, s.source, name, layer.status, f"{layer.rows:,}" if layer.rows is not None else "", f"{layer.duration_s:.2f}")
+    if layers.rows:
+        show(layers)
     for s in report.sources:
         for reason, count in {**s.quarantine_reasons, **s.exclusion_rules}.items():
-            console.print(f"{s.source}: {count:,} × {reason}", highlight=False)
+            say(f"{s.source}: {count:,} × {reason}")
         if s.unmapped_columns:
-            console.print(f"{s.source}: columns not mapped (drift): {', '.join(s.unmapped_columns)}", highlight=False)
+            say(f"{s.source}: columns not mapped (drift): {', '.join(s.unmapped_columns)}")
     for check in report.checks:
-        console.print(f"check {check.name}: {'ok' if check.passed else 'FAILED'} ({check.detail})", highlight=False)
+        say(f"check {check.name}: {'ok' if check.passed else 'FAILED'} ({check.detail})")
 
 
 @app.command()
 @_one_line_errors
-def snapshots(lake: LakeOpt = None) -> None:
+def snapshots(lake: LakeOpt = None, as_json: JsonOpt = False) -> None:
     """List the published snapshots kept for history, diff and rollback (the current one marked),
     each checked against the checksums its publish recorded: a damaged one says what is wrong.
     Exit 4 when the pointer to the published snapshot is damaged or missing (`hostcap refresh`
@@ -234,14 +264,18 @@ def snapshots(lake: LakeOpt = None) -> None:
     store = _hostcap(None, lake, None).lake
     problem = store.pointer_problem()
     current = None if problem else store.current()
-    table = Table(title="snapshots")
-    for column in ("snapshot", "published at", "current", "state"):
-        table.add_column(column, no_wrap=column != "state")
+    history = []
     for item in reversed(store.history()):
         damaged = store.verify(item["snapshot"])[1]
-        state = Text("damaged: " + "; ".join(damaged.values()), style="red") if damaged else "intact"
-        table.add_row(item["snapshot"], item.get("published_at") or "", "*" if item["snapshot"] == current else "", state)
-    console.print(table)
+        state = "damaged: " + "; ".join(damaged.values()) if damaged else "intact"
+        history.append({**item, "current": item["snapshot"] == current, "state": state})
+    if as_json:
+        print_json(history)
+    else:
+        table = new_table("snapshots", "snapshot", "published at", "current", "state", wrap=("state",))
+        for item in history:
+            add_row(table, item["snapshot"], item.get("published_at") or "", "*" if item["current"] else "", item["state"])
+        show(table)
     if problem:
         raise LakeError(f"{problem}: `hostcap refresh` repairs it")
 
@@ -251,7 +285,7 @@ def snapshots(lake: LakeOpt = None) -> None:
 def rollback(snapshot: Annotated[str, typer.Argument(help="Snapshot id, from `hostcap snapshots`.")], lake: LakeOpt = None) -> None:
     """Publish an earlier snapshot again."""
     _hostcap(None, lake, None).rollback(snapshot)
-    console.print(f"published {snapshot}")
+    say(f"published {snapshot}")
 
 
 @app.command()
@@ -266,27 +300,29 @@ def diff(
     installed, new, withdrawn or removed DER."""
     changes = _hostcap(None, lake, None).diff(old, new)
     if as_json:
-        sys.stdout.write(changes.model_dump_json(indent=1) + "\n")
+        print_json(changes.model_dump(mode="json"))
         return
-    table = Table(title=f"changes {changes.old} → {changes.new}")
-    table.add_column("change")
-    table.add_column("count", justify="right")
+    table = new_table(f"changes {changes.old} → {changes.new}", "change", "count", numbers=("count",))
     for name, count in changes.change_counts().items():
-        table.add_row(name.replace("_", " "), f"{count:,}")
-    console.print(table)
+        add_row(table, name.replace("_", " "), f"{count:,}")
+    show(table)
 
 
 @app.command()
 @_one_line_errors
-def validate(source: SourceOpt = None, config: ConfigOpt = None) -> None:
-    """Check every source config, and every source file's header against its config."""
+def validate(source: SourceOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Check every source config, and every source file's header against its config.
+
+    Exit code 0 when every source is fine, 2 when any has a problem. With --json, the problems
+    per source (an empty list when fine)."""
     problems = _hostcap(source, None, config).validate()
-    table = Table(title="sources")
-    table.add_column("source")
-    table.add_column("problems")
-    for source_id, found in problems.items():
-        table.add_row(source_id, "\n".join(found) or "[green]ok[/green]")
-    console.print(table)
+    if as_json:
+        print_json(problems)
+    else:
+        table = new_table("sources", "source", "problems", wrap=("problems",))
+        for source_id, found in problems.items():
+            add_row(table, source_id, found or "ok")
+        show(table)
     if any(problems.values()):
         raise typer.Exit(2)
 
@@ -302,7 +338,20 @@ def sample(
         typer.Option(
             "--nyseg-network-for",
             help="Instead, write only a NYSEG/RG&E network file whose feeders are the circuit IDs that "
-            "these NYSEG/RG&E DER files reference (ProjectCircuitID).",
+            "these NYSEG/RG&E DER files reference (ProjectCircuitID). Give several files after the flag "
+            "(`--nyseg-network-for A B`) or repeat it (`--nyseg-network-for A --nyseg-network-for B`).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    more_der_files: Annotated[
+        Optional[list[Path]],
+        typer.Argument(
+            metavar="DER_FILE",
+            help="More DER files for --nyseg-network-for (the files after its first).",
+            exists=True,
+            dir_okay=False,
+            show_default=False,
         ),
     ] = None,
 ) -> None:
@@ -310,13 +359,16 @@ def sample(
     from hostcap.sample import generate_sample, write_nyseg_network_for_circuits
     from hostcap.sample.circuits import circuit_ids_from_der_files
 
+    if more_der_files and not nyseg_network_for:
+        raise typer.BadParameter("DER files are read only with --nyseg-network-for", param_hint="DER_FILE")
     if nyseg_network_for:
         target = out / "nyseg_rge" / "network" / "nyseg_rge_network.csv"
-        write_nyseg_network_for_circuits(circuit_ids_from_der_files(nyseg_network_for), target, seed=seed)
-        console.print(f"wrote {target}")
+        der_files = [*nyseg_network_for, *(more_der_files or [])]
+        write_nyseg_network_for_circuits(circuit_ids_from_der_files(der_files), target, seed=seed)
+        say(f"wrote {target} for the circuits of {len(der_files)} DER files")
         return
     written = generate_sample(out, scale=scale, seed=seed)
-    console.print(f"wrote {sum(len(files) for files in written.values())} files for {len(written)} sources under {out}")
+    say(f"wrote {sum(len(files) for files in written.values())} files for {len(written)} sources under {out}")
 
 
 @app.command()
@@ -336,18 +388,11 @@ def export(
     else:
         with out.open("wb") as sink:
             write_table(data, format, sink)
-        err_console.print(f"wrote {data.num_rows:,} rows to {out}")
+        say(f"wrote {data.num_rows:,} rows to {out}", err=True)
 
 
 def _orchestration(schedule: str | None, quiet: float | None = None, mode: str | None = None, poll: float | None = None) -> OrchestrationSettings:
     return _settings(OrchestrationSettings, schedule=schedule, watch_quiet_s=quiet, watch_mode=mode, watch_poll_s=poll)
-
-
-def _log_events() -> None:
-    """hostcap's own log lines (refreshes started and finished, watcher and schedule actions) to
-    standard error, one line each; other libraries' only from warnings up."""
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("hostcap").setLevel(logging.INFO)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -377,16 +422,16 @@ def watch(
 
     hostcap = _hostcap(source, lake, config, engine=engine)
     orchestrator = Orchestrator(hostcap, _orchestration(schedule, quiet, watch_mode, poll))
-    _log_events()
+    log_to_stderr(logging.INFO)
     signal.signal(signal.SIGTERM, _interrupt)
     orchestrator.start()
-    console.print(f"source {hostcap.settings.source_dir} → lake {hostcap.settings.lake_dir}", highlight=False, soft_wrap=True)
+    say(f"source {hostcap.settings.source_dir} → lake {hostcap.settings.lake_dir}")
     for line in orchestrator.status().lines():
-        console.print(line, highlight=False, soft_wrap=True)
+        say(line)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
-        console.print("stopping (a running refresh finishes first)")
+        say("stopping (a running refresh finishes first)")
     orchestrator.stop()
 
 
@@ -400,11 +445,11 @@ def schedule_(
     settings = _orchestration(schedule)
     cron = settings.cron()
     if cron is None:
-        console.print("scheduled refreshes: off")
+        say("scheduled refreshes: off")
         return
-    console.print(f"scheduled refreshes: {cron.expression} ({settings.schedule_timezone})", highlight=False)
+    say(f"scheduled refreshes: {cron.expression} ({settings.schedule_timezone})")
     for moment in cron.upcoming(dt.datetime.now(dt.UTC), count):
-        console.print(f"  {moment.isoformat()}", highlight=False)
+        say(f"  {moment.isoformat()}")
 
 
 @app.command()
@@ -439,8 +484,5 @@ def serve(
     hostcap = _hostcap(source, lake, config)
     orchestration = _orchestration(schedule, quiet, watch_mode, poll)
 
-    def say(line: str) -> None:
-        console.print(line, highlight=False, soft_wrap=True)
-
-    _log_events()
+    log_to_stderr(logging.INFO)
     run_server(hostcap, host, port, refresh_on_start, say=say, access_log=access_log, orchestration=orchestration, watch=watch)

@@ -93,6 +93,7 @@ class Hostcap:
             engine_kind=self.settings.engine,
             strict=self.settings.strict,
             keep_snapshots=self.settings.keep_snapshots,
+            keep_runs=self.settings.keep_runs,
             workers=self.settings.source_workers(),
             lock_lease_s=self.settings.lock_lease_s,
             settle_s=self.settings.settle_s,

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from hostcap.errors import LakeError, RefreshBusy
+from hostcap.errors import LakeError, RefreshBusy, StorageError
 from hostcap.lake import Lake
 from hostcap.lease import S3Lease
 
@@ -24,16 +24,22 @@ DEFAULT_LEASE_S = 60.0
 
 
 class FileLock:
-    """The local lock: a flock on a file holding the run id."""
+    """The local lock: a flock on a file holding the run id. `where` names it in messages."""
 
-    def __init__(self, path: Path, run_id: str):
+    def __init__(self, path: Path, run_id: str, where: str):
         self.path = path
         self.run_id = run_id
+        self.where = where
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        """Take the lock, or raise RefreshBusy naming the holder; StorageError when the lake
+        cannot be written at all (read-only, its root not a directory, no space)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StorageError(f"cannot take the refresh lock {self.where}: {exc}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -83,7 +89,7 @@ class RefreshLock:
         if _on_s3(lake):
             self._lock: FileLock | S3Lease = S3Lease(lake.storage, LOCK_FILE, run_id, lease_s)
         else:
-            self._lock = FileLock(Path(lake.storage.full(LOCK_FILE)), run_id)
+            self._lock = FileLock(Path(lake.storage.full(LOCK_FILE)), run_id, lake.storage.uri(LOCK_FILE))
 
     def __enter__(self) -> RefreshLock:
         self._lock.acquire()

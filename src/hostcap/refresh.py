@@ -31,6 +31,7 @@ from hostcap.io.storage import FileRef, Storage, blame
 from hostcap.lake import Lake
 from hostcap.lock import DEFAULT_LEASE_S, RefreshLock
 from hostcap.report import CheckResult, RefreshReport, SourceReport, Trigger
+from hostcap.runs import interrupted
 
 Progress = Callable[[str], None]
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class RefreshContext:
     spark_master: str | None = None
     strict: bool = False
     keep_snapshots: int = 10
+    keep_runs: int = 200
     workers: int = 1
     lock_lease_s: float = DEFAULT_LEASE_S
     settle_s: float = 0.0
@@ -95,7 +97,7 @@ def _mark_interrupted(lake: Lake) -> None:
     for run_id in lake.runs():
         report = lake.read_report(run_id)
         if report["status"] == "running":
-            lake.write_report(run_id, {**report, "status": "interrupted", "error": "the refresh process ended before it finished"})
+            lake.write_report(run_id, interrupted(report))
 
 
 def _finish(ctx: RefreshContext, report: RefreshReport, started: float) -> RefreshReport:
@@ -139,6 +141,7 @@ def _refresh(ctx: RefreshContext, report: RefreshReport, lock: RefreshLock) -> N
         lake.write_report(ctx.run_id, report.model_dump(mode="json"))
         base = lake.baseline()
         lake.collect_garbage(ctx.keep_snapshots, protect=(base.snapshot, base.served))
+        lake.prune_runs(ctx.keep_runs, ctx.run_id)
         current, previous, report.repaired = base.snapshot, base.manifest, base.damage
     for damage in report.repaired:
         log.warning("lake damage found, to be repaired by this refresh: run_id=%s: %s", ctx.run_id, damage)

@@ -34,9 +34,16 @@ class Settings(BaseSettings):
     )
     strict: bool = Field(False, description="Fail the whole refresh when any source fails (default: it fails alone).")
     keep_snapshots: int = Field(10, ge=1, description="Published snapshots kept for history, diff and rollback.")
+    keep_runs: int = Field(
+        200,
+        ge=1,
+        description="Refresh run reports kept (`hostcap runs`, `/v1/refreshes`); older ones are deleted when a "
+        "refresh starts, except those of the snapshots kept.",
+    )
     endpoint_url: str | None = Field(
         None,
-        description="Endpoint of an S3-compatible store (`http(s)://host[:port]`) for `s3://` roots; unset: AWS S3.",
+        description="Endpoint of an S3-compatible store (`http(s)://host[:port]`) for `s3://` roots, used by every "
+        "S3 call (data, lock); unset: the standard `AWS_ENDPOINT_URL_S3`, then `AWS_ENDPOINT_URL`, else AWS S3.",
     )
     aws_region: str | None = Field(
         None, description="AWS region of the buckets and of the secret; unset: the AWS configuration's (AWS_REGION, profile)."

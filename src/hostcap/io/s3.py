@@ -4,10 +4,16 @@ All data goes through pyarrow's S3 filesystem; boto3 is used only where pyarrow 
 (Secrets Manager, and the conditional PUT that takes the refresh lock). Both are built from one
 `S3Access`, so they always talk to the same store with the same identity. With no keys given,
 both use the standard AWS credential chain (environment, profile, role).
+
+The endpoint is resolved once, when the access is made: hostcap's own setting, else the AWS
+SDKs' standard variables `AWS_ENDPOINT_URL_S3` then `AWS_ENDPOINT_URL`, else AWS S3 itself.
+boto3 would read those variables on its own but pyarrow does not: left to each library, the
+lock and the data could go to two different stores.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
@@ -26,13 +32,29 @@ class AwsKeys:
     session_token: str | None = field(default=None, repr=False)
 
 
+#: the AWS SDKs' standard variables naming an S3-compatible store's endpoint, the first set wins
+ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+
+
+def standard_endpoint() -> str | None:
+    """The endpoint the standard AWS variables name, or None (AWS S3 itself)."""
+    return next((os.environ[name] for name in ENDPOINT_VARIABLES if os.environ.get(name)), None)
+
+
 @dataclass(frozen=True)
 class S3Access:
-    """Where S3 is and who we are there; `keys=None` means the AWS default credential chain."""
+    """Where S3 is and who we are there; `keys=None` means the AWS default credential chain.
+
+    `endpoint_url=None` means: the one the standard variables name (`standard_endpoint`), read
+    here, once, and then used by pyarrow and boto3 alike."""
 
     endpoint_url: str | None = None
     region: str | None = None
     keys: AwsKeys | None = None
+
+    def __post_init__(self) -> None:
+        if self.endpoint_url is None:
+            object.__setattr__(self, "endpoint_url", standard_endpoint())
 
     def filesystem(self) -> pafs.S3FileSystem:
         options: dict = {"region": self.region} if self.region else {}

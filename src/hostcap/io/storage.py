@@ -177,6 +177,10 @@ class Storage:
             with self._failing("delete", rel):
                 self.fs.delete_dir(self.full(rel))
 
+    def delete_file(self, rel: str) -> None:
+        with self._failing("delete", rel):
+            self.fs.delete_file(self.full(rel))
+
 
 class FileChanged(Exception):
     """A file's content is not what it was when it was hashed."""
