@@ -20,6 +20,7 @@ from hostcap.errors import LakeError, RefreshBusy, describe
 from hostcap.lock import running_run
 from hostcap.refresh import new_run_id
 from hostcap.report import Trigger
+from hostcap.runs import read_run
 from hostcap.serving.store import SnapshotStore
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ class Refresher:
             if run_id in self._unreported:
                 return self._unreported[run_id].summary(), None
         try:
-            report = self.hostcap.lake.read_report(run_id)
+            report = read_run(self.hostcap.lake, run_id)
         except LakeError:
             return None
         return summarize(report), report
