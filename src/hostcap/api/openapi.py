@@ -23,8 +23,11 @@ NO_SNAPSHOT = {503: problem("No snapshot has been published yet; `Retry-After` s
 
 
 def listing(csv_example: str, paged: bool = True) -> dict[int | str, dict[str, Any]]:
-    """A list endpoint: JSON or CSV, ETag and 304; and for a paged one, a stale cursor."""
-    stale = {409: problem("The cursor belongs to an older snapshot: start again from the first page.")}
+    """A list endpoint: JSON or CSV, ETag and 304; and for a paged one, a bad or stale cursor."""
+    stale = {
+        400: problem("The cursor is not one this API issued: start again from the first page."),
+        409: problem("The cursor belongs to an older snapshot: start again from the first page."),
+    }
     return {
         **(stale if paged else {}),
         200: {

@@ -13,12 +13,11 @@ from pydantic import BaseModel, Field
 
 from hostcap.api import openapi
 from hostcap.api.deps import served_snapshot
+from hostcap.api.params import SNAPSHOT_ID
 from hostcap.api.schemas.refreshes import RUN_ID_EXAMPLE
 from hostcap.diff import SnapshotDiff
 
 router = APIRouter(prefix="/v1/changes", tags=["changes"])
-
-SNAPSHOT_ID = r"^\d{8}T\d{6}Z-[0-9a-f]{6}$"
 
 
 class ChangesPublic(SnapshotDiff):
