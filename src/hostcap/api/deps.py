@@ -42,10 +42,12 @@ async def get_refresher(request: Request) -> Refresher:
 
 @dataclass(frozen=True)
 class ListRequest:
-    """What every list answer needs: the snapshot it is answered from and the format asked for."""
+    """What every list answer needs: the snapshot it is answered from, the format asked for, and
+    whether CSV text cells go out raw (formulas not neutralized)."""
 
     snapshot: Snapshot
     format: OutputFormat
+    csv_raw: bool
 
 
 def list_request(request: Request, query: ListQuery) -> ListRequest:
@@ -54,7 +56,7 @@ def list_request(request: Request, query: ListQuery) -> ListRequest:
     fmt = query.format
     if fmt is None:
         fmt = "csv" if "text/csv" in request.headers.get("accept", "") else "json"
-    return ListRequest(served_snapshot(request), fmt)
+    return ListRequest(served_snapshot(request), fmt, query.csv_raw)
 
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="The key set in `HOSTCAP_API_KEY`.")

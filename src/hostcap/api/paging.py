@@ -81,9 +81,9 @@ def _offset(cursor: str, snapshot: Snapshot) -> int:
 def page_request(request: Request, query: PageQuery) -> PageRequest:
     asked = list_request(request, query)
     if query.all_pages:  # one page longer than any selection
-        return PageRequest(asked.snapshot, asked.format, sys.maxsize, 0)
+        return PageRequest(**vars(asked), limit=sys.maxsize, offset=0)
     offset = 0 if query.cursor is None else _offset(query.cursor, asked.snapshot)
-    return PageRequest(asked.snapshot, asked.format, query.limit, offset)
+    return PageRequest(**vars(asked), limit=query.limit, offset=offset)
 
 
 def paged(request: Request, asked: PageRequest, rows: Rows, selected: np.ndarray) -> Response:
@@ -102,4 +102,4 @@ def paged(request: Request, asked: PageRequest, rows: Rows, selected: np.ndarray
             b',"next_cursor":', orjson.dumps(cursor), b',"meta":', orjson.dumps(snapshot.meta), b"}",
         ))
 
-    return listing(request, asked, json_body, lambda: rows.csv(chosen.positions), headers)
+    return listing(request, asked, json_body, lambda raw: rows.csv(chosen.positions, raw), headers)

@@ -47,6 +47,13 @@ class ListQuery(BaseModel):
     format: OutputFormat | None = Field(
         None, description="`json` (default) or `csv`. Without it, `Accept: text/csv` asks for CSV.", examples=["csv"]
     )
+    csv_raw: bool = Field(
+        False,
+        description="CSV only: `true` writes text cells exactly as they are. By default a text cell that begins "
+        "with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'`, so a spreadsheet shows it "
+        "as text instead of running it as a formula; machine consumers can ask for the raw values.",
+        examples=[True],
+    )
 
 
 class PageQuery(ListQuery):
