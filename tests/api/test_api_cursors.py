@@ -14,8 +14,16 @@ from hostcap.api.paging import encode_cursor
 
 FEEDER = "90846a9265100bed291343121a7ce5d9"  # coned 4Z81: DER and segments
 #: every paged list
-PAGED = ["/v1/feeders", "/v1/ders", "/v1/substations", f"/v1/feeders/{FEEDER}/ders", f"/v1/feeders/{FEEDER}/segments"]
+PAGED = [
+    "/v1/feeders", "/v1/ders", "/v1/substations", f"/v1/feeders/{FEEDER}/ders", f"/v1/feeders/{FEEDER}/segments",
+    "/v1/changes",
+]
 OLD_SNAPSHOT = "20200101T000000Z-000000"
+
+
+def _required(path: str, snapshot: str) -> dict[str, str]:
+    """The parameters a list needs besides its page: `/v1/changes` compares with a snapshot."""
+    return {"since": snapshot} if path == "/v1/changes" else {}
 
 
 def _raw(text: str | bytes) -> str:
@@ -66,7 +74,7 @@ def server(sample_run, serve):
 def test_hostile_cursors_are_400_problems_on_every_paged_list(server, path):
     client, snapshot = server
     for name, cursor in hostile_cursors(snapshot).items():
-        response = client.get(path, params={"cursor": cursor})
+        response = client.get(path, params={**_required(path, snapshot), "cursor": cursor})
         assert response.status_code == 400, (name, response.status_code, response.text[:500])
         assert response.headers["content-type"] == "application/problem+json", name
         assert "Traceback" not in response.text and len(response.content) < 1000, name
@@ -76,14 +84,16 @@ def test_hostile_cursors_are_400_problems_on_every_paged_list(server, path):
 @pytest.mark.parametrize("path", PAGED)
 def test_a_cursor_of_another_snapshot_is_409_and_a_valid_one_pages(server, path):
     client, snapshot = server
-    stale = client.get(path, params={"cursor": encode_cursor(OLD_SNAPSHOT, 1)})
+    required = _required(path, snapshot)
+    stale = client.get(path, params={**required, "cursor": encode_cursor(OLD_SNAPSHOT, 1)})
     assert stale.status_code == 409 and stale.headers["content-type"] == "application/problem+json"
     assert OLD_SNAPSHOT in stale.json()["detail"]
-    first = client.get(path, params={"limit": 1}).json()
-    second = client.get(path, params={"limit": 1, "cursor": encode_cursor(snapshot, 1)})
+    first = client.get(path, params={**required, "limit": 1}).json()
+    second = client.get(path, params={**required, "limit": 1, "cursor": encode_cursor(snapshot, 1)})
     assert second.status_code == 200 and second.json()["count"] == first["count"]
-    past_the_end = client.get(path, params={"cursor": encode_cursor(snapshot, 10**17)})
-    assert past_the_end.status_code == 200 and past_the_end.json()["data"] == []
+    past_the_end = client.get(path, params={**required, "cursor": encode_cursor(snapshot, 10**17)})
+    assert past_the_end.status_code == 200 and past_the_end.json()["next_cursor"] is None
+    assert not any(value for value in past_the_end.json().values() if isinstance(value, list))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -99,8 +109,10 @@ def test_a_cursor_of_another_snapshot_is_409_and_a_valid_one_pages(server, path)
 def test_no_generated_query_is_a_server_error(client, sample_run, path, params, offset):
     """Fuzzed parameters, and cursors of the served snapshot with fuzzed offsets: the TestClient
     re-raises any unhandled error, and no answer is a 5xx."""
+    snapshot = sample_run.report.run_id
     if offset is not None:
-        params = {**params, "cursor": _raw(f"{sample_run.report.run_id}|{offset}")}
+        params = {**params, "cursor": _raw(f"{snapshot}|{offset}")}
+    params = {**_required(path, snapshot), **params}
     response = client.get(path, params=params)
     assert response.status_code < 500, (params, response.text[:500])
     if response.status_code >= 400:

@@ -30,6 +30,7 @@ from hostcap.core import Hostcap
 from hostcap.explorer import mount_explorer
 from hostcap.orchestration import OrchestrationSettings, Orchestrator
 from hostcap.serving import Refresher, SnapshotStore
+from hostcap.serving.changes import ChangesCache
 
 DESCRIPTION = """\
 New York utilities' hosting capacity and DER data, cleaned and unified, served from memory.
@@ -99,6 +100,7 @@ def create_app(
     app.state.orchestrator = orchestrator
     problems.install(app)
     app.state.hostcap = hostcap
+    app.state.changes = ChangesCache(hostcap.diff)
     for module in (compat, feeders, ders, substations, utilities, stats, refreshes, snapshots, status, changes, health):
         app.include_router(module.router)
     mount_docs(app)

@@ -20,16 +20,17 @@ COMMON: dict[int | str, dict[str, Any]] = {
 }
 VALIDATION = {422: problem("A parameter is invalid; `detail` and `errors` say which and why.")}
 NO_SNAPSHOT = {503: problem("No snapshot has been published yet; `Retry-After` says when to try again.")}
+#: on every paged list
+CURSOR = {
+    400: problem("The cursor is not one this API issued: start again from the first page."),
+    409: problem("The cursor belongs to an older snapshot: start again from the first page."),
+}
 
 
 def listing(csv_example: str, paged: bool = True) -> dict[int | str, dict[str, Any]]:
     """A list endpoint: JSON or CSV, ETag and 304; and for a paged one, a bad or stale cursor."""
-    stale = {
-        400: problem("The cursor is not one this API issued: start again from the first page."),
-        409: problem("The cursor belongs to an older snapshot: start again from the first page."),
-    }
     return {
-        **(stale if paged else {}),
+        **(CURSOR if paged else {}),
         200: {
             "description": "The list (JSON; CSV with `format=csv` or `Accept: text/csv`). Headers: `ETag`, "
             "`X-Hostcap-Snapshot`, and for paged lists `X-Total-Count` and `Link` (next page).",

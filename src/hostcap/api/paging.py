@@ -22,7 +22,7 @@ from starlette.responses import Response
 from hostcap.api.deps import ListRequest, list_request
 from hostcap.api.params import SNAPSHOT_ID
 from hostcap.api.problems import ProblemError
-from hostcap.api.queries import PageQuery
+from hostcap.api.queries import PageQuery, Paging
 from hostcap.api.responses import listing
 from hostcap.serving import Snapshot
 from hostcap.serving.rows import Rows, page
@@ -78,12 +78,17 @@ def _offset(cursor: str, snapshot: Snapshot) -> int:
     return offset
 
 
+def window(query: Paging, snapshot: Snapshot) -> tuple[int, int]:
+    """The page asked for in `snapshot`: how many items (`limit`), from which offset."""
+    if query.all_pages:  # one page longer than any selection
+        return sys.maxsize, 0
+    return query.limit, 0 if query.cursor is None else _offset(query.cursor, snapshot)
+
+
 def page_request(request: Request, query: PageQuery) -> PageRequest:
     asked = list_request(request, query)
-    if query.all_pages:  # one page longer than any selection
-        return PageRequest(**vars(asked), limit=sys.maxsize, offset=0)
-    offset = 0 if query.cursor is None else _offset(query.cursor, asked.snapshot)
-    return PageRequest(**vars(asked), limit=query.limit, offset=offset)
+    limit, offset = window(query, asked.snapshot)
+    return PageRequest(**vars(asked), limit=limit, offset=offset)
 
 
 def paged(request: Request, asked: PageRequest, rows: Rows, selected: np.ndarray) -> Response:

@@ -56,7 +56,9 @@ class ListQuery(BaseModel):
     )
 
 
-class PageQuery(ListQuery):
+class Paging(BaseModel):
+    """The page parameters of every paged list."""
+
     limit: int = Field(100, ge=1, le=MAX_LIMIT, description="Items per page.", examples=[100])
     cursor: str | None = Field(
         None,
@@ -71,6 +73,10 @@ class PageQuery(ListQuery):
         "download of exactly what the filters select.",
         examples=[True],
     )
+
+
+class PageQuery(ListQuery, Paging):
+    """A paged list's parameters."""
 
 
 class FeedersAboveQuery(ListQuery):
