@@ -377,6 +377,14 @@ def export(
     table: Annotated[str, typer.Argument(help=f"Gold table: {', '.join(GOLD_TABLES)}.")],
     format: Annotated[ExportFormat, typer.Option("--format", help="csv, parquet or json.")] = "csv",
     out: Annotated[Optional[Path], typer.Option("--out", help="File to write (default: standard output).")] = None,
+    csv_raw: Annotated[
+        bool,
+        typer.Option(
+            "--csv-raw",
+            help="CSV: write text cells exactly as they are. By default a text cell beginning with =, +, -, @, "
+            "a tab or a carriage return gets a leading ' so a spreadsheet does not run it as a formula.",
+        ),
+    ] = False,
     lake: LakeOpt = None,
 ) -> None:
     """Write a published gold table with its canonical column names."""
@@ -384,10 +392,10 @@ def export(
         raise typer.BadParameter(f"unknown table {table!r}; one of {', '.join(GOLD_TABLES)}", param_hint="TABLE")
     data = _hostcap(None, lake, None).gold_table(table)
     if out is None:
-        write_table(data, format, sys.stdout.buffer)
+        write_table(data, format, sys.stdout.buffer, csv_raw=csv_raw)
     else:
         with out.open("wb") as sink:
-            write_table(data, format, sink)
+            write_table(data, format, sink, csv_raw=csv_raw)
         say(f"wrote {data.num_rows:,} rows to {out}", err=True)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import API_KEY
@@ -19,27 +20,29 @@ def test_refresh_runs_in_background_and_swaps_atomically(make_client, refreshabl
         seen: list[tuple[str, int]] = []
         stop = threading.Event()
 
-        def read() -> None:
+        def read() -> None:  # its first failure ends it, and `reading.result()` raises it in the test
             while not stop.is_set():
                 response = client.get("/v1/feeders?limit=1")
-                assert response.status_code == 200
+                assert response.status_code == 200, f"a read during the refresh failed: {response.text}"
                 seen.append((response.headers["x-hostcap-snapshot"], response.json()["count"]))
 
-        reader = threading.Thread(target=read)
-        reader.start()
-        started = client.post("/v1/refreshes")
-        assert started.status_code == 202
-        run_id = started.json()["data"]["run_id"]
-        assert started.json()["data"]["status"] == "running"
-        assert started.headers["location"] == f"/v1/refreshes/{run_id}"
-        busy = client.post("/v1/refreshes")
-        assert busy.status_code == 409 and busy.json()["run_id"] == run_id
-        assert client.get("/refreshData").json() == {**started.json()["data"], "finished_at": None,
-                                                       "published": None, "duration_s": None, "gold": None}
-        assert client.get("/readyz").json()["refresh_running"] == run_id
-        wait_for(lambda: client.get(f"/v1/refreshes/{run_id}").json()["data"]["status"] != "running", "the refresh")
-        stop.set()
-        reader.join()
+        with ThreadPoolExecutor(1) as pool:
+            reading = pool.submit(read)
+            try:
+                started = client.post("/v1/refreshes")
+                assert started.status_code == 202
+                run_id = started.json()["data"]["run_id"]
+                assert started.json()["data"]["status"] == "running"
+                assert started.headers["location"] == f"/v1/refreshes/{run_id}"
+                busy = client.post("/v1/refreshes")
+                assert busy.status_code == 409 and busy.json()["run_id"] == run_id
+                assert client.get("/refreshData").json() == {**started.json()["data"], "finished_at": None,
+                                                               "published": None, "duration_s": None, "gold": None}
+                assert client.get("/readyz").json()["refresh_running"] == run_id
+                wait_for(lambda: client.get(f"/v1/refreshes/{run_id}").json()["data"]["status"] != "running", "the refresh")
+            finally:
+                stop.set()
+            reading.result()  # a failed read fails the test
 
         detail = RefreshDetail.model_validate_json(client.get(f"/v1/refreshes/{run_id}").content)
         assert detail.data.status == "succeeded" and detail.data.published

@@ -4,6 +4,7 @@ querying, stop."""
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
@@ -21,19 +22,21 @@ def test_serve_answers_refreshes_while_answering_and_stops(refreshable, serve, w
             seen: list[str] = []
             stop = threading.Event()
 
-            def read() -> None:
+            def read() -> None:  # its first failure ends it, and `reading.result()` raises it in the test
                 with httpx.Client(base_url=base, timeout=10) as reader:
                     while not stop.is_set():
                         response = reader.get("/getDERsForFeeder", params={"feederID": "4Z81"})
-                        assert response.status_code == 200
+                        assert response.status_code == 200, f"a read during the refresh failed: {response.text}"
                         seen.append(response.headers["x-hostcap-snapshot"])
 
-            thread = threading.Thread(target=read)
-            thread.start()
-            run_id = client.post("/v1/refreshes").json()["data"]["run_id"]
-            wait_for(lambda: client.get("/readyz").json()["snapshot"] == run_id, "the new snapshot", timeout_s=90)
-            stop.set()
-            thread.join()
+            with ThreadPoolExecutor(1) as pool:
+                reading = pool.submit(read)
+                try:
+                    run_id = client.post("/v1/refreshes").json()["data"]["run_id"]
+                    wait_for(lambda: client.get("/readyz").json()["snapshot"] == run_id, "the new snapshot", timeout_s=90)
+                finally:
+                    stop.set()
+                reading.result()  # a failed read fails the test
             assert set(seen) <= {old, run_id} and old in seen
             # the refreshed lake has no coned source: 4Z81 is unknown now
             assert client.get("/getDERsForFeeder", params={"feederID": "4Z81"}).json() == []

@@ -30,6 +30,7 @@ from hostcap.core import Hostcap
 from hostcap.explorer import mount_explorer
 from hostcap.orchestration import OrchestrationSettings, Orchestrator
 from hostcap.serving import Refresher, SnapshotStore
+from hostcap.serving.changes import ChangesCache
 
 DESCRIPTION = """\
 New York utilities' hosting capacity and DER data, cleaned and unified, served from memory.
@@ -104,6 +105,7 @@ def create_app(
     problems.install(app, {known.lake_dir: "<lake>", known.source_dir: "<sources>", str(known.config_dir): "<configs>"})
     openapi.install(app, key_set=settings.api_key is not None)
     app.state.hostcap = hostcap
+    app.state.changes = ChangesCache(hostcap.diff)
     for module in (compat, feeders, ders, substations, utilities, stats, refreshes, snapshots, status, changes, health):
         app.include_router(module.router)
     mount_docs(app)

@@ -47,10 +47,12 @@ async def get_store(request: Request) -> SnapshotStore:
 
 @dataclass(frozen=True)
 class ListRequest:
-    """What every list answer needs: the snapshot it is answered from and the format asked for."""
+    """What every list answer needs: the snapshot it is answered from, the format asked for, and
+    whether CSV text cells go out raw (formulas not neutralized)."""
 
     snapshot: Snapshot
     format: OutputFormat
+    csv_raw: bool
 
 
 def list_request(request: Request, query: ListQuery) -> ListRequest:
@@ -59,7 +61,7 @@ def list_request(request: Request, query: ListQuery) -> ListRequest:
     fmt = query.format
     if fmt is None:
         fmt = "csv" if _prefers_csv(request.headers.get("accept", "")) else "json"
-    return ListRequest(served_snapshot(request), fmt)
+    return ListRequest(served_snapshot(request), fmt, query.csv_raw)
 
 
 def _weights(accept: str) -> dict[str, float]:

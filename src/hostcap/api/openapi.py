@@ -28,13 +28,17 @@ STATE_CHANGE = {
     415: problem("The body is text/plain or form data, what another site's page can send: send none, or JSON."),
 }
 NO_SNAPSHOT = {503: problem("No snapshot has been published yet; `Retry-After` says when to try again.")}
+#: on every paged list
+CURSOR = {
+    400: problem("The cursor is not one this API issued: start again from the first page."),
+    409: problem("The cursor belongs to an older snapshot: start again from the first page."),
+}
 
 
 def listing(csv_example: str, paged: bool = True) -> dict[int | str, dict[str, Any]]:
-    """A list endpoint: JSON or CSV, ETag and 304; and for a paged one, a stale cursor."""
-    stale = {409: problem("The cursor belongs to an older snapshot: start again from the first page.")}
+    """A list endpoint: JSON or CSV, ETag and 304; and for a paged one, a bad or stale cursor."""
     return {
-        **(stale if paged else {}),
+        **(CURSOR if paged else {}),
         200: {
             "description": "The list (JSON; CSV with `format=csv` or `Accept: text/csv`). Headers: `ETag`, "
             "`X-Hostcap-Snapshot`, and for paged lists `X-Total-Count` and `Link` (next page).",

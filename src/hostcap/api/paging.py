@@ -2,13 +2,15 @@
 
 A cursor is the offset of the next page in the snapshot it was issued for. Once a newer
 snapshot is published the offsets may mean other rows, so an old cursor gets 409 rather than a
-silently shifted page (an offset past the end gives an empty page).
+silently shifted page (an offset past the end gives an empty page); anything that is not a cursor
+this API wrote gets 400.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
 import sys
 from dataclasses import dataclass
 
@@ -18,8 +20,9 @@ from fastapi import Request
 from starlette.responses import Response
 
 from hostcap.api.deps import ListRequest, list_request
+from hostcap.api.params import SNAPSHOT_ID
 from hostcap.api.problems import ProblemError
-from hostcap.api.queries import PageQuery
+from hostcap.api.queries import PageQuery, Paging
 from hostcap.api.responses import listing
 from hostcap.serving import Snapshot
 from hostcap.serving.rows import Rows, page
@@ -33,34 +36,59 @@ class PageRequest(ListRequest):
     offset: int
 
 
+#: what a cursor decodes to: `<snapshot id>|<offset>`
+_CURSOR = re.compile(rf"({SNAPSHOT_ID.strip('^$')})\|([0-9]{{1,18}})")
+
+
 def encode_cursor(snapshot_id: str, offset: int) -> str:
     return base64.urlsafe_b64encode(f"{snapshot_id}|{offset}".encode()).decode().rstrip("=")
 
 
-def _offset(cursor: str, snapshot: Snapshot) -> int:
-    """The page offset a cursor holds. A cursor that is not one of the published snapshot's
-    (issued for an older snapshot, or never issued) gets 409: either way, start again."""
+def decode_cursor(cursor: str) -> tuple[str, int] | None:
+    """The snapshot and offset of a cursor exactly as `encode_cursor` writes them, else None.
+
+    Strict at every step, because the cursor is client input: canonical base64 (the cursor must
+    re-encode to itself), ASCII text, a snapshot ID, and an offset of at most 18 ASCII digits
+    (`str.isdigit` and `int` also take `²`, `١٢` and `1_000`).
+    """
     try:
-        snapshot_id, offset = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
-        if not offset.isdigit():
-            raise ValueError(offset)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise ProblemError(409, "not a cursor of the published snapshot: start again from the first page") from None
+        text = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    match = _CURSOR.fullmatch(text)
+    if match is None:
+        return None
+    snapshot_id, offset = match[1], int(match[2])
+    return (snapshot_id, offset) if encode_cursor(snapshot_id, offset) == cursor else None
+
+
+def _offset(cursor: str, snapshot: Snapshot) -> int:
+    """The page offset a cursor holds: 400 for a cursor never issued, 409 for one issued for
+    another snapshot than the published one (its offsets may mean other rows now)."""
+    decoded = decode_cursor(cursor)
+    if decoded is None:
+        raise ProblemError(400, "not a cursor this API issued: start again from the first page (without `cursor`)")
+    snapshot_id, offset = decoded
     if snapshot_id != snapshot.id:
         raise ProblemError(
             409,
             f"the cursor belongs to snapshot {snapshot_id}, but {snapshot.id} is published now: "
             "start again from the first page",
         )
-    return int(offset)
+    return offset
+
+
+def window(query: Paging, snapshot: Snapshot) -> tuple[int, int]:
+    """The page asked for in `snapshot`: how many items (`limit`), from which offset."""
+    if query.all_pages:  # one page longer than any selection
+        return sys.maxsize, 0
+    return query.limit, 0 if query.cursor is None else _offset(query.cursor, snapshot)
 
 
 def page_request(request: Request, query: PageQuery) -> PageRequest:
     asked = list_request(request, query)
-    if query.all_pages:  # one page longer than any selection
-        return PageRequest(asked.snapshot, asked.format, sys.maxsize, 0)
-    offset = 0 if query.cursor is None else _offset(query.cursor, asked.snapshot)
-    return PageRequest(asked.snapshot, asked.format, query.limit, offset)
+    limit, offset = window(query, asked.snapshot)
+    return PageRequest(**vars(asked), limit=limit, offset=offset)
 
 
 def paged(request: Request, asked: PageRequest, rows: Rows, selected: np.ndarray) -> Response:
@@ -79,4 +107,4 @@ def paged(request: Request, asked: PageRequest, rows: Rows, selected: np.ndarray
             b',"next_cursor":', orjson.dumps(cursor), b',"meta":', orjson.dumps(snapshot.meta), b"}",
         ))
 
-    return listing(request, asked, json_body, lambda: rows.csv(chosen.positions), headers)
+    return listing(request, asked, json_body, lambda raw: rows.csv(chosen.positions, raw), headers)

@@ -11,6 +11,8 @@ from fastapi import Path
 
 #: canonical IDs (feeder, DER, substation): md5 hex
 CANONICAL_ID = r"^[0-9a-fA-F]{32}$"
+#: snapshot (refresh run) IDs; ASCII digits only (`\d` would also match other scripts' digits)
+SNAPSHOT_ID = r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$"
 #: native IDs and names as utilities write them
 NATIVE_TEXT = r"^[A-Za-z0-9 _.,'&#()/+-]+$"
 

@@ -47,9 +47,18 @@ class ListQuery(BaseModel):
     format: OutputFormat | None = Field(
         None, description="`json` (default) or `csv`. Without it, `Accept: text/csv` asks for CSV.", examples=["csv"]
     )
+    csv_raw: bool = Field(
+        False,
+        description="CSV only: `true` writes text cells exactly as they are. By default a text cell that begins "
+        "with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'`, so a spreadsheet shows it "
+        "as text instead of running it as a formula; machine consumers can ask for the raw values.",
+        examples=[True],
+    )
 
 
-class PageQuery(ListQuery):
+class Paging(BaseModel):
+    """The page parameters of every paged list."""
+
     limit: int = Field(100, ge=1, le=MAX_LIMIT, description="Items per page.", examples=[100])
     cursor: str | None = Field(
         None,
@@ -64,6 +73,10 @@ class PageQuery(ListQuery):
         "download of exactly what the filters select.",
         examples=[True],
     )
+
+
+class PageQuery(ListQuery, Paging):
+    """A paged list's parameters."""
 
 
 class FeedersAboveQuery(ListQuery):

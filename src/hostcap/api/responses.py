@@ -37,17 +37,18 @@ def listing(
     request: Request,
     asked: ListRequest,
     json_body: Callable[[], bytes],
-    csv_body: Callable[[], bytes],
+    csv_body: Callable[[bool], bytes],
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """A list endpoint's answer: 304 when the client holds this snapshot's version, else the body."""
+    """A list endpoint's answer: 304 when the client holds this snapshot's version, else the body.
+    `csv_body(raw)` writes the CSV, with formulas neutralized unless `raw` (the `csv_raw` asked)."""
     snapshot, fmt = asked.snapshot, asked.format
     tag = etag(snapshot, fmt)
     all_headers = {SNAPSHOT_HEADER: snapshot.id, "ETag": tag, "Vary": "Accept", **(headers or {})}
     if _matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=all_headers)
     if fmt == "csv":
-        return Response(csv_body(), media_type=CSV, headers=all_headers)
+        return Response(csv_body(asked.csv_raw), media_type=CSV, headers=all_headers)
     return Response(json_body(), media_type=JSON, headers=all_headers)
 
 
@@ -61,7 +62,7 @@ def whole(request: Request, asked: ListRequest, rows: Rows) -> Response:
             + b',"meta":' + orjson.dumps(asked.snapshot.meta) + b"}"
         )
 
-    return listing(request, asked, json_body, lambda: rows.csv(everything))
+    return listing(request, asked, json_body, lambda raw: rows.csv(everything, raw))
 
 
 def resource(snapshot: Snapshot, data: bytes) -> Response:

@@ -1,7 +1,8 @@
 """Gold rows as the API shows them, from Arrow and without an engine: JSON (orjson) and CSV.
 
 JSON differs from the gold table in one way: `quality_flags`, a comma-separated string in gold,
-is a list of strings. CSV keeps the gold columns and values exactly, for analysts.
+is a list of strings. CSV keeps the gold columns and values, for analysts; text cells a
+spreadsheet would run as formulas are neutralized (see `hostcap.io.export`) unless asked raw.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from collections.abc import Iterator
 
 import orjson
 import pyarrow as pa
-import pyarrow.csv as pacsv
+
+from hostcap.io.export import write_csv
 
 FLAGS = "quality_flags"
 
@@ -57,8 +59,8 @@ def plain(table: pa.Table) -> pa.Table:
     return table.cast(schema)
 
 
-def csv_bytes(table: pa.Table) -> bytes:
-    """The table as CSV with a header row."""
+def csv_bytes(table: pa.Table, raw: bool = False) -> bytes:
+    """The table as CSV with a header row, formulas in text cells neutralized unless `raw`."""
     sink = pa.BufferOutputStream()
-    pacsv.write_csv(plain(table), sink)
+    write_csv(plain(table), sink, raw=raw)
     return sink.getvalue().to_pybytes()

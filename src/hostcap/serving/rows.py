@@ -42,8 +42,9 @@ class Rows:
     def json_array(self, positions: list[int]) -> bytes:
         return b"".join((b"[", b",".join(self.json_rows(positions)), b"]"))  # one copy fewer than `+`
 
-    def csv(self, positions: list[int]) -> bytes:
-        return csv_bytes(self._take(positions))
+    def csv(self, positions: list[int], raw: bool = False) -> bytes:
+        """The rows at `positions` as CSV, formulas in text cells neutralized unless `raw`."""
+        return csv_bytes(self._take(positions), raw)
 
     def _take(self, positions: list[int]) -> pa.Table:
         return self.table.take(pa.array(positions, type=pa.int64()))

@@ -42,7 +42,7 @@ async def get_feeders(request: Request, query: Annotated[FeedersAboveQuery, Quer
     asked = list_request(request, query)
     feeders, threshold = asked.snapshot.feeders, query.maxHostingCapacity
     return listing(
-        request, asked, lambda: feeders.above_json(threshold), lambda: feeders.rows.csv(feeders.above(threshold))
+        request, asked, lambda: feeders.above_json(threshold), lambda raw: feeders.rows.csv(feeders.above(threshold), raw)
     )
 
 
@@ -61,7 +61,7 @@ async def get_ders_for_feeder(request: Request, query: Annotated[FeederDersCompa
     asked = list_request(request, query)
     ders = asked.snapshot.ders
     positions = ders.of_feeders(asked.snapshot.refs.resolve(query.feederID, query.utility), COMPAT_FILTER).tolist()
-    return listing(request, asked, lambda: ders.rows.json_array(positions), lambda: ders.rows.csv(positions))
+    return listing(request, asked, lambda: ders.rows.json_array(positions), lambda raw: ders.rows.csv(positions, raw))
 
 
 _REFRESH = {

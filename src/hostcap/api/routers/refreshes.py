@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from hostcap.api import openapi
 from hostcap.api.deps import STATE_CHANGE, RefresherDep
+from hostcap.api.params import SNAPSHOT_ID
 from hostcap.api.problems import ProblemError
 from hostcap.api.schemas.refreshes import (
     RUN_ID_EXAMPLE,
@@ -24,7 +25,7 @@ from hostcap.serving import RefreshRunning
 router = APIRouter(prefix="/v1/refreshes", tags=["refreshes"])
 
 RunIdPath = Annotated[
-    str, Path(pattern=r"^\d{8}T\d{6}Z-[0-9a-f]{6}$", description="Run ID.", examples=[RUN_ID_EXAMPLE])
+    str, Path(pattern=SNAPSHOT_ID, description="Run ID.", examples=[RUN_ID_EXAMPLE])
 ]
 
 

@@ -25,7 +25,7 @@ export default async function health({ root, params, signal }) {
   const since = params.get("since") ?? older[0]?.snapshot;
   const [detail, changes] = await Promise.all([
     run ? getJson(idPath("/v1/refreshes", "run", run), {}, signal) : null,
-    since ? getJson("/v1/changes", { since }, signal) : null,
+    since ? getJson("/v1/changes", { since, limit: ITEMS_SHOWN }, signal) : null,
   ]);
   replace(
     root,
@@ -145,14 +145,15 @@ function changesSection(changes, older, since, run) {
     older.map((s) => h("option", { value: s.snapshot, selected: s.snapshot === since }, `${s.snapshot} (${when(s.published_at)})`)),
   );
   const lists = Object.entries(CHANGES).map(([key, label]) => {
-    const items = changes[key];
-    if (!items.length) return null;
+    const items = changes[key]; // the first page: up to ITEMS_SHOWN of each kind
+    const total = changes.counts[key];
+    if (!total) return null;
     return h(
       "details",
       {},
-      h("summary", {}, `${label}: ${count(items.length)}`),
-      h("ul", { class: "changes" }, items.slice(0, ITEMS_SHOWN).map((item) => h("li", {}, change(key, item)))),
-      items.length > ITEMS_SHOWN ? h("p", {}, `… and ${count(items.length - ITEMS_SHOWN)} more (see GET /v1/changes).`) : null,
+      h("summary", {}, `${label}: ${count(total)}`),
+      h("ul", { class: "changes" }, items.map((item) => h("li", {}, change(key, item)))),
+      total > items.length ? h("p", {}, `… and ${count(total - items.length)} more (see GET /v1/changes).`) : null,
     );
   });
   return [
