@@ -84,3 +84,13 @@ def test_a_server_side_problem_never_shows_a_server_path(make_client, sample_run
     detail = response.json()["detail"]
     assert lake_root not in detail
     assert detail == "cannot list <lake>/runs: [Errno 13] Permission denied: '<lake>/runs'"
+
+
+@pytest.mark.parametrize("url", ["/v1/feeders?limit=2", "/v1/ders?limit=2&format=csv", "/v1/substations?limit=1"])
+def test_the_next_page_link_never_echoes_the_host_header(client, url):
+    response = client.get(url, headers={"Host": "evil.example"})
+    assert response.status_code == 200
+    link = response.headers["link"]
+    assert "evil.example" not in link and link.startswith("</v1/") and link.endswith('>; rel="next"')
+    following = client.get(link[1 : link.index(">")])
+    assert following.status_code == 200

@@ -99,7 +99,10 @@ def paged(request: Request, asked: PageRequest, rows: Rows, selected: np.ndarray
     cursor = None if chosen.next_offset is None else encode_cursor(snapshot.id, chosen.next_offset)
     headers = {"X-Total-Count": str(chosen.total)}
     if cursor is not None:
-        headers["Link"] = f'<{request.url.include_query_params(cursor=cursor)}>; rel="next"'
+        # relative (RFC 8288 resolves it against the request): the Host header is the client's to
+        # write, and echoing it would let anyone make our answer point at another site
+        following = request.url.include_query_params(cursor=cursor)
+        headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
 
     def json_body() -> bytes:  # joined in one copy: a page of feeders is ~70 kB, and each `+` copies it again
         return b"".join((
