@@ -282,10 +282,11 @@ class Lake(DamageChecks):
 
     def prune_runs(self, keep: int, current: str) -> list[str]:
         """Delete the reports of all but the last `keep` runs (counting the `current` one, which
-        stays whatever its id sorts as), except those of snapshots the history keeps (a served
-        snapshot's summaries come from its run's report). Call it only while holding the
-        refresh lock."""
-        kept = {current, *self.snapshots()}
+        stays whatever its id sorts as), except those of snapshots still in the lake (a served
+        snapshot's summaries come from its run's report; the snapshots on disk, not the history,
+        which may be the damaged file this refresh is about to repair). Call it only while
+        holding the refresh lock."""
+        kept = {current, *self.storage.list_dirs("snapshots")}
         older = [run_id for run_id in self.runs() if run_id != current]
         removed = [run_id for run_id in older[: max(len(older) + 1 - keep, 0)] if run_id not in kept]
         for run_id in removed:

@@ -61,7 +61,7 @@ def test_feeders_default_page_is_gold_order_with_total_and_meta(client, gold, sa
     assert body["count"] == len(gold("feeders")) == 51
     assert body["meta"]["snapshot"] == sample_run.report.run_id == response.headers["x-hostcap-snapshot"]
     assert response.headers["x-total-count"] == "51"
-    assert response.headers["link"].startswith("<http://testserver/v1/feeders?limit=20&cursor=")
+    assert response.headers["link"].startswith("</v1/feeders?limit=20&cursor=")
 
 
 def test_feeders_cursor_walks_every_feeder_once(client, gold):

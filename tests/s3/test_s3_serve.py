@@ -91,7 +91,7 @@ def test_with_the_store_gone_the_api_serves_its_snapshot_and_says_why_it_cannot_
         assert served.status_code == 200 and served.headers["x-hostcap-snapshot"] == published
         refused = client.post("/v1/refreshes")
         assert refused.status_code == 503
-        assert refused.json()["detail"].startswith(f"cannot read the refresh lock s3://{bucket}/lake/refresh.lock: ")
+        assert refused.json()["detail"].startswith("cannot read the refresh lock <lake>/refresh.lock: ")
         moto.start()
         run_id = client.post("/v1/refreshes").json()["data"]["run_id"]
         _wait_until(lambda: client.get(f"/v1/refreshes/{run_id}").json()["data"]["status"] != "running", "the refresh")
