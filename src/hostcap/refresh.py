@@ -158,7 +158,7 @@ def _refresh(ctx: RefreshContext, report: RefreshReport, lock: RefreshLock) -> N
         report.sources = [_skipped(plan) for plan in plans]
         report.status, report.snapshot = "unchanged", current
         return
-    _build_and_publish(ctx, plans, report, lock)
+    _build_and_publish(ctx, plans, report, lock, current, previous)
 
 
 def _skipped(plan: SourcePlan) -> SourceReport:
@@ -167,8 +167,24 @@ def _skipped(plan: SourcePlan) -> SourceReport:
     return last.model_copy(update={"status": "skipped-unchanged", "layers": {}, "duration_s": 0.0})
 
 
-def _build_and_publish(ctx: RefreshContext, plans: list[SourcePlan], report: RefreshReport, lock: RefreshLock) -> None:
-    from hostcap.build import Builder  # imported here: a refresh with nothing to do starts no engine
+def _build_and_publish(
+    ctx: RefreshContext,
+    plans: list[SourcePlan],
+    report: RefreshReport,
+    lock: RefreshLock,
+    current: str | None,
+    previous: dict[str, dict],
+) -> None:
+    """Load the changed sources, build gold, check it and publish it. A utility whose sources
+    are all unchanged since snapshot `current` (whose manifest is `previous`) keeps its gold
+    rows from it (see gold_reuse); once damage was found, everything is rebuilt rather than trusted."""
+    # imported here: a refresh with nothing to do starts no engine
+    from hostcap.build import Builder
+    from hostcap.gold_reuse import merge_gold, reusable_utilities
+
+    kept = set()
+    if current and not report.repaired:
+        kept = reusable_utilities({plan.config.source_id: plan.unchanged for plan in plans}, previous)
 
     builder = Builder(ctx.lake, ctx.run_id, ctx.sources, ctx.engine_kind, ctx.spark_master, ctx.workers)
     report.engine = builder.engine.kind
@@ -184,6 +200,8 @@ def _build_and_publish(ctx: RefreshContext, plans: list[SourcePlan], report: Ref
 
         def load(item: tuple[SourcePlan, SourceReport]):
             plan, source_report = item
+            if plan.config.utility in kept:  # its gold rows are kept, so its silver is not needed
+                return None, plan.previous
             ctx.progress(plan.config.source_id)
             with blame(f"source {plan.config.source_id}"):
                 return _source(builder, plan, ctx.run_id, source_report)
@@ -191,6 +209,7 @@ def _build_and_publish(ctx: RefreshContext, plans: list[SourcePlan], report: Ref
         for plan, (table, entry) in zip(plans, builder.each_source(load, zip(plans, source_reports)), strict=True):
             if table is not None:
                 silver[plan.config.family].append(table)
+            if entry is not None:
                 manifest[plan.config.source_id] = entry
         if ctx.strict and report.failed_sources:
             report.status, report.error = "failed", "strict: a source failed, so nothing is published"
@@ -198,6 +217,9 @@ def _build_and_publish(ctx: RefreshContext, plans: list[SourcePlan], report: Ref
         ctx.progress("gold")
         with blame("gold layer"):
             gold = builder.build_gold(silver["network"], silver["der"])
+            if kept:
+                published = {name: ctx.lake.read_table(name, snapshot=current) for name in gold}
+                gold = merge_gold(gold, published, kept)
     finally:
         builder.close()
     with blame("gold layer"):

@@ -1,0 +1,98 @@
+"""Incremental gold: when some sources change, the utilities none of whose sources changed keep their
+published gold rows, and the result is exactly the gold a full rebuild gives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hostcap.build import Builder
+from hostcap.config import Settings
+from hostcap.core import Hostcap
+from hostcap.gold_reuse import reusable_utilities
+from hostcap.lake import GOLD_TABLES
+from tests.conftest import REAL_FILES, copy_configs
+from tests.test_refresh import SOURCES, sample_copy, the_file  # noqa: F401  (fixture)
+
+
+def hostcap_over(root: Path, source: Path, configs: Path) -> Hostcap:
+    return Hostcap(Settings(source_dir=str(source), lake_dir=str(root / "lake"), config_dir=configs))
+
+
+def refresh_both_ways(tmp_path: Path, source: Path, configs: Path, change, monkeypatch) -> tuple[Hostcap, Hostcap, list[str]]:
+    """Publish, `change` the files, then refresh the same lake twice over (copied): once as it
+    does, once with nothing kept. Both runs share a run id, so lineage is alike."""
+    incremental = hostcap_over(tmp_path / "a", source, configs)
+    assert incremental.refresh().published
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    change()
+
+    reused: list[str] = []
+    real_reuse = Builder.reuse_silver
+    monkeypatch.setattr(Builder, "reuse_silver", lambda self, source_id, snapshot: reused.append(source_id) or real_reuse(self, source_id, snapshot))
+    report = incremental.refresh(run_id="20990101T000000Z-000001")
+    assert report.published
+    read_by_incremental = list(reused)
+
+    monkeypatch.setattr("hostcap.gold_reuse.reusable_utilities", lambda unchanged, previous: set())
+    full = hostcap_over(tmp_path / "b", source, configs)
+    assert full.refresh(run_id="20990101T000000Z-000001").published
+    return incremental, full, read_by_incremental
+
+
+def assert_same_gold(incremental: Hostcap, full: Hostcap) -> None:
+    for table in GOLD_TABLES:
+        kept, rebuilt = incremental.lake.read_table(table), full.lake.read_table(table)
+        assert kept.num_rows == rebuilt.num_rows, table
+        assert kept.equals(rebuilt), table
+    assert incremental.lake.read_table("ders").num_rows > 0
+
+
+def test_one_changed_utility_is_rebuilt_and_the_others_keep_their_gold(tmp_path: Path, sample_copy: Path, monkeypatch):
+    configs = copy_configs(tmp_path / "cfg", SOURCES)
+    path = the_file(sample_copy, "national_grid/network")  # rebuilt rows sort after the kept ones
+
+    def change() -> None:
+        lines = path.read_bytes().splitlines(keepends=True)
+        path.write_bytes(b"".join(lines[:-3]))
+
+    incremental, full, reused = refresh_both_ways(tmp_path, sample_copy, configs, change, monkeypatch)
+    assert_same_gold(incremental, full)
+    # National Grid's unchanged DER silver was read to rebuild it; Con Edison's was not read at all
+    assert sorted(reused) == ["national_grid/installed_der", "national_grid/planned_der"]
+    feeders = incremental.lake.read_table("feeders")
+    assert set(feeders["utility"].to_pylist()) == {"coned", "national_grid"}
+
+
+def test_on_the_real_files_a_changed_der_file_rebuilds_only_its_utility(tmp_path: Path, real_dir: Path, monkeypatch):
+    source = tmp_path / "src"
+    for source_id, name in REAL_FILES.items():
+        (source / source_id).mkdir(parents=True)
+        shutil.copy2(real_dir / name, source / source_id / name)
+    configs = copy_configs(tmp_path / "cfg", list(REAL_FILES))
+    planned = source / "nyseg_rge/planned_der" / REAL_FILES["nyseg_rge/planned_der"]
+
+    def change() -> None:
+        lines = planned.read_bytes().splitlines(keepends=True)
+        planned.write_bytes(b"".join(lines[:-20]))
+
+    incremental, full, reused = refresh_both_ways(tmp_path, source, configs, change, monkeypatch)
+    assert_same_gold(incremental, full)
+    assert reused == ["nyseg_rge/installed_der"]
+
+
+@pytest.mark.parametrize(
+    ("unchanged", "previous", "kept"),
+    [
+        ({"a/x": True, "a/y": True, "b/x": False}, {"a/x": {}, "a/y": {}, "b/x": {}}, {"a"}),
+        ({"a/x": True, "a/y": False}, {"a/x": {}, "a/y": {}}, set()),
+        # a source added to, or dropped from, a utility changes its gold
+        ({"a/x": True, "a/y": True}, {"a/x": {}}, set()),
+        ({"a/x": True, "b/x": False}, {"a/x": {}, "a/y": {}, "b/x": {}}, set()),
+        ({"a/x": True}, {}, set()),
+    ],
+)
+def test_a_utility_is_kept_only_with_the_same_sources_all_unchanged(unchanged, previous, kept):
+    assert reusable_utilities(unchanged, previous) == kept
