@@ -157,6 +157,18 @@ def test_a_sheet_with_a_far_cell_fails_before_it_is_expanded(cell, ref, cells):
         read_headers(book, options, "s", "w.xlsx")
 
 
+def test_a_lone_far_cell_counts_from_a1_as_the_reader_lays_it_out():
+    """Found by the property test: a sheet holding only XFD1048576 made the workbook reader panic
+    (a native panic, not an Exception) instead of being refused as the huge sheet it is."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.add_worksheet("SIR").write(1_048_575, 16_383, "far")
+    book.close()
+    message = rf"the sheet's used range A1:XFD1048576 has 17,179,869,184 cells; at most {MAX_SHEET_CELLS:,}"
+    with pytest.raises(SourceError, match=message):
+        read_file(buffer.getvalue(), ReadOptions(type="xlsx", sheet="SIR"), "s", "w.xlsx")
+
+
 def test_a_sheet_within_the_cell_limit_is_read_though_another_sheet_is_not():
     book = one_cell_workbook((3, 1))
     (row, *_), = [rows(read_file(book, ReadOptions(type="xlsx", sheet="SIR"), "s", "w.xlsx"))]

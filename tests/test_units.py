@@ -249,3 +249,24 @@ def test_exclusion_rules_drop_rows_and_count_them(run_files):
     assert (source.loaded, source.excluded, source.exclusion_rules) == (2, 1, {"new_jersey": 1})
     (excluded,) = run.lake.read_table("orange_rockland/network", layer="excluded").to_pylist()
     assert excluded["OPERATINGCOMPANY"] == "RECO" and excluded["_reason"] == "new_jersey"
+
+
+def test_a_number_too_large_to_be_a_reading_is_unparsed_not_a_failed_refresh(run_files):
+    """Found by the property test: `9999…` (40 digits) passed the number pattern and overflowed
+    gold's exact kW sums, failing the whole refresh."""
+    network = NYSEG_NETWORK_HEADER + (
+        "0,1105354,3,OH,ABC,1,1105354,12.5,2,x,1105354,12.5,2,0.1,2022-06-30 00:00:00+00:00,NULL,1\r\n"
+    )
+    installed = NYSEG_INSTALLED_HEADER + "".join(
+        [
+            f"1,RESPHOTO,{'9' * 40},NULL,NULL,NULL,NULL,1105354,N,0,0{ZEROS}\r\n",
+            f"2,RESPHOTO,1e99,NULL,NULL,NULL,NULL,1105354,N,0,0{ZEROS}\r\n",
+            f"3,RESPHOTO,999999999999999,NULL,NULL,NULL,NULL,1105354,N,0,0{ZEROS}\r\n",
+        ]
+    )
+    run = run_files({"nyseg_rge/network/n.csv": network, "nyseg_rge/installed_der/i.csv": installed})
+    assert run.report.status == "succeeded", run.report.error
+    ders = {d["native_der_id"]: d for d in run.rows("ders")}
+    assert ders["1"]["nameplate_kw"] is None and ders["1"]["unparsed_values"] == f"nameplate_kw={'9' * 40}"
+    assert ders["2"]["nameplate_kw"] is None and "unparsed_value" in ders["2"]["quality_flags"]
+    assert ders["3"]["nameplate_kw"] == 999999999999999

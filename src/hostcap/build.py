@@ -51,7 +51,7 @@ def _layer(report: SourceReport, layer: str) -> Iterator[float]:
     try:
         with blame(f"{layer} layer"):
             yield started
-    except Exception:
+    except BaseException:
         report.layers[layer] = LayerReport(status="failed", duration_s=round(time.perf_counter() - started, 3))
         raise
 

@@ -18,6 +18,13 @@ class HostcapError(Exception):
         self.message = message
 
 
+#: the exceptions that ask the process to stop: every other exception is a failure of the work at
+#: hand and is contained where that work is. Catching `Exception` is not enough to contain one: a
+#: panic inside a native (Rust) library, such as the workbook reader, arrives as pyo3's
+#: `PanicException`, which derives from BaseException.
+PROCESS_EXITS = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
 def describe(exc: BaseException) -> str:
     """One line for a log or a report: a HostcapError's own message, else the exception's type and text."""
     return exc.message if isinstance(exc, HostcapError) else f"{type(exc).__name__}: {exc}"

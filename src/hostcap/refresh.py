@@ -26,7 +26,7 @@ from hostcap import __version__
 from hostcap.checks import run_checks
 from hostcap.config.source import SourceConfig
 from hostcap.delivery import unsettled_files
-from hostcap.errors import HostcapError, SourceError, StorageError, describe
+from hostcap.errors import PROCESS_EXITS, HostcapError, SourceError, StorageError, describe
 from hostcap.io.storage import FileRef, Storage, blame
 from hostcap.lake import Lake
 from hostcap.lock import DEFAULT_LEASE_S, RefreshLock
@@ -123,7 +123,9 @@ def run_refresh(ctx: RefreshContext) -> RefreshReport:
         with blame("lake"), RefreshLock(ctx.lake, ctx.run_id, ctx.lock_lease_s) as lock:
             try:
                 _refresh(ctx, report, lock)
-            except Exception as exc:  # whatever went wrong, the run ends with a status and a report
+            except PROCESS_EXITS:
+                raise
+            except BaseException as exc:  # whatever went wrong, the run ends with a status and a report
                 if not isinstance(exc, HostcapError):
                     log.exception("refresh failed unexpectedly: run_id=%s", ctx.run_id)
                 report.error = describe(exc)
@@ -258,7 +260,9 @@ def _source(builder, plan: SourcePlan, run_id: str, source_report: SourceReport)
     except StorageError as exc:
         source_report.status, source_report.error = "failed", exc.message
         raise
-    except Exception as exc:
+    except PROCESS_EXITS:
+        raise
+    except BaseException as exc:
         if not isinstance(exc, HostcapError):
             log.exception("source failed unexpectedly: source=%s", source_id)
         source_report.error = exc.message if isinstance(exc, SourceError) else f"{source_id}: {describe(exc)}"

@@ -22,7 +22,7 @@ import pyarrow.csv as pacsv
 from python_calamine import CalamineSheet, CalamineWorkbook
 
 from hostcap.config.source import ReadOptions
-from hostcap.errors import SourceError
+from hostcap.errors import PROCESS_EXITS, SourceError
 from hostcap.io.limits import MAX_COLUMNS, MAX_ROW_BYTES
 from hostcap.io.workbook_size import WorkbookTooLarge, check_workbook
 
@@ -80,7 +80,9 @@ def _reading(data: bytes, options: ReadOptions, source: str, file: str) -> Itera
         if "invalid UTF8" in str(exc):
             raise SourceError(source, _undecodable(data, options.encoding), file=file) from None
         raise SourceError(source, f"cannot read the file as {options.type}: {exc}", file=file) from exc
-    except Exception as exc:  # a reader's own error, made to name the file
+    except PROCESS_EXITS:
+        raise
+    except BaseException as exc:  # a reader's own error (a native reader's panic too), made to name the file
         raise SourceError(source, f"cannot read the file as {options.type}: {exc}", file=file) from exc
 
 

@@ -95,7 +95,6 @@ class _Extent:
 
     def __init__(self) -> None:
         self.row = self.col = 0
-        self.top = self.left = 1 << 40
         self.bottom = self.right = 0
         self._parser = expat.ParserCreate()
         self._parser.StartElementHandler = self._start
@@ -114,15 +113,16 @@ class _Extent:
             return
         self.col = _column(letters) if letters else self.col + 1
         self.row = int(digits) if digits else max(self.row, 1)
-        self.top, self.bottom = min(self.top, self.row), max(self.bottom, self.row)
-        self.left, self.right = min(self.left, self.col), max(self.right, self.col)
+        self.bottom, self.right = max(self.bottom, self.row), max(self.right, self.col)
 
     @property
     def count(self) -> int:
-        return 0 if not self.bottom else (self.bottom - self.top + 1) * (self.right - self.left + 1)
+        """The cells the reader materializes: it lays the sheet out from A1 (empty rows and
+        columns before the first cell included), so one cell at XFD1048576 is the whole sheet."""
+        return self.bottom * self.right
 
     def describe(self) -> str:
-        return f"{_letters(self.left)}{self.top}:{_letters(self.right)}{self.bottom}"
+        return f"A1:{_letters(self.right)}{self.bottom}" if self.bottom else "empty"
 
 
 def _column(letters: str) -> int:

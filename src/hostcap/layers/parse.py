@@ -16,6 +16,9 @@ _TRIM = r"^[ \t\r\n]+|[ \t\r\n]+$"
 _PLAIN_NUMBER = r"^[+-]?\$?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,2})?$"
 _GROUPED_NUMBER = r"^[+-]?\$?\d{1,3}(,\d{3})+(\.\d*)?$"
 _FLOAT_ID = r"^\d+\.0+$"
+#: no capacity, cost or count a utility publishes comes near this; a larger number is a typo or a
+#: corrupt cell, and it would overflow gold's exact kW sums (decimals of 38 digits, 9 after the point)
+MAX_MAGNITUDE = 1e15
 
 #: regex and the capture groups holding (year, month, day) of each text date format
 _DATE_PATTERNS = {
@@ -45,13 +48,14 @@ def normalize_id(text: ir.StringValue) -> ir.StringValue:
 
 
 def parse_number(text: ir.StringValue, factor: float = 1.0) -> ir.FloatingValue:
-    """A decimal number (optional sign, `$`, thousands commas, exponent), times the unit factor."""
+    """A decimal number (optional sign, `$`, thousands commas, exponent), times the unit factor;
+    null (unreadable) from MAX_MAGNITUDE on."""
     ok = text.re_search(_PLAIN_NUMBER) | text.re_search(_GROUPED_NUMBER)
     digits = text.re_replace(r"[$,]", "")
     number = ibis.ifelse(ok, digits, "0").cast("float64")
     if factor != 1.0:
         number = number * factor
-    return ibis.ifelse(ok, number, ibis.null("float64"))
+    return ibis.ifelse(ok & (number.abs() < MAX_MAGNITUDE), number, ibis.null("float64"))
 
 
 def _text_date(text: ir.StringValue, pattern: str, groups: tuple[int, int, int]) -> tuple[ir.BooleanValue, ir.DateValue]:
