@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hostcap import __version__
-from hostcap.checks import run_checks
 from hostcap.config.source import SourceConfig
 from hostcap.delivery import unsettled_files
 from hostcap.errors import HostcapError, SourceError, StorageError, describe
@@ -168,7 +167,9 @@ def _skipped(plan: SourcePlan) -> SourceReport:
 
 
 def _build_and_publish(ctx: RefreshContext, plans: list[SourcePlan], report: RefreshReport, lock: RefreshLock) -> None:
-    from hostcap.build import Builder  # imported here: a refresh with nothing to do starts no engine
+    # imported here: a refresh with nothing to do starts no engine, and loads no pyarrow
+    from hostcap.build import Builder
+    from hostcap.checks import run_checks
 
     builder = Builder(ctx.lake, ctx.run_id, ctx.sources, ctx.engine_kind, ctx.spark_master, ctx.workers)
     report.engine = builder.engine.kind
