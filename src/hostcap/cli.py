@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -19,12 +19,17 @@ from hostcap.config import Settings
 from hostcap.console import add_row, console, error, new_table, print_json, say, show
 from hostcap.core import Hostcap
 from hostcap.errors import ConfigError, HostcapError, LakeError
-from hostcap.io.export import ExportFormat, write_table
+from hostcap.io.formats import ExportFormat
 from hostcap.lake import GOLD_TABLES
-from hostcap.orchestration import OrchestrationSettings
 from hostcap.report import RefreshReport
 from hostcap.runs import read_run, recent_runs
 from hostcap.terminal import log_to_stderr
+
+if TYPE_CHECKING:
+    from hostcap.orchestration import OrchestrationSettings
+
+# Each command imports what only it needs (pyarrow, the engine, the API server, the watcher)
+# inside its function: a command with nothing to do starts in a fraction of the time.
 
 SettingsT = TypeVar("SettingsT")
 
@@ -388,6 +393,8 @@ def export(
     lake: LakeOpt = None,
 ) -> None:
     """Write a published gold table with its canonical column names."""
+    from hostcap.io.export import write_table
+
     if table not in GOLD_TABLES:
         raise typer.BadParameter(f"unknown table {table!r}; one of {', '.join(GOLD_TABLES)}", param_hint="TABLE")
     data = _hostcap(None, lake, None).gold_table(table)
@@ -400,6 +407,8 @@ def export(
 
 
 def _orchestration(schedule: str | None, quiet: float | None = None, mode: str | None = None, poll: float | None = None) -> OrchestrationSettings:
+    from hostcap.orchestration import OrchestrationSettings
+
     return _settings(OrchestrationSettings, schedule=schedule, watch_quiet_s=quiet, watch_mode=mode, watch_poll_s=poll)
 
 

@@ -5,21 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from hostcap.config import Settings, SourceConfig, load_source_configs
 from hostcap.errors import SourceError
-from hostcap.io.readers import read_headers
 from hostcap.io.s3 import S3Access
 from hostcap.io.secrets import keys_from_secret
 from hostcap.io.storage import Storage
 from hostcap.lake import GOLD_TABLES, Lake
-from hostcap.layers.bronze import column_problems
 from hostcap.diff import SnapshotDiff, diff_snapshots
 from hostcap.lock import RefreshLock
 from hostcap.refresh import Progress, RefreshContext, run_refresh
 from hostcap.report import RefreshReport, Trigger
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def s3_access(settings: Settings) -> S3Access:
@@ -59,6 +59,10 @@ class Hostcap:
         Config errors themselves raise ConfigError listing every bad file and field; a source
         root out of reach raises StorageError.
         """
+        # imported here: the readers load pyarrow, which a command with nothing to do never needs
+        from hostcap.io.readers import read_headers
+        from hostcap.layers.bronze import column_problems
+
         storage = self.sources()
         storage.check()
         problems: dict[str, list[str]] = {}

@@ -26,8 +26,7 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Iterable
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from hostcap import seal as sealing
 from hostcap.errors import LakeDamaged, LakeError
@@ -35,6 +34,9 @@ from hostcap.io.s3 import S3Access
 from hostcap.io.storage import Storage
 from hostcap.lake_damage import Baseline, DamageChecks, Published
 from hostcap.seal import GOLD_TABLES, SOURCE_LAYERS, Checksum
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["GOLD_TABLES", "Baseline", "Lake", "Published"]
 

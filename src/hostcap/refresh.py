@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hostcap import __version__
-from hostcap.checks import run_checks
 from hostcap.config.source import SourceConfig
 from hostcap.delivery import unsettled_files
 from hostcap.errors import PROCESS_EXITS, HostcapError, SourceError, StorageError, describe
@@ -180,8 +179,9 @@ def _build_and_publish(
     """Load the changed sources, build gold, check it and publish it. A utility whose sources
     are all unchanged since snapshot `current` (whose manifest is `previous`) keeps its gold
     rows from it (see gold_reuse); once damage was found, everything is rebuilt rather than trusted."""
-    # imported here: a refresh with nothing to do starts no engine
+    # imported here: a refresh with nothing to do starts no engine, and loads no pyarrow
     from hostcap.build import Builder
+    from hostcap.checks import run_checks
     from hostcap.gold_reuse import merge_gold, reusable_utilities
 
     kept = set()

@@ -7,6 +7,9 @@ quarantine and excluded file the manifest refers to, including those an earlier 
 so one snapshot's seal verifies everything read through it. Checking costs one sha256 over bytes
 that are read anyway. A snapshot written before seals existed has none; its files are checked
 only by parsing them.
+
+Checking a seal needs no pyarrow, so it is imported only where a table is written or read:
+a refresh with nothing to do verifies the published snapshot without loading it.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from hostcap.errors import LakeDamaged
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SEAL = "checksums.json"
 #: the files a snapshot is made of: its gold tables, and per source the layers its manifest points to
@@ -65,12 +69,18 @@ def decode(data: bytes, path: str) -> tuple[dict[str, Checksum], str | None]:
 
 def to_parquet(table: pa.Table) -> memoryview:
     """The Parquet file of `table`, in memory, so it is hashed as written and written in one step."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="snappy")
     return memoryview(sink.getvalue())
 
 
 def from_parquet(data: Data, path: str) -> pa.Table:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
         return pq.read_table(pa.BufferReader(data))
     except (pa.ArrowException, OSError) as exc:
@@ -79,6 +89,9 @@ def from_parquet(data: Data, path: str) -> pa.Table:
 
 def check_parquet(data: Data, path: str) -> None:
     """A cheap check of an unsealed Parquet file: its footer must parse (a truncated file fails)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
         pq.ParquetFile(pa.BufferReader(data)).metadata
     except (pa.ArrowException, OSError) as exc:

@@ -21,7 +21,7 @@ NOWHERE = "http://127.0.0.1:9"
 def endpoints(hostcap: Hostcap) -> tuple[str, str]:
     """Where the lake's pyarrow filesystem and its boto3 client send their requests."""
     storage = hostcap.lake.storage
-    options = storage.fs.__reduce__()[1][0]
+    options = storage.files.fs.__reduce__()[1][0]
     return f"{options['scheme']}://{options['endpoint_override']}", storage.s3.client().meta.endpoint_url
 
 

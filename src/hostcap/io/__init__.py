@@ -1,1 +1,1 @@
-"""Storage (local directory or S3, through pyarrow.fs) and the file readers that feed bronze."""
+"""Storage (a local directory through `os`, S3 through pyarrow.fs) and the file readers that feed bronze."""

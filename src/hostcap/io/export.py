@@ -11,14 +11,14 @@ written as they are: only string columns can hold a formula (and `-1.5` must sta
 from __future__ import annotations
 
 import json
-from typing import BinaryIO, Literal
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-ExportFormat = Literal["csv", "parquet", "json"]
+from hostcap.io.formats import ExportFormat
 
 #: a text cell starting with one of these is a formula to a spreadsheet
 _FORMULA_START = r"^([=+\-@\t\r])"

@@ -16,11 +16,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import pyarrow.fs as pafs
-
 from hostcap.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pyarrow.fs as pafs
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class S3Access:
             object.__setattr__(self, "endpoint_url", standard_endpoint())
 
     def filesystem(self) -> pafs.S3FileSystem:
+        import pyarrow.fs as pafs  # only S3 roots need it
+
         options: dict = {"region": self.region} if self.region else {}
         if self.endpoint_url:
             url = urlsplit(self.endpoint_url)

@@ -1,4 +1,8 @@
-"""One storage abstraction over pyarrow.fs, so a local directory and an object store behave alike."""
+"""One storage abstraction, so a local directory and an object store behave alike.
+
+A local directory is read and written through `os`, an object store through pyarrow.fs (see
+`hostcap.io.files`): a command with a local lake and nothing to do never imports pyarrow.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,13 @@ import fnmatch
 import hashlib
 import os
 import posixpath
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow.fs as pafs
-
 from hostcap.errors import StorageError
+from hostcap.io.files import Files, LocalFiles
 from hostcap.io.s3 import S3Access
 
 _CHUNK = 1 << 20
@@ -46,14 +48,19 @@ class Storage:
     def __init__(self, root: str, s3: S3Access | None = None):
         self.root = root
         self.s3 = s3 or S3Access()
+        self.files: Files
         if root.startswith("s3://"):
-            self.fs, base = self.s3.filesystem(), root.removeprefix("s3://")
+            from hostcap.io.arrow_files import ArrowFiles
+
+            self.files, base = ArrowFiles(self.s3.filesystem()), root.removeprefix("s3://")
         elif "://" in root:
-            self.fs, base = pafs.FileSystem.from_uri(root)
+            from hostcap.io.arrow_files import files_for_uri
+
+            self.files, base = files_for_uri(root)
         else:
-            self.fs, base = pafs.LocalFileSystem(), str(Path(root).resolve())
+            self.files, base = LocalFiles(), str(Path(root).resolve())
         self.base = base.rstrip("/")
-        self.is_local = isinstance(self.fs, pafs.LocalFileSystem)
+        self.is_local = isinstance(self.files, LocalFiles)
 
     def uri(self, rel: str = "") -> str:
         """Where `rel` is, as a person would write it (for messages)."""
@@ -80,7 +87,7 @@ class Storage:
             return
         bucket = self.base.split("/", 1)[0]
         with self._failing("reach the bucket of"):
-            found = self.fs.get_file_info(bucket).type != pafs.FileType.NotFound
+            found = self.files.exists(bucket)
         if not found:
             raise StorageError(f"the bucket {bucket!r} of {self.uri()} does not exist")
 
@@ -89,7 +96,7 @@ class Storage:
 
     def exists(self, rel: str) -> bool:
         with self._failing("look for", rel):
-            return self.fs.get_file_info(self.full(rel)).type != pafs.FileType.NotFound
+            return self.files.exists(self.full(rel))
 
     def list_files(self, rel_dir: str, pattern: str = "*") -> list[FileRef]:
         """Files directly in `rel_dir` whose name matches `pattern`, skipping hidden files, sorted by name.
@@ -97,19 +104,18 @@ class Storage:
         Locally, a symbolic link is followed only if it stays inside the root; one leading outside
         is listed as refused (never read), so its source can say so instead of it vanishing.
         """
-        selector = pafs.FileSelector(self.full(rel_dir), allow_not_found=True)
         with self._failing("list", rel_dir):
-            infos = self.fs.get_file_info(selector)
+            entries = self.files.entries(self.full(rel_dir))
         found = []
-        for info in infos:
-            name = posixpath.basename(info.path)
-            if info.type == pafs.FileType.File and not name.startswith(".") and fnmatch.fnmatch(name, pattern):
+        for entry in entries:
+            name = posixpath.basename(entry.path)
+            if not entry.is_dir and not name.startswith(".") and fnmatch.fnmatch(name, pattern):
                 rel = posixpath.join(rel_dir, name) if rel_dir else name
-                if self.is_local and not self._inside_root(info.path):
+                if self.is_local and not self._inside_root(entry.path):
                     found.append(FileRef(rel, 0, refused="a symbolic link to a file outside the source root"))
                 else:
-                    mtime = info.mtime_ns / 1e9 if info.mtime_ns is not None else None
-                    found.append(FileRef(rel, info.size, mtime))
+                    mtime = entry.mtime_ns / 1e9 if entry.mtime_ns is not None else None
+                    found.append(FileRef(rel, entry.size, mtime))
         return sorted(found, key=lambda f: f.name)
 
     def _inside_root(self, path: str) -> bool:
@@ -117,13 +123,17 @@ class Storage:
         return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(self.base))
 
     def list_dirs(self, rel_dir: str) -> list[str]:
-        selector = pafs.FileSelector(self.full(rel_dir), allow_not_found=True)
         with self._failing("list", rel_dir):
-            infos = self.fs.get_file_info(selector)
-        return sorted(posixpath.basename(i.path) for i in infos if i.type == pafs.FileType.Directory)
+            entries = self.files.entries(self.full(rel_dir))
+        return sorted(posixpath.basename(entry.path) for entry in entries if entry.is_dir)
+
+    def tree(self) -> dict[str, tuple[int, int | None]]:
+        """Every file under the root, by full path: its size and modification time (ns). One
+        listing, no reads; OSError when the store cannot be listed."""
+        return {e.path: (e.size, e.mtime_ns) for e in self.files.entries(self.base, recursive=True) if not e.is_dir}
 
     def read_bytes(self, rel: str) -> bytes:
-        with self._failing("read", rel), self.fs.open_input_stream(self.full(rel)) as stream:
+        with self._failing("read", rel), self.files.open_read(self.full(rel)) as stream:
             return stream.read()
 
     def read_verified(self, rel: str, sha256: str) -> bytes:
@@ -139,7 +149,7 @@ class Storage:
     def sha256(self, rel: str) -> str:
         """Content hash: change detection is by content, never by file time."""
         digest = hashlib.sha256()
-        with self._failing("read", rel), self.fs.open_input_stream(self.full(rel)) as stream:
+        with self._failing("read", rel), self.files.open_read(self.full(rel)) as stream:
             while chunk := stream.read(_CHUNK):
                 digest.update(chunk)
         return digest.hexdigest()
@@ -151,35 +161,16 @@ class Storage:
         object appears whole when its upload completes, never in part.
         """
         with self._failing("write", rel):
-            self._write_atomic(self.full(rel), data)
-
-    def _write_atomic(self, target: str, data: bytes | memoryview) -> None:
-        self._make_parent(target)
-        if self.is_local:
-            tmp = f"{target}.{uuid.uuid4().hex}.tmp"
-            with open(tmp, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        else:
-            with self.fs.open_output_stream(target) as stream:
-                stream.write(data)
-
-    def _make_parent(self, target: str) -> None:
-        """A local file needs its directory; an object store has none (pyarrow would write an
-        empty marker object per level, again on every write)."""
-        if self.is_local:
-            self.fs.create_dir(posixpath.dirname(target), recursive=True)
+            self.files.write(self.full(rel), data)
 
     def delete_dir(self, rel: str) -> None:
         if self.exists(rel):
             with self._failing("delete", rel):
-                self.fs.delete_dir(self.full(rel))
+                self.files.delete_dir(self.full(rel))
 
     def delete_file(self, rel: str) -> None:
         with self._failing("delete", rel):
-            self.fs.delete_file(self.full(rel))
+            self.files.delete_file(self.full(rel))
 
 
 class FileChanged(Exception):

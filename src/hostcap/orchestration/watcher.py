@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable
 from typing import Literal, Protocol
 
-import pyarrow.fs as pafs
 from watchdog.events import EVENT_TYPE_CLOSED_NO_WRITE, EVENT_TYPE_OPENED, FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
@@ -64,17 +63,6 @@ class EventWatch:
 Listing = dict[str, tuple[int, int | None]]
 
 
-def listing(storage: Storage) -> Listing:
-    """Every file under the root with its size and modification time: cheap to get from any store
-    (one listing, no reads), and enough to tell that something may have changed."""
-    selector = pafs.FileSelector(storage.base, recursive=True, allow_not_found=True)
-    return {
-        info.path: (info.size, info.mtime_ns)
-        for info in storage.fs.get_file_info(selector)
-        if info.type == pafs.FileType.File
-    }
-
-
 class PollWatch:
     """Lists the source location every `interval_s` seconds and reports when the listing differs.
 
@@ -102,7 +90,7 @@ class PollWatch:
 
     def _list(self) -> Listing | None:
         try:
-            return listing(self.storage)
+            return self.storage.tree()  # cheap (no reads) and enough to tell something may have changed
         except OSError:
             log.exception("listing the source location failed: %s", self.storage.root)
             return None

@@ -1,0 +1,48 @@
+"""The object-store backend of `Storage` (see `hostcap.io.files`): S3, or any URI pyarrow.fs knows."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import pyarrow.fs as pafs
+
+from hostcap.io.files import Entry, Files, LocalFiles
+
+
+class ArrowFiles:
+    """Files in a pyarrow filesystem; an object appears whole when its upload completes."""
+
+    def __init__(self, fs: pafs.FileSystem):
+        self.fs = fs
+
+    def exists(self, path: str) -> bool:
+        return self.fs.get_file_info(path).type != pafs.FileType.NotFound
+
+    def entries(self, path: str, recursive: bool = False) -> list[Entry]:
+        infos = self.fs.get_file_info(pafs.FileSelector(path, recursive=recursive, allow_not_found=True))
+        return [
+            Entry(info.path, info.type == pafs.FileType.Directory, info.size or 0, info.mtime_ns)
+            for info in infos
+            if info.type in (pafs.FileType.File, pafs.FileType.Directory)
+        ]
+
+    def open_read(self, path: str) -> BinaryIO:
+        return self.fs.open_input_stream(path)
+
+    def write(self, path: str, data: bytes | memoryview) -> None:
+        """No parent directories: an object store has none (pyarrow would write an empty marker
+        object per level, again on every write)."""
+        with self.fs.open_output_stream(path) as stream:
+            stream.write(data)
+
+    def delete_dir(self, path: str) -> None:
+        self.fs.delete_dir(path)
+
+    def delete_file(self, path: str) -> None:
+        self.fs.delete_file(path)
+
+
+def files_for_uri(uri: str) -> tuple[Files, str]:
+    """The backend and base path of a root given as a URI other than `s3://`."""
+    fs, base = pafs.FileSystem.from_uri(uri)
+    return (LocalFiles() if isinstance(fs, pafs.LocalFileSystem) else ArrowFiles(fs)), base

@@ -1,0 +1,94 @@
+"""The few file operations `Storage` is built on, and their local-directory backend.
+
+`Storage` holds the rules (relative paths, hidden files, links leading outside the root, errors
+naming the location); a backend only touches files, addressed by full path. A local directory
+is served by `LocalFiles`, plain `os` calls; an object store by `ArrowFiles` (pyarrow.fs, in
+`hostcap.io.arrow_files`), imported only when a root needs it: pyarrow costs a command that
+has nothing to do (a refresh with no change, `hostcap runs`) more than its work does.
+Every failure is an OSError, which `Storage` turns into a StorageError.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from typing import BinaryIO, NamedTuple, Protocol
+
+
+class Entry(NamedTuple):
+    """A file or directory found by a listing (links followed), by full path."""
+
+    path: str
+    is_dir: bool
+    size: int
+    mtime_ns: int | None
+
+
+class Files(Protocol):
+    def exists(self, path: str) -> bool: ...
+
+    def entries(self, path: str, recursive: bool = False) -> list[Entry]:
+        """Files and directories in `path` (in any order); none when `path` does not exist."""
+        ...
+
+    def open_read(self, path: str) -> BinaryIO: ...
+
+    def write(self, path: str, data: bytes | memoryview) -> None:
+        """Replace `path` in one step: readers see the old content or the new, never a part."""
+        ...
+
+    def delete_dir(self, path: str) -> None: ...
+
+    def delete_file(self, path: str) -> None: ...
+
+
+class LocalFiles:
+    """A local directory, through `os`."""
+
+    def exists(self, path: str) -> bool:
+        try:
+            os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        return True
+
+    def entries(self, path: str, recursive: bool = False) -> list[Entry]:
+        try:
+            return list(self._scan(path, recursive))
+        except FileNotFoundError:
+            return []
+
+    def _scan(self, path: str, recursive: bool) -> Iterator[Entry]:
+        with os.scandir(path) as found:
+            for item in found:
+                try:
+                    stat = item.stat()
+                except FileNotFoundError:  # a broken link, or removed meanwhile
+                    continue
+                if item.is_dir():
+                    yield Entry(item.path, True, 0, stat.st_mtime_ns)
+                    if recursive and not item.is_symlink():
+                        yield from self._scan(item.path, recursive)
+                elif item.is_file():
+                    yield Entry(item.path, False, stat.st_size, stat.st_mtime_ns)
+
+    def open_read(self, path: str) -> BinaryIO:
+        return open(path, "rb")
+
+    def write(self, path: str, data: bytes | memoryview) -> None:
+        """A temporary file, synced, renamed over the target (os.replace is atomic)."""
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{uuid.uuid4().hex}.tmp"
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+
+    def delete_dir(self, path: str) -> None:
+        shutil.rmtree(path)
+
+    def delete_file(self, path: str) -> None:
+        os.remove(path)

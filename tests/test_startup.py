@@ -1,0 +1,74 @@
+"""A command with nothing to do imports only what it needs: its start costs more than its work,
+so a module imported at the top of the CLI (the engine, the API, boto3, pyarrow) would slow every
+such command down silently. Each command runs in a fresh process that reports what it loaded."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REFRESH_SOURCES, REPO, SAMPLE, make_hostcap
+
+#: what a no-change refresh, `runs`, `snapshots` or `--help` has no use for
+NOT_NEEDED = (
+    "ibis", "duckdb", "pyspark", "fastapi", "uvicorn", "boto3", "pandas", "pyarrow", "watchdog",
+    "hostcap.build", "hostcap.engine", "hostcap.api", "hostcap.sample",
+)
+
+#: runs the CLI with the arguments after the report file, then writes the loaded modules to it
+PROBE = """
+import atexit, json, sys
+report = sys.argv.pop(1)
+atexit.register(lambda: open(report, "w").write(json.dumps(sorted(sys.modules))))
+from hostcap.cli import app
+if len(sys.argv) > 1:
+    app(prog_name="hostcap")
+"""
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A published lake of two sample sources, and the options that point a command at it."""
+    root = tmp_path_factory.mktemp("startup")
+    hostcap = make_hostcap(root, SAMPLE, list(REFRESH_SOURCES))
+    assert hostcap.refresh().published
+    return {"--source": str(SAMPLE), "--lake": hostcap.settings.lake_dir, "--config": str(hostcap.settings.config_dir)}
+
+
+def loaded(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, set[str]]:
+    report = tmp_path / "modules.json"
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(report), *args], capture_output=True, text=True, timeout=120, cwd=REPO
+    )
+    assert done.returncode == 0, done.stderr
+    return done, set(json.loads(report.read_text()))
+
+
+def heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == name or m.startswith(f"{name}.") for name in NOT_NEEDED))
+
+
+def test_importing_the_cli_loads_no_engine_server_or_cloud_client(tmp_path: Path):
+    _, modules = loaded(tmp_path)
+    assert "hostcap.cli" in modules
+    assert heavy(modules) == []
+
+
+def test_a_refresh_with_nothing_to_do_loads_no_engine_and_no_pyarrow(tmp_path: Path, lake: dict[str, str]):
+    done, modules = loaded(tmp_path, "refresh", *(x for option in lake.items() for x in option))
+    assert "nothing new published" in done.stdout
+    assert heavy(modules) == []
+
+
+@pytest.mark.parametrize(
+    "command", [["runs"], ["snapshots"], ["--help"], ["serve", "--help"], ["refresh", "--help"]], ids=" ".join
+)
+def test_listing_and_help_load_only_what_they_need(tmp_path: Path, lake: dict[str, str], command: list[str]):
+    options = [] if "--help" in command else ["--lake", lake["--lake"]]
+    done, modules = loaded(tmp_path, *command, *options)
+    assert done.stdout.strip()
+    assert heavy(modules) == []
