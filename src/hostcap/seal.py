@@ -40,9 +40,12 @@ class Checksum:
 
 def check(data: Data, expected: Checksum | None, path: str) -> None:
     """Raise LakeDamaged naming `path` when `data` is not what the publish recorded for it."""
-    if expected is None:
-        return
-    found = Checksum.of(data)
+    if expected is not None:
+        compare(Checksum.of(data), expected, path)
+
+
+def compare(found: Checksum, expected: Checksum, path: str) -> None:
+    """Raise LakeDamaged naming `path` when a file's checksum is not what its publish recorded."""
     if found != expected:
         raise LakeDamaged(
             f"{path} is damaged: {found.size:,} bytes with sha256 {found.sha256[:12]}, but its publish wrote "
@@ -77,10 +80,11 @@ def from_parquet(data: Data, path: str) -> pa.Table:
         raise LakeDamaged(f"{path} is damaged (not readable as Parquet: {exc})") from None
 
 
-def check_parquet(data: Data, path: str) -> None:
-    """A cheap check of an unsealed Parquet file: its footer must parse (a truncated file fails)."""
+def check_parquet(data: Data | pa.NativeFile, path: str) -> None:
+    """A cheap check of an unsealed Parquet file (its bytes, or the file open): its footer must
+    parse (a truncated file fails)."""
     try:
-        pq.ParquetFile(pa.BufferReader(data)).metadata
+        pq.ParquetFile(data if isinstance(data, pa.NativeFile) else pa.BufferReader(data)).metadata
     except (pa.ArrowException, OSError) as exc:
         raise LakeDamaged(f"{path} is damaged (not readable as Parquet: {exc})") from None
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.fs as pafs
 
 from hostcap.errors import StorageError
@@ -126,6 +127,12 @@ class Storage:
         with self._failing("read", rel), self.fs.open_input_stream(self.full(rel)) as stream:
             return stream.read()
 
+    @contextmanager
+    def open_file(self, rel: str) -> Iterator[pa.NativeFile]:
+        """The file open for random access (a Parquet footer is read without the rest)."""
+        with self._failing("read", rel), self.fs.open_input_file(self.full(rel)) as handle:
+            yield handle
+
     def read_verified(self, rel: str, sha256: str) -> bytes:
         """The file's bytes, provided they are the bytes whose hash is `sha256`: what is parsed is
         then exactly what was hashed when the refresh was planned (and what lineage records).
@@ -138,11 +145,16 @@ class Storage:
 
     def sha256(self, rel: str) -> str:
         """Content hash: change detection is by content, never by file time."""
-        digest = hashlib.sha256()
+        return self.digest(rel)[0]
+
+    def digest(self, rel: str) -> tuple[str, int]:
+        """The file's sha256 and size, read in chunks (a file larger than memory is hashed too)."""
+        digest, size = hashlib.sha256(), 0
         with self._failing("read", rel), self.fs.open_input_stream(self.full(rel)) as stream:
             while chunk := stream.read(_CHUNK):
                 digest.update(chunk)
-        return digest.hexdigest()
+                size += len(chunk)
+        return digest.hexdigest(), size
 
     def write_bytes_atomic(self, rel: str, data: bytes | memoryview) -> None:
         """Replace `rel` in one step: readers see the old content or the new, never a part.
@@ -171,6 +183,13 @@ class Storage:
         empty marker object per level, again on every write)."""
         if self.is_local:
             self.fs.create_dir(posixpath.dirname(target), recursive=True)
+
+    def move(self, rel: str, to: str) -> None:
+        """Move a file within the root: a rename locally (atomic), a copy and delete on S3 (the
+        target object appears whole when its copy completes)."""
+        with self._failing("move", rel):
+            self._make_parent(self.full(to))
+            self.fs.move(self.full(rel), self.full(to))
 
     def delete_dir(self, rel: str) -> None:
         if self.exists(rel):
