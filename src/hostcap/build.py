@@ -4,13 +4,13 @@ Kept apart from the orchestration in `refresh.py` so that a refresh with nothing
 starts an engine (or imports one).
 
 Each source is loaded in an engine session of its own, closed when the source is done, so its
-intermediate tables never outlive it. Every table is written to the lake by the engine (`Engine.store`):
-on DuckDB the rows pass through this process, and its silver stays in memory as Arrow for the gold
-session to scan in place; on Spark the executors write the lake and read it back, and only counts
-and the checks' facts reach this process. On DuckDB, sessions are independent in-process databases, so several sources
-load side by side on worker threads (DuckDB, pyarrow and the readers release the GIL while they
-work): most sources are too small for DuckDB to spread one query over every core. Spark runs one
-source at a time and parallelizes inside each job instead.
+intermediate tables never outlive it. The engine writes every table to the lake (`Engine.store`):
+on DuckDB the rows pass through this process, and a source's silver stays in memory as Arrow for
+the gold session to scan in place; on Spark the executors write the lake and read it back, and
+only counts reach this process. On DuckDB, sessions are independent in-process databases, so
+several sources load side by side on worker threads (DuckDB, pyarrow and the readers release the
+GIL while they work): most sources are too small for DuckDB to spread one query over every
+core. Spark runs one source at a time and parallelizes inside each job instead.
 """
 
 from __future__ import annotations
@@ -138,8 +138,10 @@ class Builder:
                 raise SourceError(config.source_id, f"refused: {ref.refused}", file=ref.path)
         with _layer(report, "bronze") as started:
             bronze_arrow = self._read(config, files, report)
-            bronze = Stored(self.lake.write_table(self.snapshot, "bronze", config.source_id, bronze_arrow), bronze_arrow)
+            path = self.lake.write_table(self.snapshot, "bronze", config.source_id, bronze_arrow)
         report.rows_in = bronze_arrow.num_rows
+        # an engine that reads the lake itself does not need the rows kept in this process
+        bronze = Stored(path, bronze_arrow if self.engine.in_process else None)
         del bronze_arrow
         _timed(report, "bronze", started, report.rows_in)
         with _layer(report, "silver") as started:

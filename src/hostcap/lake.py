@@ -81,9 +81,10 @@ class Lake(DamageChecks):
 
     @staticmethod
     def staging(snapshot: str, layer: str, name: str) -> str:
-        """Where an engine writes a table's directory before `adopt` moves its file into place
-        (inside the snapshot, so a crashed refresh's leftovers go with its snapshot)."""
-        return f"snapshots/{snapshot}/_staging/{layer}/{name}"
+        """Where an engine writes a table's directory before `adopt` moves its file into place:
+        beside the table, so nothing is left once it is moved (and a crashed refresh's leftovers
+        go with its snapshot)."""
+        return f"snapshots/{snapshot}/{layer}/{name}.staging"
 
     def adopt(self, snapshot: str, layer: str, name: str) -> str:
         """Make the one Parquet file an engine wrote into `staging(...)` the table `layer/name` of

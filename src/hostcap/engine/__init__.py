@@ -39,6 +39,9 @@ class Engine:
     kind: str
     #: whether sessions opened side by side in one process run independently (one per thread)
     concurrent_sessions: bool = False
+    #: whether the engine computes in this process, so tables pass through its memory (else its
+    #: workers read and write the lake themselves)
+    in_process: bool = True
 
     def __init__(self, con: ibis.BaseBackend):
         self.con = con

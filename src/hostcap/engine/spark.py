@@ -59,6 +59,7 @@ def start_session(master: str | None = None):
 
 class SparkEngine(Engine):
     kind = "spark"
+    in_process = False
 
     def __init__(self, master: str | None = None):
         session = _import_pyspark().getActiveSession()
