@@ -17,14 +17,16 @@ from tests.conftest import REAL_FILES, copy_configs
 from tests.test_refresh import SOURCES, sample_copy, the_file  # noqa: F401  (fixture)
 
 
-def hostcap_over(root: Path, source: Path, configs: Path) -> Hostcap:
-    return Hostcap(Settings(source_dir=str(source), lake_dir=str(root / "lake"), config_dir=configs))
+def hostcap_over(root: Path, source: Path, configs: Path, engine: str) -> Hostcap:
+    return Hostcap(Settings(source_dir=str(source), lake_dir=str(root / "lake"), config_dir=configs, engine=engine))
 
 
-def refresh_both_ways(tmp_path: Path, source: Path, configs: Path, change, monkeypatch) -> tuple[Hostcap, Hostcap, list[str]]:
+def refresh_both_ways(
+    tmp_path: Path, source: Path, configs: Path, change, monkeypatch, engine: str = "duckdb"
+) -> tuple[Hostcap, Hostcap, list[str]]:
     """Publish, `change` the files, then refresh the same lake twice over (copied): once as it
     does, once with nothing kept. Both runs share a run id, so lineage is alike."""
-    incremental = hostcap_over(tmp_path / "a", source, configs)
+    incremental = hostcap_over(tmp_path / "a", source, configs, engine)
     assert incremental.refresh().published
     shutil.copytree(tmp_path / "a", tmp_path / "b")
     change()
@@ -37,7 +39,7 @@ def refresh_both_ways(tmp_path: Path, source: Path, configs: Path, change, monke
     read_by_incremental = list(reused)
 
     monkeypatch.setattr("hostcap.gold_reuse.reusable_utilities", lambda unchanged, previous: set())
-    full = hostcap_over(tmp_path / "b", source, configs)
+    full = hostcap_over(tmp_path / "b", source, configs, engine)
     assert full.refresh(run_id="20990101T000000Z-000001").published
     return incremental, full, read_by_incremental
 
@@ -50,7 +52,7 @@ def assert_same_gold(incremental: Hostcap, full: Hostcap) -> None:
     assert incremental.lake.read_table("ders").num_rows > 0
 
 
-def test_one_changed_utility_is_rebuilt_and_the_others_keep_their_gold(tmp_path: Path, sample_copy: Path, monkeypatch):
+def test_one_changed_utility_is_rebuilt_and_the_others_keep_their_gold(tmp_path: Path, sample_copy: Path, monkeypatch, engine):
     configs = copy_configs(tmp_path / "cfg", SOURCES)
     path = the_file(sample_copy, "national_grid/network")  # rebuilt rows sort after the kept ones
 
@@ -58,7 +60,7 @@ def test_one_changed_utility_is_rebuilt_and_the_others_keep_their_gold(tmp_path:
         lines = path.read_bytes().splitlines(keepends=True)
         path.write_bytes(b"".join(lines[:-3]))
 
-    incremental, full, reused = refresh_both_ways(tmp_path, sample_copy, configs, change, monkeypatch)
+    incremental, full, reused = refresh_both_ways(tmp_path, sample_copy, configs, change, monkeypatch, engine)
     assert_same_gold(incremental, full)
     # National Grid's unchanged DER silver was read to rebuild it; Con Edison's was not read at all
     assert sorted(reused) == ["national_grid/installed_der", "national_grid/planned_der"]

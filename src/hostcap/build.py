@@ -4,11 +4,13 @@ Kept apart from the orchestration in `refresh.py` so that a refresh with nothing
 starts an engine (or imports one).
 
 Each source is loaded in an engine session of its own, closed when the source is done, so its
-intermediate tables never outlive it; its silver comes back as Arrow, which the gold session
-scans in place. On DuckDB, sessions are independent in-process databases, so several sources
-load side by side on worker threads (DuckDB, pyarrow and the readers release the GIL while they
-work): most sources are too small for DuckDB to spread one query over every core. Spark runs one
-source at a time and parallelizes inside each job instead.
+intermediate tables never outlive it. The engine writes every table to the lake (`Engine.store`):
+on DuckDB the rows pass through this process, and a source's silver stays in memory as Arrow for
+the gold session to scan in place; on Spark the executors write the lake and read it back, and
+only counts reach this process. On DuckDB, sessions are independent in-process databases, so
+several sources load side by side on worker threads (DuckDB, pyarrow and the readers release the
+GIL while they work): most sources are too small for DuckDB to spread one query over every
+core. Spark runs one source at a time and parallelizes inside each job instead.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from hostcap.config.source import SourceConfig
-from hostcap.engine import Engine, open_engine
+from hostcap.checks import GOLD_KEYS, GoldFacts
+from hostcap.engine import Engine, Stored, open_engine
 from hostcap.errors import SourceError
 from hostcap.io.readers import ROW, match_headers, read_file
 from hostcap.io.storage import FileChanged, FileRef, Storage, blame
@@ -125,9 +128,9 @@ class Builder:
                 report.excluded += n
                 report.exclusion_rules[reason] = report.exclusion_rules.get(reason, 0) + n
 
-    def load_source(self, config: SourceConfig, files: list[tuple[FileRef, str]], report: SourceReport) -> pa.Table:
+    def load_source(self, config: SourceConfig, files: list[tuple[FileRef, str]], report: SourceReport) -> Stored:
         """Bronze and silver (plus quarantine and excluded) of one source, written to the snapshot;
-        returns the silver rows."""
+        returns its silver."""
         if not files:
             raise SourceError(config.source_id, f"no files matching {config.read.pattern!r} in {config.location}")
         for ref, _ in files:
@@ -135,36 +138,39 @@ class Builder:
                 raise SourceError(config.source_id, f"refused: {ref.refused}", file=ref.path)
         with _layer(report, "bronze") as started:
             bronze_arrow = self._read(config, files, report)
-            self.lake.write_table(self.snapshot, "bronze", config.source_id, bronze_arrow)
+            path = self.lake.write_table(self.snapshot, "bronze", config.source_id, bronze_arrow)
         report.rows_in = bronze_arrow.num_rows
+        # an engine that reads the lake itself does not need the rows kept in this process
+        bronze = Stored(path, bronze_arrow if self.engine.in_process else None)
+        del bronze_arrow
         _timed(report, "bronze", started, report.rows_in)
         with _layer(report, "silver") as started:
             # side by side, each source gets one thread: sources, not one source's query, share the cores
             engine = open_engine(self.engine_kind, self.spark_master, threads=1 if self.workers > 1 else None)
             try:
-                silver = self._silver(engine, config, bronze_arrow, report)
+                silver = self._silver(engine, config, bronze, report)
             finally:
                 engine.close()
         _timed(report, "silver", started, report.loaded)
         return silver
 
-    def _silver(self, engine: Engine, config: SourceConfig, bronze_arrow: pa.Table, report: SourceReport) -> pa.Table:
+    def _silver(self, engine: Engine, config: SourceConfig, stored: Stored, report: SourceReport) -> Stored:
         """Silver, quarantine and excluded of one source from its bronze, written to the snapshot."""
-        bronze = engine.from_arrow("bronze", bronze_arrow)
+        bronze = engine.scan("bronze", self.lake, stored)
         classified = build_classified(config, bronze, engine)
         self._count_outcomes(engine, classified, report)
-        silver = engine.to_arrow(classified.filter(classified[OUTCOME] == "silver").drop(OUTCOME, REASON))
-        self.lake.write_table(self.snapshot, "silver", config.source_id, silver)
+        silver = classified.filter(classified[OUTCOME] == "silver").drop(OUTCOME, REASON)
+        stored_silver = engine.store(self.lake, self.snapshot, "silver", config.source_id, silver)
         for outcome, rows in (("quarantine", report.quarantined), ("excluded", report.excluded)):
             if rows:
                 picked = classified.filter(classified[OUTCOME] == outcome).select("_file", ROW, REASON)
-                rejected = bronze.inner_join(picked, ["_file", ROW]).order_by(["_file", ROW])
-                self.lake.write_table(self.snapshot, outcome, config.source_id, engine.to_arrow(rejected))
-        return silver
+                rejected = bronze.inner_join(picked, ["_file", ROW])
+                engine.store(self.lake, self.snapshot, outcome, config.source_id, rejected, order=["_file", ROW])
+        return stored_silver
 
-    def reuse_silver(self, source_id: str, snapshot: str) -> pa.Table:
+    def reuse_silver(self, source_id: str, snapshot: str) -> Stored:
         """A source's silver as an earlier snapshot wrote it."""
-        return self.lake.read_table(source_id, layer="silver", snapshot=snapshot)
+        return self.engine.reuse(self.lake, source_id, "silver", snapshot)
 
     def _empty_silver(self, family: str) -> ir.Table:
         """A silver table with no rows and the family's canonical schema, for a gold with no such source."""
@@ -184,19 +190,58 @@ class Builder:
         tables = tables or [self._empty_silver(family)]
         return ibis.union(*tables) if len(tables) > 1 else tables[0]
 
-    def build_gold(self, network: list[pa.Table], ders: list[pa.Table]) -> dict[str, pa.Table]:
-        """The gold tables from every source's silver."""
+    def build_gold(
+        self, network: list[Stored], ders: list[Stored], kept: tuple[str, set[str]] | None = None
+    ) -> GoldFacts:
+        """The gold tables from every source's silver, written to the snapshot; returns what the
+        checks need to know of them, counted by the engine. With `kept` (a snapshot and some
+        utilities), the silver given is the other utilities', and those utilities' rows are
+        taken from that snapshot's gold as they are (see `hostcap.gold_reuse`)."""
         engine = self.engine
-        network = [engine.from_arrow("silver", table) for table in network]
-        ders = [engine.from_arrow("silver", table) for table in ders]
+        network = [engine.scan("silver", self.lake, table) for table in network]
+        ders = [engine.scan("silver", self.lake, table) for table in ders]
         latest = engine.materialize("latest_network", gold_layer.latest_network_rows(self._union(network, "network")))
         gold_ders = engine.materialize("gold_ders", gold_layer.build_ders(self._union(ders, "der"), latest.select("feeder_id")))
         feeders = engine.materialize("gold_feeders", gold_layer.build_feeders(latest, gold_layer.der_rollups(gold_ders)))
-        return {
-            "feeders": engine.to_arrow(feeders.select(gold_layer.FEEDER_COLUMNS).order_by(["utility", "native_feeder_id"])),
-            "feeder_segments": engine.to_arrow(
-                gold_layer.build_segments(latest).order_by(["utility", "native_feeder_id", "native_segment_id"])
-            ),
-            "substations": engine.to_arrow(gold_layer.build_substations(feeders).order_by(["utility", "substation_name"])),
-            "ders": engine.to_arrow(gold_ders.order_by(["utility", "native_der_id"])),
+        tables = {
+            "feeders": (feeders.select(gold_layer.FEEDER_COLUMNS), ["utility", "native_feeder_id"]),
+            "feeder_segments": (gold_layer.build_segments(latest), ["utility", "native_feeder_id", "native_segment_id"]),
+            "substations": (gold_layer.build_substations(feeders), ["utility", "substation_name"]),
+            "ders": (gold_ders, ["utility", "native_der_id"]),
         }
+        if kept is not None:
+            tables = {name: (self._with_kept(name, expr, *kept), order) for name, (expr, order) in tables.items()}
+        stored = {name: engine.store(self.lake, self.snapshot, "gold", name, expr, order) for name, (expr, order) in tables.items()}
+        return self._gold_facts({name: engine.scan(f"gold_{name}", self.lake, table) for name, table in stored.items()})
+
+    def _with_kept(self, name: str, fresh: ir.Table, snapshot: str, utilities: set[str]) -> ir.Table:
+        """`fresh` plus the rows of `utilities` in gold table `name` of `snapshot`."""
+        published = self.engine.scan(f"kept_{name}", self.lake, self.engine.reuse(self.lake, name, "gold", snapshot))
+        rows = published.filter(published.utility.isin(sorted(utilities))).select(fresh.columns)
+        return ibis.union(fresh, rows.cast(fresh.schema()))
+
+    def _gold_facts(self, gold: dict[str, ir.Table]) -> GoldFacts:
+        """The checks' facts in two small queries over the written gold: per table its rows and
+        its key's distinct and null values (and the feeders flagged `invalid_capacity`), then the
+        utilities present."""
+        per_table = []
+        for name, key in GOLD_KEYS.items():
+            table = gold[name]
+            flagged = ibis.literal(0, "int64")
+            if name == "feeders":
+                flagged = ibis.coalesce(table.quality_flags.split(",").contains("invalid_capacity").cast("int64").sum(), 0)
+            facts = table.aggregate(
+                rows=table.count(),
+                distinct=table[key].nunique(),
+                nulls=ibis.coalesce(table[key].isnull().cast("int64").sum(), 0),
+                flagged=flagged,
+            )
+            per_table.append(facts.mutate(table=ibis.literal(name)))
+        counts = {row["table"]: row for row in self.engine.to_arrow(ibis.union(*per_table)).to_pylist()}
+        utilities = ibis.union(gold["feeders"].select("utility"), gold["ders"].select("utility"), distinct=True)
+        return GoldFacts(
+            rows={name: counts[name]["rows"] for name in GOLD_KEYS},
+            keys={name: (counts[name]["distinct"], counts[name]["nulls"]) for name in GOLD_KEYS},
+            utilities={row["utility"] for row in self.engine.to_arrow(utilities).to_pylist()} - {None},
+            invalid_capacity=counts["feeders"]["flagged"],
+        )

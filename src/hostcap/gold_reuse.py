@@ -7,14 +7,11 @@ is the union over utilities of a function of each utility's silver, and when a r
 source of a utility unchanged (same files, config and code version, so the same silver), that
 utility's rows of the published gold are exactly what a rebuild would give. The refresh then reads
 neither their silver nor builds their gold: it builds gold for the changed utilities only and
-takes the others' rows from the published snapshot.
+takes the others' rows from the published snapshot (`Builder.build_gold`, in the engine, so on
+Spark the executors do it too).
 """
 
 from __future__ import annotations
-
-import pyarrow as pa
-import pyarrow.compute as pc
-
 
 def _utility(source_id: str) -> str:
     return source_id.split("/", 1)[0]
@@ -31,15 +28,3 @@ def reusable_utilities(unchanged: dict[str, bool], previous: dict[str, dict]) ->
         if all(mine.values()) and before == set(mine):
             reusable.add(utility)
     return reusable
-
-
-def merge_gold(fresh: dict[str, pa.Table], published: dict[str, pa.Table], kept: set[str]) -> dict[str, pa.Table]:
-    """Each gold table: the freshly built rows plus the published rows of the `kept` utilities,
-    in gold's order (by utility first; a stable sort keeps each utility's rows in their order)."""
-    merged = {}
-    for name, table in fresh.items():
-        previous = published[name]
-        previous = previous.filter(pc.is_in(previous["utility"], pa.array(sorted(kept), pa.string())))
-        combined = pa.concat_tables([table, previous.select(table.column_names).cast(table.schema)])
-        merged[name] = combined.take(pc.sort_indices(combined, [("utility", "ascending")]))
-    return merged

@@ -62,18 +62,66 @@ class Lake(DamageChecks):
     def _table_path(snapshot: str, layer: str, name: str) -> str:
         return f"snapshots/{snapshot}/{layer}/{name}.parquet"
 
-    def write_table(self, snapshot: str, layer: str, name: str, table: pa.Table) -> None:
-        """Write the table in one step and remember its checksum for the snapshot's seal."""
+    def write_table(self, snapshot: str, layer: str, name: str, table: pa.Table) -> str:
+        """Write the table in one step and remember its checksum for the snapshot's seal; returns its path."""
         path = self._table_path(snapshot, layer, name)
         data = sealing.to_parquet(table)
         self.storage.write_bytes_atomic(path, data)
         with self._written_lock:
             self._written[path] = Checksum.of(data)
+        return path
 
-    def read_table(self, name: str, layer: str = "gold", snapshot: str | None = None) -> pa.Table:
-        """A table of a snapshot (default: the published one), checked against the snapshot's seal
-        (LakeDamaged when it differs); a source's bronze and silver are found where the snapshot's
-        manifest says they were built."""
+    # tables an engine reads and writes itself (Spark's executors) -------------------------------
+
+    def location(self, path: str) -> str:
+        """A lake path as a URI for an engine that reads and writes the lake itself: `file:` for a
+        local lake (every executor must see the same directory), `s3a:` for an S3 lake."""
+        full = self.storage.full(path)
+        if self.storage.is_local:
+            return f"file://{full}"
+        return f"s3a://{full}" if self.root.startswith("s3://") else f"{self.root.split('://', 1)[0]}://{full}"
+
+    @staticmethod
+    def staging(snapshot: str, layer: str, name: str) -> str:
+        """Where an engine writes a table's directory before `adopt` moves its file into place:
+        beside the table, so nothing is left once it is moved (and a crashed refresh's leftovers
+        go with its snapshot)."""
+        return f"snapshots/{snapshot}/{layer}/{name}.staging"
+
+    def adopt(self, snapshot: str, layer: str, name: str) -> str:
+        """Make the one Parquet file an engine wrote into `staging(...)` the table `layer/name` of
+        `snapshot`, and remember its checksum for the seal: hashed as read back from storage, in
+        chunks, so the seal covers what is stored, whatever its size. Returns the table's path."""
+        staged = self.staging(snapshot, layer, name)
+        parts = [ref for ref in self.storage.list_files(staged, "part-*") if ref.name.endswith(".parquet")]
+        if len(parts) != 1:
+            raise LakeError(f"{self.storage.uri(staged)} holds {len(parts)} Parquet files; the engine must write one")
+        path = self._table_path(snapshot, layer, name)
+        self.storage.move(parts[0].path, path)
+        self.storage.delete_dir(staged)
+        checksum = Checksum(*self.storage.digest(path))
+        with self._written_lock:
+            self._written[path] = checksum
+        return path
+
+    def checked_path(self, name: str, layer: str, snapshot: str) -> str:
+        """The path of a table an engine is about to read from storage itself, once its file
+        matches the snapshot's seal (hashed in chunks; unsealed: once its Parquet footer parses)."""
+        path, expected = self._locate(name, layer, snapshot)
+        if not self.storage.exists(path):
+            raise LakeDamaged(f"{path} is missing")
+        if expected is None:
+            with self.storage.open_file(path) as handle:
+                sealing.check_parquet(handle, path)
+        else:
+            sealing.compare(Checksum(*self.storage.digest(path)), expected, path)
+        return path
+
+    # reading ---------------------------------------------------------------------------------------
+
+    def _locate(self, name: str, layer: str, snapshot: str | None) -> tuple[str, Checksum | None]:
+        """Where a table of a snapshot (default: the published one) is and what its seal says of
+        it; a source's bronze and silver are found where the snapshot's manifest says they were built."""
         snapshot = snapshot or self.require_current()
         owner = snapshot
         if layer != "gold":
@@ -84,7 +132,13 @@ class Lake(DamageChecks):
         if path not in checksums and not self.storage.exists(path):
             # a sealed snapshot missing its file is damaged; an unknown snapshot or table is not
             raise LakeError(f"no {layer} table {name!r} in snapshot {snapshot}")
-        return sealing.from_parquet(self._read_checked(path, checksums.get(path)), path)
+        return path, checksums.get(path)
+
+    def read_table(self, name: str, layer: str = "gold", snapshot: str | None = None) -> pa.Table:
+        """A table of a snapshot (default: the published one), checked against the snapshot's seal
+        (LakeDamaged when it differs)."""
+        path, expected = self._locate(name, layer, snapshot)
+        return sealing.from_parquet(self._read_checked(path, expected), path)
 
     def _read_checked(self, path: str, expected: Checksum | None) -> bytes:
         """The file's bytes, once they match `expected` (or, unsealed, once its Parquet footer parses)."""

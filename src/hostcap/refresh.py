@@ -182,7 +182,7 @@ def _build_and_publish(
     # imported here: a refresh with nothing to do starts no engine, and loads no pyarrow
     from hostcap.build import Builder
     from hostcap.checks import run_checks
-    from hostcap.gold_reuse import merge_gold, reusable_utilities
+    from hostcap.gold_reuse import reusable_utilities
 
     kept = set()
     if current and not report.repaired:
@@ -218,16 +218,10 @@ def _build_and_publish(
             return
         ctx.progress("gold")
         with blame("gold layer"):
-            gold = builder.build_gold(silver["network"], silver["der"])
-            if kept:
-                published = {name: ctx.lake.read_table(name, snapshot=current) for name in gold}
-                gold = merge_gold(gold, published, kept)
+            gold = builder.build_gold(silver["network"], silver["der"], kept=(current, kept) if kept else None)
     finally:
         builder.close()
-    with blame("gold layer"):
-        for name, table in gold.items():
-            ctx.lake.write_table(ctx.run_id, "gold", name, table)
-    report.gold = {name: table.num_rows for name, table in gold.items()}
+    report.gold = dict(gold.rows)
     report.checks = run_checks(report.sources, gold)
     if not manifest:
         report.checks.append(CheckResult(name="any_source", passed=False, detail="no source has usable silver"))

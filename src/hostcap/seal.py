@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from hostcap.errors import LakeDamaged
 
@@ -44,9 +44,12 @@ class Checksum:
 
 def check(data: Data, expected: Checksum | None, path: str) -> None:
     """Raise LakeDamaged naming `path` when `data` is not what the publish recorded for it."""
-    if expected is None:
-        return
-    found = Checksum.of(data)
+    if expected is not None:
+        compare(Checksum.of(data), expected, path)
+
+
+def compare(found: Checksum, expected: Checksum, path: str) -> None:
+    """Raise LakeDamaged naming `path` when a file's checksum is not what its publish recorded."""
     if found != expected:
         raise LakeDamaged(
             f"{path} is damaged: {found.size:,} bytes with sha256 {found.sha256[:12]}, but its publish wrote "
@@ -87,13 +90,15 @@ def from_parquet(data: Data, path: str) -> pa.Table:
         raise LakeDamaged(f"{path} is damaged (not readable as Parquet: {exc})") from None
 
 
-def check_parquet(data: Data, path: str) -> None:
-    """A cheap check of an unsealed Parquet file: its footer must parse (a truncated file fails)."""
+def check_parquet(data: Data | BinaryIO, path: str) -> None:
+    """A cheap check of an unsealed Parquet file (its bytes, or the file open for random
+    access): its footer must parse (a truncated file fails)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        pq.ParquetFile(pa.BufferReader(data)).metadata
+        source = pa.BufferReader(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
+        pq.ParquetFile(source).metadata
     except (pa.ArrowException, OSError) as exc:
         raise LakeDamaged(f"{path} is damaged (not readable as Parquet: {exc})") from None
 

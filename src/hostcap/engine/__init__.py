@@ -8,13 +8,29 @@ module and is imported only when asked for, so Spark (an optional extra) costs n
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import ibis
 import pyarrow as pa
 
 from hostcap.errors import ConfigError
 
+if TYPE_CHECKING:
+    from hostcap.lake import Lake
+
 ENGINES = ("duckdb", "spark")
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A table in the lake, as the refresh wrote or found it: its path, and its rows as Arrow
+    when they are in this process's memory (an in-process engine scans them there instead of
+    reading the file again; Spark always reads the file)."""
+
+    path: str | None
+    arrow: pa.Table | None = None
 
 
 class Engine:
@@ -23,6 +39,9 @@ class Engine:
     kind: str
     #: whether sessions opened side by side in one process run independently (one per thread)
     concurrent_sessions: bool = False
+    #: whether the engine computes in this process, so tables pass through its memory (else its
+    #: workers read and write the lake themselves)
+    in_process: bool = True
 
     def __init__(self, con: ibis.BaseBackend):
         self.con = con
@@ -49,7 +68,23 @@ class Engine:
         return self.materialize(hint, expr)
 
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
+        """A small result (counts, facts) brought to this process."""
         raise NotImplementedError
+
+    # the lake: an in-process engine's rows pass through this process; Spark overrides all three
+
+    def store(self, lake: Lake, snapshot: str, layer: str, name: str, expr: ibis.Table, order: Sequence[str] = ()) -> Stored:
+        """Compute `expr` and write it as table `layer/name` of `snapshot`, its rows sorted by `order`."""
+        table = self.to_arrow(expr.order_by(list(order)) if order else expr)
+        return Stored(lake.write_table(snapshot, layer, name, table), table)
+
+    def reuse(self, lake: Lake, name: str, layer: str, snapshot: str) -> Stored:
+        """A table an earlier snapshot wrote, checked against that snapshot's seal now."""
+        return Stored(None, lake.read_table(name, layer=layer, snapshot=snapshot))
+
+    def scan(self, hint: str, lake: Lake, table: Stored) -> ibis.Table:
+        """A stored table as a table expression."""
+        return self.from_arrow(hint, table.arrow)
 
     def close(self) -> None:
         raise NotImplementedError

@@ -1,20 +1,28 @@
 """Apache Spark through PySpark: `local[*]` on one machine, or any master URL on a cluster.
 
-Arrow goes in and out through Spark's own Arrow support (Ibis's PySpark backend would round-trip
-through pandas, which is slower and loses types); materialized results are local checkpoints behind
-temporary views, so nothing is written to a warehouse directory.
+The executors read and write the lake themselves: a source's bronze (written by the driver as it
+reads the files) and an earlier snapshot's silver are read from their Parquet files, and every
+table a refresh computes is written by an executor. Only counts and check facts come back to the
+driver, through Spark's own Arrow support (Ibis's PySpark backend would round-trip through
+pandas). Materialized results are local checkpoints behind temporary views, so nothing is written
+to a warehouse directory.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import ibis
 import pyarrow as pa
 
-from hostcap.engine import Engine
+from hostcap.engine import Engine, Stored
 from hostcap.errors import ConfigError
+
+if TYPE_CHECKING:
+    from hostcap.lake import Lake
 
 DEFAULT_MASTER = "local[*]"
 
@@ -51,6 +59,7 @@ def start_session(master: str | None = None):
 
 class SparkEngine(Engine):
     kind = "spark"
+    in_process = False
 
     def __init__(self, master: str | None = None):
         session = _import_pyspark().getActiveSession()
@@ -82,14 +91,48 @@ class SparkEngine(Engine):
         return self._view(hint, frame)
 
     def stage(self, hint: str, expr: ibis.Table) -> ibis.Table:
-        """A view: Spark does not merge a projection into one that references its non-trivial
-        columns more than once (CollapseProject), so the chain of stages runs as one job."""
-        return self._view(hint, self.session.sql(self.con.compile(expr)))
+        """A lazy local checkpoint: the chain of stages still runs as one job (each step's rows are
+        kept as the next one reads them), but each step is code-generated on its own. Fused, a
+        wide source's steps compile to one Java method over the JVM's 64 KB limit, and Spark falls
+        back to slow interpreted execution."""
+        frame = self.session.sql(self.con.compile(expr)).localCheckpoint(eager=False)
+        self._checkpoints.append(frame)
+        return self._view(hint, frame)
 
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
         """Spark's Arrow result cast to the expression's schema (Spark may choose large types)."""
         table = self.session.sql(self.con.compile(expr)).toArrow()
         return table.cast(expr.schema().to_pyarrow())
+
+    def store(self, lake: Lake, snapshot: str, layer: str, name: str, expr: ibis.Table, order: Sequence[str] = ()) -> Stored:
+        """Written by an executor, as one Parquet file: the lake keeps one file per table on either
+        engine. The rows are shuffled into one partition (the work before the shuffle stays spread
+        over the executors; the writer streams, so no process holds the table), sorted there, then
+        moved into place and hashed for the seal by the driver, which reads the file but keeps
+        none of it."""
+        frame = self._nullable(self.session.sql(self.con.compile(expr))).repartition(1)
+        if order:
+            frame = frame.sortWithinPartitions(*order)
+        frame.write.parquet(lake.location(lake.staging(snapshot, layer, name)), compression="snappy")
+        return Stored(lake.adopt(snapshot, layer, name))
+
+    def _nullable(self, frame):
+        """The frame with every column nullable, as the expression's schema and DuckDB's files have
+        them: Spark proves some columns never null (counts, coalesced values) and would write
+        them to Parquet as required. Rebuilt from its rows with the nullable schema, in the JVM."""
+        from pyspark.sql import DataFrame
+        from pyspark.sql.types import StructField, StructType
+
+        schema = StructType([StructField(field.name, field.dataType, True) for field in frame.schema])
+        jsession = self.session._jsparkSession
+        return DataFrame(jsession.createDataFrame(frame._jdf.rdd(), jsession.parseDataType(schema.json())), self.session)
+
+    def reuse(self, lake: Lake, name: str, layer: str, snapshot: str) -> Stored:
+        return Stored(lake.checked_path(name, layer, snapshot))
+
+    def scan(self, hint: str, lake: Lake, table: Stored) -> ibis.Table:
+        """Read by the executors from the lake (the Arrow the driver may hold is not shipped)."""
+        return self._view(hint, self.session.read.parquet(lake.location(table.path)))
 
     def close(self) -> None:
         for name in self._views:

@@ -29,6 +29,13 @@ class ArrowFiles:
     def open_read(self, path: str) -> BinaryIO:
         return self.fs.open_input_stream(path)
 
+    def open_random(self, path: str) -> BinaryIO:
+        return self.fs.open_input_file(path)
+
+    def move(self, path: str, to: str) -> None:
+        """A copy and delete on S3: the target object appears whole when its copy completes."""
+        self.fs.move(path, to)
+
     def write(self, path: str, data: bytes | memoryview) -> None:
         """No parent directories: an object store has none (pyarrow would write an empty marker
         object per level, again on every write)."""

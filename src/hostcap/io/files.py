@@ -35,6 +35,14 @@ class Files(Protocol):
 
     def open_read(self, path: str) -> BinaryIO: ...
 
+    def open_random(self, path: str) -> BinaryIO:
+        """Open for random access (seekable)."""
+        ...
+
+    def move(self, path: str, to: str) -> None:
+        """Move a file: atomic locally; on an object store the target appears whole."""
+        ...
+
     def write(self, path: str, data: bytes | memoryview) -> None:
         """Replace `path` in one step: readers see the old content or the new, never a part."""
         ...
@@ -76,6 +84,12 @@ class LocalFiles:
 
     def open_read(self, path: str) -> BinaryIO:
         return open(path, "rb")
+
+    open_random = open_read
+
+    def move(self, path: str, to: str) -> None:
+        os.makedirs(os.path.dirname(to), exist_ok=True)
+        os.replace(path, to)
 
     def write(self, path: str, data: bytes | memoryview) -> None:
         """A temporary file, synced, renamed over the target (os.replace is atomic)."""

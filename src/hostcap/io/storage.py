@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from hostcap.errors import StorageError
 from hostcap.io.files import Files, LocalFiles
@@ -136,6 +137,12 @@ class Storage:
         with self._failing("read", rel), self.files.open_read(self.full(rel)) as stream:
             return stream.read()
 
+    @contextmanager
+    def open_file(self, rel: str) -> Iterator[BinaryIO]:
+        """The file open for random access (a Parquet footer is read without the rest)."""
+        with self._failing("read", rel), self.files.open_random(self.full(rel)) as handle:
+            yield handle
+
     def read_verified(self, rel: str, sha256: str) -> bytes:
         """The file's bytes, provided they are the bytes whose hash is `sha256`: what is parsed is
         then exactly what was hashed when the refresh was planned (and what lineage records).
@@ -148,11 +155,16 @@ class Storage:
 
     def sha256(self, rel: str) -> str:
         """Content hash: change detection is by content, never by file time."""
-        digest = hashlib.sha256()
+        return self.digest(rel)[0]
+
+    def digest(self, rel: str) -> tuple[str, int]:
+        """The file's sha256 and size, read in chunks (a file larger than memory is hashed too)."""
+        digest, size = hashlib.sha256(), 0
         with self._failing("read", rel), self.files.open_read(self.full(rel)) as stream:
             while chunk := stream.read(_CHUNK):
                 digest.update(chunk)
-        return digest.hexdigest()
+                size += len(chunk)
+        return digest.hexdigest(), size
 
     def write_bytes_atomic(self, rel: str, data: bytes | memoryview) -> None:
         """Replace `rel` in one step: readers see the old content or the new, never a part.
@@ -162,6 +174,12 @@ class Storage:
         """
         with self._failing("write", rel):
             self.files.write(self.full(rel), data)
+
+    def move(self, rel: str, to: str) -> None:
+        """Move a file within the root: a rename locally (atomic), a copy and delete on S3 (the
+        target object appears whole when its copy completes)."""
+        with self._failing("move", rel):
+            self.files.move(self.full(rel), self.full(to))
 
     def delete_dir(self, rel: str) -> None:
         if self.exists(rel):
