@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 import ibis
@@ -32,6 +33,8 @@ from hostcap.lake import Lake
 from hostcap.layers import gold as gold_layer
 from hostcap.layers.bronze import LINEAGE, ReadResult, build_bronze, data_columns
 from hostcap.layers.silver import OUTCOME, REASON, build_classified
+from hostcap.layers.silver_plan import UNPARSED, ExpressionSilver, PlannedSilver, SilverPlan, plan_identity
+from hostcap.plan_cache import PlanCache
 from hostcap.report import FileReport, LayerReport, SourceReport
 
 
@@ -67,6 +70,7 @@ class Builder:
         engine_kind: str,
         spark_master: str | None = None,
         workers: int = 1,
+        plan_cache_dir: Path | None = None,
     ):
         self.lake = lake
         self.snapshot = snapshot
@@ -76,6 +80,7 @@ class Builder:
         #: the gold session; on Spark it also starts the session the per-source engines share
         self.engine = open_engine(engine_kind, spark_master)
         self.workers = workers if self.engine.concurrent_sessions else 1
+        self.plans = PlanCache(plan_cache_dir)
 
     def close(self) -> None:
         self.engine.close()
@@ -109,15 +114,13 @@ class Builder:
         return bronze
 
     @staticmethod
-    def _count_outcomes(engine: Engine, classified: ir.Table, report: SourceReport) -> None:
-        """Every count the report needs from one small query: per outcome, reason, and unparsed."""
-        unparsed = (classified[OUTCOME] == "silver") & (classified.unparsed_values != "")
-        stats = classified.group_by(classified[OUTCOME], classified[REASON], _unparsed=unparsed).aggregate(n=classified.count())
-        for row in engine.to_arrow(stats).to_pylist():
+    def _count_outcomes(counts: list[dict], report: SourceReport) -> None:
+        """The report's counts from the rows of the outcome counts (silver_plan.outcome_counts)."""
+        for row in counts:
             outcome, reason, n = row[OUTCOME], row[REASON], row["n"]
             if outcome == "silver":
                 report.loaded += n
-                report.unparsed_rows += n if row["_unparsed"] else 0
+                report.unparsed_rows += n if row[UNPARSED] else 0
             elif outcome == "quarantine":
                 report.quarantined += n
                 report.quarantine_reasons[reason] = report.quarantine_reasons.get(reason, 0) + n
@@ -149,17 +152,24 @@ class Builder:
         return silver
 
     def _silver(self, engine: Engine, config: SourceConfig, bronze_arrow: pa.Table, report: SourceReport) -> pa.Table:
-        """Silver, quarantine and excluded of one source from its bronze, written to the snapshot."""
-        bronze = engine.from_arrow("bronze", bronze_arrow)
-        classified = build_classified(config, bronze, engine)
-        self._count_outcomes(engine, classified, report)
-        silver = engine.to_arrow(classified.filter(classified[OUTCOME] == "silver").drop(OUTCOME, REASON))
+        """Silver, quarantine and excluded of one source from its bronze, written to the snapshot.
+        An engine that runs SQL text runs the source's compiled plan, compiled once per config,
+        header set and code (see hostcap.plan_cache); any other builds the expressions."""
+        if engine.runs_sql:
+            plan = self.plans.get(
+                plan_identity(config, bronze_arrow.schema, engine.kind),
+                lambda: SilverPlan.compile(config, bronze_arrow.schema, engine.kind).to_dict(),
+                SilverPlan.from_dict,
+            )
+            results = PlannedSilver(engine, plan, bronze_arrow)
+        else:
+            results = ExpressionSilver(engine, config, bronze_arrow)
+        self._count_outcomes(results.counts(), report)
+        silver = results.silver()
         self.lake.write_table(self.snapshot, "silver", config.source_id, silver)
         for outcome, rows in (("quarantine", report.quarantined), ("excluded", report.excluded)):
             if rows:
-                picked = classified.filter(classified[OUTCOME] == outcome).select("_file", ROW, REASON)
-                rejected = bronze.inner_join(picked, ["_file", ROW]).order_by(["_file", ROW])
-                self.lake.write_table(self.snapshot, outcome, config.source_id, engine.to_arrow(rejected))
+                self.lake.write_table(self.snapshot, outcome, config.source_id, results.rejected(outcome))
         return silver
 
     def reuse_silver(self, source_id: str, snapshot: str) -> pa.Table:

@@ -23,6 +23,8 @@ class Engine:
     kind: str
     #: whether sessions opened side by side in one process run independently (one per thread)
     concurrent_sessions: bool = False
+    #: whether it runs SQL text itself (register, create, query), so silver can run a cached plan
+    runs_sql: bool = False
 
     def __init__(self, con: ibis.BaseBackend):
         self.con = con
