@@ -10,16 +10,16 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from conftest import CONFIGS, REAL_FILES, SAMPLE, copy_configs
 from hostcap import plan_cache
 from hostcap.config import Settings, load_source_configs
 from hostcap.core import Hostcap
 from hostcap.engine.duckdb import DuckDBEngine
 from hostcap.io.readers import read_file
 from hostcap.layers.bronze import ReadResult, build_bronze
-from hostcap.refresh import new_run_id
 from hostcap.layers.silver_plan import REJECTED, ExpressionSilver, PlannedSilver, SilverPlan, plan_identity
+from hostcap.refresh import new_run_id
 from hostcap.seal import to_parquet
+from tests.conftest import CONFIGS, REAL_FILES, SAMPLE, copy_configs
 
 SOURCE = "national_grid/network"
 #: what a tampered plan's counts query reports, so a refresh that used it is recognized
