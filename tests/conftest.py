@@ -4,12 +4,14 @@ on Spark, which shares one SparkSession for the whole test session."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -28,6 +30,11 @@ from hostcap.report import RefreshReport
 #: tests write their source files an instant before refreshing them; waiting for each to settle
 #: would only slow them down (tests/test_refresh_integrity.py sets it where it is the subject)
 os.environ.setdefault("HOSTCAP_SETTLE_S", "0")
+#: compiled plans go to a cache of the test session's own, never the user's (shared by its tests:
+#: an entry's key is everything it is compiled from, so sharing it is safe)
+if "HOSTCAP_PLAN_CACHE_DIR" not in os.environ:
+    os.environ["HOSTCAP_PLAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="hostcap-plans-")
+    atexit.register(shutil.rmtree, os.environ["HOSTCAP_PLAN_CACHE_DIR"], True)
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / "sources"

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import pytest
 
 from hostcap.core import Hostcap
-from hostcap.layers import silver as silver_layer
+from hostcap.build import Builder
 from tests.test_refresh import hostcap_for, sample_copy, the_file  # noqa: F401  (fixture)
 
 SOURCE = "national_grid/installed_der"
@@ -155,14 +155,14 @@ def test_an_old_file_is_not_waited_for(tmp_path: Path, sample_copy: Path):
 
 
 def test_an_unexpected_error_inside_one_source_stays_in_that_source(tmp_path: Path, sample_copy: Path, monkeypatch):
-    real = silver_layer.build_classified
+    real = Builder._silver
 
-    def broken(config, bronze, engine):
+    def broken(self, engine, config, bronze, report):
         if config.source_id == SOURCE:
             raise TypeError("an engine bug no one foresaw")
-        return real(config, bronze, engine)
+        return real(self, engine, config, bronze, report)
 
-    monkeypatch.setattr("hostcap.build.build_classified", broken)
+    monkeypatch.setattr(Builder, "_silver", broken)
     report = hostcap_for(tmp_path, sample_copy).refresh()
 
     assert report.status == "partial" and report.published

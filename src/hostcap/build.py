@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 import ibis
@@ -35,6 +36,8 @@ from hostcap.lake import Lake
 from hostcap.layers import gold as gold_layer
 from hostcap.layers.bronze import LINEAGE, ReadResult, build_bronze, data_columns
 from hostcap.layers.silver import OUTCOME, REASON, build_classified
+from hostcap.layers.silver_plan import UNPARSED, ExpressionSilver, PlannedSilver, SilverPlan, plan_identity
+from hostcap.plan_cache import PlanCache
 from hostcap.report import FileReport, LayerReport, SourceReport
 
 
@@ -70,6 +73,7 @@ class Builder:
         engine_kind: str,
         spark_master: str | None = None,
         workers: int = 1,
+        plan_cache_dir: Path | None = None,
     ):
         self.lake = lake
         self.snapshot = snapshot
@@ -79,6 +83,7 @@ class Builder:
         #: the gold session; on Spark it also starts the session the per-source engines share
         self.engine = open_engine(engine_kind, spark_master)
         self.workers = workers if self.engine.concurrent_sessions else 1
+        self.plans = PlanCache(plan_cache_dir)
 
     def close(self) -> None:
         self.engine.close()
@@ -112,15 +117,13 @@ class Builder:
         return bronze
 
     @staticmethod
-    def _count_outcomes(engine: Engine, classified: ir.Table, report: SourceReport) -> None:
-        """Every count the report needs from one small query: per outcome, reason, and unparsed."""
-        unparsed = (classified[OUTCOME] == "silver") & (classified.unparsed_values != "")
-        stats = classified.group_by(classified[OUTCOME], classified[REASON], _unparsed=unparsed).aggregate(n=classified.count())
-        for row in engine.to_arrow(stats).to_pylist():
+    def _count_outcomes(counts: list[dict], report: SourceReport) -> None:
+        """The report's counts from the rows of the outcome counts (silver_plan.outcome_counts)."""
+        for row in counts:
             outcome, reason, n = row[OUTCOME], row[REASON], row["n"]
             if outcome == "silver":
                 report.loaded += n
-                report.unparsed_rows += n if row["_unparsed"] else 0
+                report.unparsed_rows += n if row[UNPARSED] else 0
             elif outcome == "quarantine":
                 report.quarantined += n
                 report.quarantine_reasons[reason] = report.quarantine_reasons.get(reason, 0) + n
@@ -154,19 +157,32 @@ class Builder:
         _timed(report, "silver", started, report.loaded)
         return silver
 
-    def _silver(self, engine: Engine, config: SourceConfig, stored: Stored, report: SourceReport) -> Stored:
-        """Silver, quarantine and excluded of one source from its bronze, written to the snapshot."""
-        bronze = engine.scan("bronze", self.lake, stored)
-        classified = build_classified(config, bronze, engine)
-        self._count_outcomes(engine, classified, report)
-        silver = classified.filter(classified[OUTCOME] == "silver").drop(OUTCOME, REASON)
-        stored_silver = engine.store(self.lake, self.snapshot, "silver", config.source_id, silver)
+    def _silver(self, engine: Engine, config: SourceConfig, bronze: Stored, report: SourceReport) -> Stored:
+        """Silver, quarantine and excluded of one source from its bronze, written to the snapshot.
+        An engine that runs SQL text (DuckDB) runs the source's compiled plan, compiled once per
+        config, header set and code (see hostcap.plan_cache), on the bronze rows in memory; any
+        other (Spark) builds the expressions over the stored bronze and writes from its workers."""
+        if engine.runs_sql:
+            plan = self.plans.get(
+                plan_identity(config, bronze.arrow.schema, engine.kind),
+                lambda: SilverPlan.compile(config, bronze.arrow.schema, engine.kind).to_dict(),
+                SilverPlan.from_dict,
+            )
+            planned = PlannedSilver(engine, plan, bronze.arrow)
+            self._count_outcomes(planned.counts(), report)
+            silver = planned.silver()
+            stored = Stored(self.lake.write_table(self.snapshot, "silver", config.source_id, silver), silver)
+            for outcome, rows in (("quarantine", report.quarantined), ("excluded", report.excluded)):
+                if rows:
+                    self.lake.write_table(self.snapshot, outcome, config.source_id, planned.rejected(outcome))
+            return stored
+        results = ExpressionSilver(engine, config, engine.scan("bronze", self.lake, bronze))
+        self._count_outcomes(results.counts(), report)
+        stored = engine.store(self.lake, self.snapshot, "silver", config.source_id, results.silver())
         for outcome, rows in (("quarantine", report.quarantined), ("excluded", report.excluded)):
             if rows:
-                picked = classified.filter(classified[OUTCOME] == outcome).select("_file", ROW, REASON)
-                rejected = bronze.inner_join(picked, ["_file", ROW])
-                engine.store(self.lake, self.snapshot, outcome, config.source_id, rejected, order=["_file", ROW])
-        return stored_silver
+                engine.store(self.lake, self.snapshot, outcome, config.source_id, results.rejected(outcome), order=["_file", ROW])
+        return stored
 
     def reuse_silver(self, source_id: str, snapshot: str) -> Stored:
         """A source's silver as an earlier snapshot wrote it."""

@@ -101,6 +101,7 @@ class Hostcap:
             workers=self.settings.source_workers(),
             lock_lease_s=self.settings.lock_lease_s,
             settle_s=self.settings.settle_s,
+            plan_cache_dir=self.settings.plan_cache(),
             trigger=trigger,
             spark_master=self.settings.spark_master,
             progress=progress or (lambda message: None),

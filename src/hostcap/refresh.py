@@ -21,6 +21,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from hostcap import __version__
 from hostcap.config.source import SourceConfig
@@ -56,6 +57,8 @@ class RefreshContext:
     workers: int = 1
     lock_lease_s: float = DEFAULT_LEASE_S
     settle_s: float = 0.0
+    #: where compiled plans are kept across runs (hostcap.plan_cache); None keeps none
+    plan_cache_dir: Path | None = None
     trigger: Trigger = "manual"
     progress: Progress = field(default=lambda message: None)
     run_id: str = field(default_factory=lambda: new_run_id())
@@ -188,7 +191,7 @@ def _build_and_publish(
     if current and not report.repaired:
         kept = reusable_utilities({plan.config.source_id: plan.unchanged for plan in plans}, previous)
 
-    builder = Builder(ctx.lake, ctx.run_id, ctx.sources, ctx.engine_kind, ctx.spark_master, ctx.workers)
+    builder = Builder(ctx.lake, ctx.run_id, ctx.sources, ctx.engine_kind, ctx.spark_master, ctx.workers, ctx.plan_cache_dir)
     report.engine = builder.engine.kind
     try:
         silver: dict[str, list] = {"network": [], "der": []}

@@ -72,7 +72,19 @@ class Settings(BaseSettings):
         description="Sources loaded side by side on DuckDB (Spark parallelizes inside each job instead); "
         "0 means one per CPU core, at most 4.",
     )
+    plan_cache_dir: Path | None = Field(
+        None,
+        description="Directory of compiled query plans, reused while a source's config, its files' header set "
+        "and hostcap's code are unchanged (safe to delete; shared by every lake); unset: "
+        "`$XDG_CACHE_HOME/hostcap/plans`, else `~/.cache/hostcap/plans`.",
+    )
 
     def source_workers(self) -> int:
         """The number of sources to load side by side: `workers`, or the machine's cores."""
         return self.workers or min(os.cpu_count() or 1, 4)
+
+    def plan_cache(self) -> Path:
+        """`plan_cache_dir`, or the user's cache directory."""
+        if self.plan_cache_dir is not None:
+            return self.plan_cache_dir
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hostcap" / "plans"

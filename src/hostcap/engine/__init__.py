@@ -42,6 +42,8 @@ class Engine:
     #: whether the engine computes in this process, so tables pass through its memory (else its
     #: workers read and write the lake themselves)
     in_process: bool = True
+    #: whether it runs SQL text itself (register, create, query), so silver can run a cached plan
+    runs_sql: bool = False
 
     def __init__(self, con: ibis.BaseBackend):
         self.con = con

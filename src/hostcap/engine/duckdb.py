@@ -1,27 +1,47 @@
-"""DuckDB in-process: Arrow tables are registered without copying; materialized tables live in memory."""
+"""DuckDB in-process: Arrow tables are registered without copying; materialized tables live in memory.
+
+Besides Ibis expressions it runs SQL text as given (`register`, `create`, `query`: the
+`SqlEngine` of hostcap.layers.silver_plan), so a cached plan runs with no expression built and
+no Ibis backend made; the Ibis backend over the same connection is made when first used.
+"""
 
 from __future__ import annotations
 
+import functools
+import itertools
+
+import duckdb
 import ibis
 import pyarrow as pa
 
 from hostcap.engine import Engine
 
+#: what Ibis sets on the connections it makes, set here for SQL run without it: plans are
+#: compiled by Ibis and must run as they would under it
+_SETTINGS = {"TimeZone": "UTC", "python_enable_replacements": False}
+
 
 class DuckDBEngine(Engine):
     kind = "duckdb"
     concurrent_sessions = True
+    runs_sql = True
 
     def __init__(self, threads: int | None = None):
         """`threads` caps DuckDB's worker threads (default: one per core)."""
-        super().__init__(ibis.duckdb.connect(**({"threads": threads} if threads else {})))
+        self.db = duckdb.connect(config={"threads": threads} if threads else {})
+        for name, value in _SETTINGS.items():
+            self.db.execute(f"SET {name} = ?", [value])
         self._registered: list[pa.Table] = []
+        self._names = itertools.count()
+
+    @functools.cached_property
+    def con(self) -> ibis.BaseBackend:
+        return ibis.duckdb.from_connection(self.db)
 
     def from_arrow(self, hint: str, table: pa.Table) -> ibis.Table:
         """Zero-copy: DuckDB scans the Arrow table in place (kept alive while the engine is)."""
         name = self._name(hint)
-        self._registered.append(table)
-        self.con.con.register(name, table)
+        self.register(name, table)
         return self.con.table(name)
 
     def materialize(self, hint: str, expr: ibis.Table) -> ibis.Table:
@@ -30,6 +50,20 @@ class DuckDBEngine(Engine):
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
         return self.con.to_pyarrow(expr)
 
+    def register(self, name: str, table: pa.Table) -> None:
+        self._registered.append(table)
+        self.db.register(name, table)
+
+    def create(self, name: str, sql: str) -> None:
+        """A table `name` holding the result of `sql` (a query)."""
+        self.db.execute(f'CREATE TEMP TABLE "{name}" AS {sql}')
+
+    def query(self, sql: str, schema: pa.Schema | None = None) -> pa.Table:
+        """The result of `sql` as Arrow, cast to `schema` when given (as Ibis casts a result to
+        its expression's schema)."""
+        table = self.db.sql(sql).to_arrow_table()
+        return table if schema is None or table.schema == schema else table.cast(schema)
+
     def close(self) -> None:
-        self.con.disconnect()
+        self.db.close()
         self._registered.clear()
