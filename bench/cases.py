@@ -17,19 +17,10 @@ from hostcap.sample import write_nyseg_network_for_circuits
 from hostcap.sample.circuits import circuit_ids_from_der_files
 
 from bench import refresh
+from tests.real_files import REAL, REAL_FILES
 
 REPO = refresh.HERE.parent
 CONFIGS = REPO / "sources"
-#: the real utility files, beside the repository (as the tests find them)
-REAL = REPO.parent / "shared" / "real"
-#: which real file feeds which source (the files' own README names them)
-REAL_FILES = {
-    "nyseg_rge/installed_der": "utility1_install_der.csv",
-    "nyseg_rge/planned_der": "utility1_planned_der.csv",
-    "national_grid/network": "utility2_circuits.csv",
-    "national_grid/installed_der": "utility2_install_der.csv",
-    "national_grid/planned_der": "utility2_planned_der.csv",
-}
 UTILITIES = ("national_grid", "nyseg_rge")
 SYNTHESIZED_NETWORK = "nyseg_rge/network/nyseg_rge_network.csv"
 TWO_UTILITY = refresh.SCRATCH / "two-utility"

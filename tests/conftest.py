@@ -26,6 +26,7 @@ from hostcap.config import Settings
 from hostcap.core import Hostcap
 from hostcap.lake import Lake
 from hostcap.report import RefreshReport
+from tests.real_files import REAL, REAL_FILES  # noqa: F401  (re-exported for the tests)
 
 #: tests write their source files an instant before refreshing them; waiting for each to settle
 #: would only slow them down (tests/test_refresh_integrity.py sets it where it is the subject)
@@ -39,18 +40,8 @@ if "HOSTCAP_PLAN_CACHE_DIR" not in os.environ:
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / "sources"
 SAMPLE = REPO / "data" / "sample"
-REAL = REPO.parent / "shared" / "real"
 #: the sources a test refresh of a copied sample lake loads: small, and fewer than the sample's
 REFRESH_SOURCES = ("national_grid/network", "national_grid/installed_der")
-
-#: which real file feeds which source (the files' own README names them)
-REAL_FILES = {
-    "nyseg_rge/installed_der": "utility1_install_der.csv",
-    "nyseg_rge/planned_der": "utility1_planned_der.csv",
-    "national_grid/network": "utility2_circuits.csv",
-    "national_grid/installed_der": "utility2_install_der.csv",
-    "national_grid/planned_der": "utility2_planned_der.csv",
-}
 
 
 @dataclass

@@ -45,13 +45,18 @@ def refresh_replacing_during_the_run(hostcap: Hostcap, path: Path, content: byte
     return hostcap.refresh(progress=progress)
 
 
-def test_a_file_replaced_mid_run_is_not_published_under_the_hash_of_another_version(tmp_path: Path, sample_copy: Path):
+def published(tmp_path: Path, sample_copy: Path) -> tuple[Hostcap, Path, bytes, list[str]]:
+    """The sample published: the hostcap, the source's file, its bytes (version A) and the
+    installed DER IDs served from it."""
     hostcap = hostcap_for(tmp_path, sample_copy)
     path = the_file(sample_copy, SOURCE)
     version_a = path.read_bytes()
     assert hostcap.refresh().status == "succeeded"
-    published_a = installed_ids(hostcap)
+    return hostcap, path, version_a, installed_ids(hostcap)
 
+
+def test_a_file_replaced_mid_run_is_not_published_under_the_hash_of_another_version(tmp_path: Path, sample_copy: Path):
+    hostcap, path, version_a, published_a = published(tmp_path, sample_copy)
     header, *rows = lines(version_a)
     half_written = header + b"".join(rows[: len(rows) // 2])
     path.write_bytes(header + b"".join(rows[:-1]))  # version B, which the run plans with
@@ -72,12 +77,7 @@ def test_a_file_replaced_mid_run_is_not_published_under_the_hash_of_another_vers
 
 
 def test_an_a_b_a_swap_leaves_data_lineage_and_change_detection_in_agreement(tmp_path: Path, sample_copy: Path):
-    hostcap = hostcap_for(tmp_path, sample_copy)
-    path = the_file(sample_copy, SOURCE)
-    version_a = path.read_bytes()
-    assert hostcap.refresh().status == "succeeded"
-    published_a = installed_ids(hostcap)
-
+    hostcap, path, version_a, published_a = published(tmp_path, sample_copy)
     header, *rows = lines(version_a)
     path.write_bytes(header + b"".join(rows[:5]))  # B, planned; A is back by the time it is read
     report = refresh_replacing_during_the_run(hostcap, path, version_a)
