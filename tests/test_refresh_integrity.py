@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 import pytest
 
 from hostcap.core import Hostcap
+from hostcap.report import RefreshReport
 from hostcap.build import Builder
 from tests.test_refresh import hostcap_for, sample_copy, the_file  # noqa: F401  (fixture)
 
@@ -43,6 +44,19 @@ def refresh_replacing_during_the_run(hostcap: Hostcap, path: Path, content: byte
             path.write_bytes(content)
 
     return hostcap.refresh(progress=progress)
+
+
+def refresh_while(hostcap: Hostcap, write) -> RefreshReport:
+    """A real refresh while `write(stop)` writes the source file on another thread; the writer
+    is stopped (and joined) when the refresh ends, whatever happened."""
+    stop = threading.Event()
+    writer = threading.Thread(target=write, args=(stop,))
+    writer.start()
+    try:
+        return hostcap.refresh()
+    finally:
+        stop.set()
+        writer.join()
 
 
 def published(tmp_path: Path, sample_copy: Path) -> tuple[Hostcap, Path, bytes, list[str]]:
@@ -96,17 +110,12 @@ def test_a_file_still_being_written_is_waited_for_then_loaded_whole(tmp_path: Pa
     header, *rows = lines(whole)
     path.write_bytes(header + b"".join(rows[:3]))
 
-    def finish_writing() -> None:
-        time.sleep(0.3)
-        with path.open("ab") as handle:
-            handle.write(b"".join(rows[3:]))
+    def finish_writing(stop: threading.Event) -> None:
+        if not stop.wait(0.3):
+            with path.open("ab") as handle:
+                handle.write(b"".join(rows[3:]))
 
-    writer = threading.Thread(target=finish_writing)
-    writer.start()
-    try:
-        report = hostcap.refresh()
-    finally:
-        writer.join()
+    report = refresh_while(hostcap, finish_writing)
     source = next(s for s in report.sources if s.source == SOURCE)
     assert report.status == "succeeded" and source.status == "succeeded"
     assert source.rows_in == len(rows)
@@ -122,22 +131,15 @@ def test_a_file_that_keeps_changing_is_not_taken_as_a_delivery(tmp_path: Path, s
     path = the_file(sample_copy, SOURCE)
     header, *rows = lines(path.read_bytes())
     path.write_bytes(header)
-    stop = threading.Event()
 
-    def keep_writing() -> None:  # one row every 50 ms, for at most 10 s
+    def keep_writing(stop: threading.Event) -> None:  # one row every 50 ms, for at most 10 s
         for row in rows[:200]:
             if stop.wait(0.05):
                 return
             with path.open("ab") as handle:
                 handle.write(row)
 
-    writer = threading.Thread(target=keep_writing)
-    writer.start()
-    try:
-        report = slow.refresh()
-    finally:
-        stop.set()
-        writer.join()
+    report = refresh_while(slow, keep_writing)
     source = next(s for s in report.sources if s.source == SOURCE)
     assert source.status == "stale" and "still being written" in source.error and path.name in source.error
     assert {s.status for s in report.sources if s.source != SOURCE} == {"skipped-unchanged"}
