@@ -3,8 +3,10 @@ until the next refresh; and the lake keeps only the last HOSTCAP_KEEP_RUNS repor
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -17,7 +19,10 @@ from typer.testing import CliRunner
 from hostcap.cli import app
 from hostcap.config import Settings
 from hostcap.core import Hostcap
+import hostcap.refresh as refresh_module
+from hostcap.api.params import SNAPSHOT_ID
 from hostcap.lock import RefreshLock
+from hostcap.refresh import new_run_id
 from hostcap.runs import INTERRUPTED, read_run
 from tests.conftest import SAMPLE, copy_configs
 
@@ -78,3 +83,22 @@ def test_only_the_last_runs_reports_are_kept_and_those_of_kept_snapshots(tmp_pat
     assert hostcap.lake.runs() == [run_ids[0], *run_ids[-3:]]
     listed = CliRunner().invoke(app, ["runs", "--json", "--lake", hostcap.settings.lake_dir])
     assert len(json.loads(listed.stdout)) == 4
+
+
+def test_run_ids_sort_in_the_order_they_were_made(monkeypatch):
+    """Retention, the runs listing and a rebuilt history order runs by ID: two runs made within
+    the same second must still sort in the order they were made."""
+    instants = [dt.datetime(2026, 11, 30, 0, 22, 12, us, tzinfo=dt.UTC) for us in (1_000, 2_000, 998_000, 999_000)]
+    clock = iter(())
+
+    class FrozenDatetime(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return next(clock)
+
+    for _ in range(25):
+        clock = iter(instants)
+        monkeypatch.setattr(refresh_module.dt, "datetime", FrozenDatetime)
+        made = [new_run_id() for _ in instants]
+        assert sorted(made) == made
+        assert all(re.fullmatch(SNAPSHOT_ID, run_id) for run_id in made)

@@ -38,8 +38,11 @@ log = logging.getLogger(__name__)
 
 
 def new_run_id() -> str:
-    """Sortable and unique: UTC time plus a random suffix."""
-    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    """Sortable in the order runs were made, and unique: UTC time to the second, then a suffix of
+    the millisecond (three hex digits, so two runs within one second still sort in order: retention
+    and a rebuilt history rely on it) and three random hex digits."""
+    now = dt.datetime.now(dt.UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{now.microsecond // 1000:03x}{secrets.randbelow(16**3):03x}"
 
 
 @dataclass
