@@ -25,7 +25,16 @@ HOSTCAP = str(Path(sys.executable).with_name("hostcap"))
 #: the source changed for the one-source figure: a small DER file, as a monthly queue update is
 CHANGED_SOURCE = "nyseg_rge/planned_der"
 
-BARS = {"full_scale_1_max_s": 15.0, "full_scale_1_max_rss_mib": 3 * 1024, "scale_4_over_1_max": 5.0, "no_change_max_s": 0.5}
+#: the bars: a full refresh at scale 1, scale 4 against scale 1, a refresh with nothing to do and
+#: one with one source changed (a share of the full refresh measured in the same run), Spark local
+BARS = {
+    "full_scale_1_max_s": 15.0,
+    "full_scale_1_max_rss_mib": 3 * 1024,
+    "scale_4_over_1_max": 4.0,
+    "no_change_max_s": 0.5,
+    "one_source_max_share": 0.25,
+    "spark_scale_1_max_s": 120.0,
+}
 
 
 def sample_dir(scale: float) -> Path:

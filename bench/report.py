@@ -98,9 +98,19 @@ def _refresh_section(refresh: dict, spark: dict | None) -> list[str]:
             _refresh_row("no change, scale 1", no_change, f"≤ {bars['no_change_max_s']:g} s", _time_verdict(no_change, bars["no_change_max_s"]))
         )
         one = refresh["one_source_changed"]
-        lines.append(_refresh_row(f"one source changed ({one['changed_source']}), scale 1", one))
+        share = one["median_s"] / full["1"]["median_s"] if "1" in full else None
+        bar, verdict = "", ""
+        if share is not None and "one_source_max_share" in bars:
+            bar = f"≤ {bars['one_source_max_share']:.0%} of full"
+            verdict = f"{share:.0%} of full: {_verdict(share <= bars['one_source_max_share'])}"
+        lines.append(_refresh_row(f"one source changed ({one['changed_source']}), scale 1", one, bar, verdict))
     if spark:
-        lines.append(_refresh_row("full, Spark local, scale 1", spark["full"]["1"]))
+        figure = spark["full"]["1"]
+        if "spark_scale_1_max_s" in bars:
+            limit = bars["spark_scale_1_max_s"]
+            lines.append(_refresh_row("full, Spark local, scale 1", figure, f"≤ {limit:g} s", _time_verdict(figure, limit)))
+        else:
+            lines.append(_refresh_row("full, Spark local, scale 1", figure))
     lines.append("")
     if "1" in full and "4" in full:
         ratio = full["4"]["median_s"] / full["1"]["median_s"]

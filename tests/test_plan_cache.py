@@ -16,7 +16,24 @@ from hostcap.core import Hostcap
 from hostcap.engine.duckdb import DuckDBEngine
 from hostcap.io.readers import read_file
 from hostcap.layers.bronze import ReadResult, build_bronze
-from hostcap.layers.silver_plan import REJECTED, ExpressionSilver, PlannedSilver, SilverPlan, plan_identity
+from hostcap.layers.gold_plan import (
+    compile_gold,
+    empty_silver,
+    facts_queries,
+    gold_tables,
+)
+from hostcap.layers.plans import (
+    ORDER,
+    REJECTED,
+    GoldPlan,
+    PlannedGold,
+    PlannedSilver,
+    SilverPlan,
+    gold_facts,
+    gold_identity,
+    silver_identity,
+)
+from hostcap.layers.silver_plan import ExpressionSilver, compile_silver
 from hostcap.refresh import new_run_id
 from hostcap.seal import to_parquet
 from tests.conftest import CONFIGS, REAL_FILES, SAMPLE, copy_configs
@@ -33,17 +50,18 @@ def _bronze(config, files: list[Path]) -> pa.Table:
 
 def _assert_same_results(config, bronze: pa.Table) -> None:
     """The plan, through its JSON form as the cache keeps it, gives byte for byte what the expressions give."""
-    plan = SilverPlan.from_dict(json.loads(json.dumps(SilverPlan.compile(config, bronze.schema, "duckdb").to_dict())))
+    plan = SilverPlan.from_dict(json.loads(json.dumps(compile_silver(config, bronze.schema, "duckdb").to_dict())))
     expected_engine, planned_engine = DuckDBEngine(), DuckDBEngine()
     try:
         expected = ExpressionSilver(expected_engine, config, expected_engine.from_arrow("bronze", bronze))
         planned = PlannedSilver(planned_engine, plan, bronze)
-        key = lambda row: json.dumps(row, sort_keys=True)  # noqa: E731
+        key = lambda row: json.dumps(row, sort_keys=True)
         assert sorted(map(key, planned.counts())) == sorted(map(key, expected.counts())), config.source_id
         assert to_parquet(planned.silver()) == to_parquet(expected_engine.to_arrow(expected.silver())), config.source_id
         for outcome in REJECTED:
             assert to_parquet(planned.rejected(outcome)) == to_parquet(expected_engine.to_arrow(expected.rejected(outcome))), (
-                config.source_id, outcome
+                config.source_id,
+                outcome,
             )
     finally:
         expected_engine.close()
@@ -66,7 +84,7 @@ def test_a_plan_gives_the_expressions_rows_on_the_real_files(real_dir: Path):
 def test_the_key_changes_with_config_headers_types_and_code(monkeypatch: pytest.MonkeyPatch):
     config = next(c for c in load_source_configs(CONFIGS) if c.source_id == SOURCE)
     schema = pa.schema([("FEEDER", pa.string()), ("_row", pa.int64())])
-    key = lambda c, s: plan_cache.plan_key(plan_identity(c, s, "duckdb"))  # noqa: E731
+    key = lambda c, s: plan_cache.plan_key(silver_identity(c, s, "duckdb"))
     base = key(config, schema)
     assert key(config, schema) == base
     changed = [
@@ -74,16 +92,37 @@ def test_the_key_changes_with_config_headers_types_and_code(monkeypatch: pytest.
         key(config, pa.schema([("Feeder", pa.string()), ("_row", pa.int64())])),
         key(config, pa.schema([("_row", pa.int64()), ("FEEDER", pa.string())])),
         key(config, pa.schema([("FEEDER", pa.large_string()), ("_row", pa.int64())])),
-        plan_cache.plan_key(plan_identity(config, schema, "spark")),
+        plan_cache.plan_key(silver_identity(config, schema, "spark")),
     ]
     monkeypatch.setattr(plan_cache, "code_version", lambda: "other code")
     changed.append(key(config, schema))
     assert len({base, *changed}) == len(changed) + 1
 
 
+def test_the_gold_key_changes_with_inputs_schemas_kept_utilities_and_code(monkeypatch: pytest.MonkeyPatch):
+    network = pa.schema([("native_feeder_id", pa.string()), ("_row", pa.int64())])
+    der = pa.schema([("native_der_id", pa.string()), ("nameplate_kw", pa.float64())])
+    gold = pa.schema([("utility", pa.string()), ("feeder_id", pa.string())])
+    key = lambda silver, kept=None, dialect="duckdb": plan_cache.plan_key(gold_identity(silver, kept, dialect))
+    base = key({"network": [network], "der": [der]})
+    assert key({"network": [network], "der": [der]}) == base
+    changed = [
+        key({"network": [network, network], "der": [der]}),
+        key({"network": [network], "der": []}),
+        key({"network": [network], "der": [der.set(1, pa.field("nameplate_kw", pa.decimal128(38, 9)))]}),
+        key({"network": [network], "der": [der]}, ({"feeders": gold}, {"coned"})),
+        key({"network": [network], "der": [der]}, ({"feeders": gold}, {"coned", "oru"})),
+        key({"network": [network], "der": [der]}, ({"feeders": gold.remove(1)}, {"coned"})),
+        key({"network": [network], "der": [der]}, dialect="spark"),
+    ]
+    monkeypatch.setattr(plan_cache, "code_version", lambda: "other code")
+    changed.append(key({"network": [network], "der": [der]}))
+    assert len({base, *changed}) == len(changed) + 1
+
+
 def _tamper(cache: Path) -> int:
-    """Make every cached plan report MARKER loaded rows, so a refresh that used one shows it."""
-    entries = list(cache.glob("*.json"))
+    """Make every cached silver plan report MARKER loaded rows, so a refresh that used one shows it."""
+    entries = [entry for entry in cache.glob("*.json") if "counts" in json.loads(entry.read_text())]
     for entry in entries:
         plan = json.loads(entry.read_text())
         plan["counts"] = f"SELECT 'silver' AS _outcome, NULL AS _reason, false AS _unparsed, {MARKER}::BIGINT AS n"
@@ -141,7 +180,9 @@ def test_a_warm_cache_publishes_what_a_cold_one_does(tmp_path: Path):
     run_id = new_run_id()  # the same in both lakes: every row carries it
     lakes = []
     for name in ("cold", "warm"):
-        hostcap = Hostcap(Settings(source_dir=str(SAMPLE), lake_dir=str(tmp_path / name), config_dir=CONFIGS, plan_cache_dir=cache))
+        hostcap = Hostcap(
+            Settings(source_dir=str(SAMPLE), lake_dir=str(tmp_path / name), config_dir=CONFIGS, plan_cache_dir=cache)
+        )
         report = hostcap.refresh(run_id=run_id)
         assert report.published, report.error
         lakes.append(tmp_path / name / "snapshots" / run_id)
@@ -149,3 +190,52 @@ def test_a_warm_cache_publishes_what_a_cold_one_does(tmp_path: Path):
     assert files[0] == files[1] and len(files[0]) > 10
     for rel in files[0]:
         assert (lakes[0] / rel).read_bytes() == (lakes[1] / rel).read_bytes(), rel
+
+
+def _assert_same_gold(silver: dict[str, list[pa.Table]], kept: tuple[dict[str, pa.Table], set[str]] | None = None) -> None:
+    """Gold's plan, through its JSON form as the cache keeps it, writes byte for byte what its
+    expressions write, and counts the same facts."""
+    schemas = {family: [table.schema for table in tables] for family, tables in silver.items()}
+    kept_schemas = None if kept is None else ({name: t.schema for name, t in kept[0].items()}, kept[1])
+    plan = GoldPlan.from_dict(json.loads(json.dumps(compile_gold(schemas, kept_schemas, "duckdb").to_dict())))
+    expected_engine, planned_engine = DuckDBEngine(), DuckDBEngine()
+    try:
+        scanned = {
+            family: [expected_engine.from_arrow("silver", t) for t in tables]
+            or [empty_silver(family, expected_engine.from_arrow, expected_engine)]
+            for family, tables in silver.items()
+        }
+        published = None if kept is None else ({n: expected_engine.from_arrow(n, t) for n, t in kept[0].items()}, kept[1])
+        expressions = gold_tables(expected_engine, scanned, published)
+        expected = {name: expected_engine.to_arrow(expr.order_by(ORDER[name])) for name, expr in expressions.items()}
+        written: dict[str, pa.Table] = {}
+        facts = PlannedGold(planned_engine, plan, silver, None if kept is None else kept[0]).build(written.__setitem__)
+        assert written.keys() == expected.keys()
+        for name, table in expected.items():
+            assert to_parquet(written[name]) == to_parquet(table), name
+        per_table, utilities = facts_queries({name: expected_engine.from_arrow(name, table) for name, table in expected.items()})
+        assert facts == gold_facts(
+            expected_engine.to_arrow(per_table).to_pylist(), expected_engine.to_arrow(utilities).to_pylist()
+        )
+    finally:
+        expected_engine.close()
+        planned_engine.close()
+
+
+@pytest.mark.parametrize("dataset", ["sample", "real"])
+def test_gold_s_plan_writes_what_its_expressions_write(dataset: str, refreshed, request: pytest.FixtureRequest):
+    if dataset == "real":
+        request.getfixturevalue("real_dir")  # skips when the real files are absent
+    run = refreshed(dataset, "duckdb")
+    silver: dict[str, list[pa.Table]] = {"network": [], "der": []}
+    for source in run.report.sources:
+        family = "network" if source.source.endswith("/network") else "der"
+        silver[family].append(run.lake.read_table(source.source, layer="silver"))
+    assert silver["network"] and silver["der"]
+    _assert_same_gold(silver)
+    # one utility's rows kept from the published gold, the others' rebuilt
+    utility = run.report.sources[0].source.split("/")[0]
+    others = {f: [t for t in ts if t.num_rows == 0 or t["utility"][0].as_py() != utility] for f, ts in silver.items()}
+    _assert_same_gold(others, ({name: run.lake.read_table(name) for name in ORDER}, {utility}))
+    # no DER source at all: gold is made with an empty DER silver
+    _assert_same_gold({"network": silver["network"], "der": []})

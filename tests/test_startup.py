@@ -5,6 +5,8 @@ such command down silently. Each command runs in a fresh process that reports wh
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,11 +41,12 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {"--source": str(SAMPLE), "--lake": hostcap.settings.lake_dir, "--config": str(hostcap.settings.config_dir)}
 
 
-def loaded(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, set[str]]:
+def loaded(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess, set[str]]:
     report = tmp_path / "modules.json"
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(report), *args], capture_output=True, text=True, timeout=120, cwd=REPO
-    )
+        [sys.executable, "-c", PROBE, str(report), *args],
+        capture_output=True, text=True, timeout=120, cwd=REPO, env={**os.environ, **(env or {})},
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     return done, set(json.loads(report.read_text()))
 
@@ -72,3 +75,21 @@ def test_listing_and_help_load_only_what_they_need(tmp_path: Path, lake: dict[st
     done, modules = loaded(tmp_path, *command, *options)
     assert done.stdout.strip()
     assert heavy(modules) == []
+
+
+def test_a_refresh_whose_plans_are_cached_never_imports_ibis(tmp_path: Path):
+    """Compiling a plan is the only use of Ibis on DuckDB: once a source's silver plan and
+    gold's are cached, a refresh of changed data builds no expression (hostcap.layers.plans)."""
+    source = tmp_path / "src"
+    for source_id in REFRESH_SOURCES:
+        shutil.copytree(SAMPLE / source_id, source / source_id)
+    hostcap = make_hostcap(tmp_path, source, list(REFRESH_SOURCES))
+    options = ["--source", str(source), "--lake", hostcap.settings.lake_dir, "--config", str(hostcap.settings.config_dir)]
+    plans = {"HOSTCAP_PLAN_CACHE_DIR": str(tmp_path / "plans")}  # cold at first, whatever ran before
+    first, modules = loaded(tmp_path, "refresh", *options, env=plans)
+    assert "ibis" in modules and "published: yes" in first.stdout  # the first refresh compiles
+    data = next((source / REFRESH_SOURCES[0]).glob("*.csv"))
+    data.write_text(data.read_text() + data.read_text().splitlines()[-1] + "\n")  # one more row, same headers
+    second, modules = loaded(tmp_path, "refresh", *options, env=plans)
+    assert "published: yes" in second.stdout
+    assert not any(m == "ibis" or m.startswith("ibis.") for m in modules)

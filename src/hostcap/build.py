@@ -22,24 +22,31 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-import ibis
-import ibis.expr.types as ir
 import pyarrow as pa
 
+from hostcap.checks import GoldFacts
 from hostcap.config.source import SourceConfig
-from hostcap.checks import GOLD_KEYS, GoldFacts
 from hostcap.engine import Engine, Stored, open_engine
 from hostcap.errors import SourceError
 from hostcap.io.readers import ROW, match_headers, read_file
 from hostcap.io.storage import FileChanged, FileRef, Storage, blame
 from hostcap.lake import Lake
-from hostcap.layers import gold as gold_layer
-from hostcap.layers.bronze import LINEAGE, ReadResult, build_bronze, data_columns
-from hostcap.layers.silver import OUTCOME, REASON, build_classified
-from hostcap.layers.silver_plan import UNPARSED, ExpressionSilver, PlannedSilver, SilverPlan, plan_identity
+from hostcap.layers.bronze import ReadResult, build_bronze, data_columns
+from hostcap.layers.plans import (
+    ORDER,
+    OUTCOME,
+    REASON,
+    UNPARSED,
+    GoldPlan,
+    PlannedGold,
+    PlannedSilver,
+    SilverPlan,
+    gold_facts,
+    gold_identity,
+    silver_identity,
+)
 from hostcap.plan_cache import PlanCache
 from hostcap.report import FileReport, LayerReport, SourceReport
-
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -60,6 +67,22 @@ def _layer(report: SourceReport, layer: str) -> Iterator[float]:
     except BaseException:
         report.layers[layer] = LayerReport(status="failed", duration_s=round(time.perf_counter() - started, 3))
         raise
+
+
+def _compile_silver(config: SourceConfig, bronze_schema: pa.Schema, dialect: str) -> dict:
+    """A source's silver plan, compiled now. The expressions (and Ibis, which builds them) are
+    imported only here and on an engine that runs them: a refresh whose plans are all cached
+    never imports them."""
+    from hostcap.layers.silver_plan import compile_silver
+
+    return compile_silver(config, bronze_schema, dialect).to_dict()
+
+
+def _compile_gold(silver: dict[str, list[pa.Schema]], kept: tuple[dict[str, pa.Schema], set[str]] | None, dialect: str) -> dict:
+    """Gold's plan, compiled now (imported here for the reason _compile_silver gives)."""
+    from hostcap.layers.gold_plan import compile_gold
+
+    return compile_gold(silver, kept, dialect).to_dict()
 
 
 class Builder:
@@ -164,8 +187,8 @@ class Builder:
         other (Spark) builds the expressions over the stored bronze and writes from its workers."""
         if engine.runs_sql:
             plan = self.plans.get(
-                plan_identity(config, bronze.arrow.schema, engine.kind),
-                lambda: SilverPlan.compile(config, bronze.arrow.schema, engine.kind).to_dict(),
+                silver_identity(config, bronze.arrow.schema, engine.kind),
+                lambda: _compile_silver(config, bronze.arrow.schema, engine.kind),
                 SilverPlan.from_dict,
             )
             planned = PlannedSilver(engine, plan, bronze.arrow)
@@ -176,6 +199,8 @@ class Builder:
                 if rows:
                     self.lake.write_table(self.snapshot, outcome, config.source_id, planned.rejected(outcome))
             return stored
+        from hostcap.layers.silver_plan import ExpressionSilver  # the expressions: see _compile_silver
+
         results = ExpressionSilver(engine, config, engine.scan("bronze", self.lake, bronze))
         self._count_outcomes(results.counts(), report)
         stored = engine.store(self.lake, self.snapshot, "silver", config.source_id, results.silver())
@@ -188,76 +213,49 @@ class Builder:
         """A source's silver as an earlier snapshot wrote it."""
         return self.engine.reuse(self.lake, source_id, "silver", snapshot)
 
-    def _empty_silver(self, family: str) -> ir.Table:
-        """A silver table with no rows and the family's canonical schema, for a gold with no such source."""
-        stub = {"native_feeder_id": "id"} if family == "network" else {"native_der_id": "id", "nameplate_kw": "kw"}
-        config = SourceConfig.model_validate(
-            {
-                "utility": "none", "dataset": "network" if family == "network" else "installed_der",
-                "description": "", "location": "", "read": {"type": "csv"}, "columns": stub,
-                **({"network": {"grain": "feeder"}} if family == "network" else {"der": {"status": "installed"}}),
-            }
-        )
-        empty = pa.table({name: pa.array([], pa.int64() if name == ROW else pa.string()) for name in LINEAGE})
-        classified = build_classified(config, self.engine.from_arrow("empty", empty), self.engine)
-        return classified.drop(OUTCOME, REASON)
-
-    def _union(self, tables: list[ir.Table], family: str) -> ir.Table:
-        tables = tables or [self._empty_silver(family)]
-        return ibis.union(*tables) if len(tables) > 1 else tables[0]
-
     def build_gold(
         self, network: list[Stored], ders: list[Stored], kept: tuple[str, set[str]] | None = None
     ) -> GoldFacts:
         """The gold tables from every source's silver, written to the snapshot; returns what the
         checks need to know of them, counted by the engine. With `kept` (a snapshot and some
         utilities), the silver given is the other utilities', and those utilities' rows are
-        taken from that snapshot's gold as they are (see `hostcap.gold_reuse`)."""
+        taken from that snapshot's gold as they are (see `hostcap.gold_reuse`). An engine that
+        runs SQL text runs gold's compiled plan (see hostcap.layers.gold_plan)."""
         engine = self.engine
-        network = [engine.scan("silver", self.lake, table) for table in network]
-        ders = [engine.scan("silver", self.lake, table) for table in ders]
-        latest = engine.materialize("latest_network", gold_layer.latest_network_rows(self._union(network, "network")))
-        gold_ders = engine.materialize("gold_ders", gold_layer.build_ders(self._union(ders, "der"), latest.select("feeder_id")))
-        feeders = engine.materialize("gold_feeders", gold_layer.build_feeders(latest, gold_layer.der_rollups(gold_ders)))
-        tables = {
-            "feeders": (feeders.select(gold_layer.FEEDER_COLUMNS), ["utility", "native_feeder_id"]),
-            "feeder_segments": (gold_layer.build_segments(latest), ["utility", "native_feeder_id", "native_segment_id"]),
-            "substations": (gold_layer.build_substations(feeders), ["utility", "substation_name"]),
-            "ders": (gold_ders, ["utility", "native_der_id"]),
-        }
+        silver = {"network": network, "der": ders}
+        published = None
         if kept is not None:
-            tables = {name: (self._with_kept(name, expr, *kept), order) for name, (expr, order) in tables.items()}
-        stored = {name: engine.store(self.lake, self.snapshot, "gold", name, expr, order) for name, (expr, order) in tables.items()}
-        return self._gold_facts({name: engine.scan(f"gold_{name}", self.lake, table) for name, table in stored.items()})
-
-    def _with_kept(self, name: str, fresh: ir.Table, snapshot: str, utilities: set[str]) -> ir.Table:
-        """`fresh` plus the rows of `utilities` in gold table `name` of `snapshot`."""
-        published = self.engine.scan(f"kept_{name}", self.lake, self.engine.reuse(self.lake, name, "gold", snapshot))
-        rows = published.filter(published.utility.isin(sorted(utilities))).select(fresh.columns)
-        return ibis.union(fresh, rows.cast(fresh.schema()))
-
-    def _gold_facts(self, gold: dict[str, ir.Table]) -> GoldFacts:
-        """The checks' facts in two small queries over the written gold: per table its rows and
-        its key's distinct and null values (and the feeders flagged `invalid_capacity`), then the
-        utilities present."""
-        per_table = []
-        for name, key in GOLD_KEYS.items():
-            table = gold[name]
-            flagged = ibis.literal(0, "int64")
-            if name == "feeders":
-                flagged = ibis.coalesce(table.quality_flags.split(",").contains("invalid_capacity").cast("int64").sum(), 0)
-            facts = table.aggregate(
-                rows=table.count(),
-                distinct=table[key].nunique(),
-                nulls=ibis.coalesce(table[key].isnull().cast("int64").sum(), 0),
-                flagged=flagged,
-            )
-            per_table.append(facts.mutate(table=ibis.literal(name)))
-        counts = {row["table"]: row for row in self.engine.to_arrow(ibis.union(*per_table)).to_pylist()}
-        utilities = ibis.union(gold["feeders"].select("utility"), gold["ders"].select("utility"), distinct=True)
-        return GoldFacts(
-            rows={name: counts[name]["rows"] for name in GOLD_KEYS},
-            keys={name: (counts[name]["distinct"], counts[name]["nulls"]) for name in GOLD_KEYS},
-            utilities={row["utility"] for row in self.engine.to_arrow(utilities).to_pylist()} - {None},
-            invalid_capacity=counts["feeders"]["flagged"],
+            published = {name: engine.reuse(self.lake, name, "gold", kept[0]) for name in ORDER}
+        if engine.runs_sql:
+            return self._planned_gold(silver, published, kept[1] if kept else set())
+        from hostcap.layers.gold_plan import (  # see _compile_silver
+            empty_silver,
+            facts_queries,
+            gold_tables,
         )
+
+        tables = {family: [engine.scan("silver", self.lake, table) for table in stored] for family, stored in silver.items()}
+        for family, scanned in tables.items():
+            if not scanned:
+                tables[family] = [empty_silver(family, engine.from_arrow, engine)]
+        published_tables = None
+        if published is not None:
+            published_tables = ({name: engine.scan(f"kept_{name}", self.lake, t) for name, t in published.items()}, kept[1])
+        expressions = gold_tables(engine, tables, published_tables)
+        stored = {name: engine.store(self.lake, self.snapshot, "gold", name, expr, ORDER[name]) for name, expr in expressions.items()}
+        per_table, utilities = facts_queries({name: engine.scan(f"gold_{name}", self.lake, table) for name, table in stored.items()})
+        return gold_facts(engine.to_arrow(per_table).to_pylist(), engine.to_arrow(utilities).to_pylist())
+
+    def _planned_gold(self, silver: dict[str, list[Stored]], published: dict[str, Stored] | None, utilities: set[str]) -> GoldFacts:
+        arrow = {family: [table.arrow for table in stored] for family, stored in silver.items()}
+        schemas = {family: [table.schema for table in tables] for family, tables in arrow.items()}
+        kept = None
+        if published is not None:
+            kept = ({name: table.arrow.schema for name, table in published.items()}, utilities)
+        plan = self.plans.get(
+            gold_identity(schemas, kept, self.engine.kind),
+            lambda: _compile_gold(schemas, kept, self.engine.kind),
+            GoldPlan.from_dict,
+        )
+        planned = PlannedGold(self.engine, plan, arrow, {n: t.arrow for n, t in published.items()} if published else None)
+        return planned.build(lambda name, table: self.lake.write_table(self.snapshot, "gold", name, table))

@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import ibis
 import pyarrow as pa
 
 from hostcap.errors import ConfigError
 
 if TYPE_CHECKING:
+    import ibis
+
     from hostcap.lake import Lake
 
 ENGINES = ("duckdb", "spark")

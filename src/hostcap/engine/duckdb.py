@@ -1,7 +1,7 @@
 """DuckDB in-process: Arrow tables are registered without copying; materialized tables live in memory.
 
 Besides Ibis expressions it runs SQL text as given (`register`, `create`, `query`: the
-`SqlEngine` of hostcap.layers.silver_plan), so a cached plan runs with no expression built and
+`SqlEngine` of hostcap.layers.plans), so a cached plan runs with no expression built and
 no Ibis backend made; the Ibis backend over the same connection is made when first used.
 """
 
@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import functools
 import itertools
+from typing import TYPE_CHECKING
 
 import duckdb
-import ibis
 import pyarrow as pa
 
 from hostcap.engine import Engine
+
+if TYPE_CHECKING:
+    import ibis
 
 #: what Ibis sets on the connections it makes, set here for SQL run without it: plans are
 #: compiled by Ibis and must run as they would under it
@@ -36,6 +39,8 @@ class DuckDBEngine(Engine):
 
     @functools.cached_property
     def con(self) -> ibis.BaseBackend:
+        import ibis  # only expressions need it; a cached plan runs without (see hostcap.layers.plans)
+
         return ibis.duckdb.from_connection(self.db)
 
     def from_arrow(self, hint: str, table: pa.Table) -> ibis.Table:

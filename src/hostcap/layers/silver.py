@@ -19,9 +19,8 @@ from hostcap.config.source import SourceConfig
 from hostcap.io.readers import PARSE_ERROR, ROW, match_headers
 from hostcap.layers import parse
 from hostcap.layers.bronze import FILE, FILE_HASH, RUN_ID, data_columns
+from hostcap.layers.plans import OUTCOME, REASON
 
-OUTCOME = "_outcome"
-REASON = "_reason"
 ROW_HASH = "_row_hash"
 
 _SQL_TYPES = {Kind.ID: "string", Kind.TEXT: "string", Kind.CODE: "string", Kind.NUMBER: "float64",

@@ -1,0 +1,137 @@
+"""Gold as expressions, and compiled to SQL text from them.
+
+`gold_tables` is the one description of how gold is made from silver; every engine runs it. An
+engine that runs SQL text (DuckDB) gets it as a `GoldPlan` (hostcap.layers.plans) instead: the
+same expressions compiled over placeholder tables, kept in the plan cache under the silver
+schemas, the utilities kept from the published snapshot and the code, and run as text over the
+silver registered under the placeholders' names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from hostcap.checks import GOLD_KEYS
+from hostcap.config.source import SourceConfig
+from hostcap.io.readers import ROW
+from hostcap.layers import gold as gold_layer
+from hostcap.layers.bronze import LINEAGE
+from hostcap.layers.plans import (
+    FAMILIES,
+    ORDER,
+    OUTCOME,
+    REASON,
+    GoldPlan,
+    gold_input,
+    gold_published,
+    gold_written,
+    schema_text,
+)
+from hostcap.layers.silver import build_classified
+from hostcap.layers.silver_plan import Compiling, ExpressionEngine
+
+
+def empty_silver(family: str, scan: Callable[[str, pa.Table], ir.Table], stages: ExpressionEngine | Compiling) -> ir.Table:
+    """A silver table with no rows and the family's canonical schema, for a gold with no such
+    source: what `build_classified` makes of an empty bronze table."""
+    stub = {"native_feeder_id": "id"} if family == "network" else {"native_der_id": "id", "nameplate_kw": "kw"}
+    config = SourceConfig.model_validate(
+        {
+            "utility": "none", "dataset": "network" if family == "network" else "installed_der",
+            "description": "", "location": "", "read": {"type": "csv"}, "columns": stub,
+            **({"network": {"grain": "feeder"}} if family == "network" else {"der": {"status": "installed"}}),
+        }
+    )  # fmt: skip
+    empty = pa.table({name: pa.array([], pa.int64() if name == ROW else pa.string()) for name in LINEAGE})
+    return build_classified(config, scan(f"empty_{family}", empty), stages).drop(OUTCOME, REASON)
+
+
+def _union(tables: list[ir.Table]) -> ir.Table:
+    return ibis.union(*tables) if len(tables) > 1 else tables[0]
+
+
+def gold_tables(
+    stages: ExpressionEngine | Compiling,
+    silver: dict[str, list[ir.Table]],
+    kept: tuple[dict[str, ir.Table], set[str]] | None = None,
+) -> dict[str, ir.Table]:
+    """Each gold table's expression from every source's silver (`silver[family]`, none empty),
+    with `stages` materializing the steps read more than once. With `kept` (published gold
+    tables and some utilities), those utilities' rows are taken from the published tables as they
+    are (see `hostcap.gold_reuse`)."""
+    latest = stages.materialize("latest_network", gold_layer.latest_network_rows(_union(silver["network"])))
+    ders = stages.materialize("gold_ders", gold_layer.build_ders(_union(silver["der"]), latest.select("feeder_id")))
+    feeders = stages.materialize("gold_feeders", gold_layer.build_feeders(latest, gold_layer.der_rollups(ders)))
+    tables = {
+        "feeders": feeders.select(gold_layer.FEEDER_COLUMNS),
+        "feeder_segments": gold_layer.build_segments(latest),
+        "substations": gold_layer.build_substations(feeders),
+        "ders": ders,
+    }
+    if kept is None:
+        return tables
+    published, utilities = kept
+    return {name: _with_kept(fresh, published[name], utilities) for name, fresh in tables.items()}
+
+
+def _with_kept(fresh: ir.Table, published: ir.Table, utilities: set[str]) -> ir.Table:
+    rows = published.filter(published.utility.isin(sorted(utilities))).select(fresh.columns)
+    return ibis.union(fresh, rows.cast(fresh.schema()))
+
+
+def facts_queries(gold: dict[str, ir.Table]) -> tuple[ir.Table, ir.Table]:
+    """The checks' facts in two small queries over the written gold: per table its rows, its
+    key's distinct and null values (and the feeders flagged `invalid_capacity`); the utilities present."""
+    per_table = []
+    for name, key in GOLD_KEYS.items():
+        table = gold[name]
+        flagged = ibis.literal(0, "int64")
+        if name == "feeders":
+            flagged = ibis.coalesce(table.quality_flags.split(",").contains("invalid_capacity").cast("int64").sum(), 0)
+        facts = table.aggregate(
+            rows=table.count(),
+            distinct=table[key].nunique(),
+            nulls=ibis.coalesce(table[key].isnull().cast("int64").sum(), 0),
+            flagged=flagged,
+        )
+        per_table.append(facts.mutate(table=ibis.literal(name)))
+    utilities = ibis.union(gold["feeders"].select("utility"), gold["ders"].select("utility"), distinct=True)
+    return ibis.union(*per_table), utilities
+
+
+def _placeholder(name: str, schema: pa.Schema) -> ir.Table:
+    return ibis.table(ibis.Schema.from_pyarrow(schema), name=name)
+
+
+def compile_gold(
+    silver: dict[str, list[pa.Schema]], kept: tuple[dict[str, pa.Schema], set[str]] | None, dialect: str
+) -> GoldPlan:
+    """The plan of gold over silver tables with these schemas per family (and, with `kept`,
+    published gold tables with these schemas whose rows of those utilities are kept)."""
+    compiling = Compiling(dialect)
+    empty = {}
+    inputs = {}
+    for family in FAMILIES:
+        schemas = silver[family]
+        if not schemas:
+            schema = empty_silver(family, lambda n, t: _placeholder(n, t.schema), Compiling(dialect)).schema().to_pyarrow()
+            empty[family] = schema_text(schema)
+            schemas = [schema]
+        inputs[family] = [_placeholder(gold_input(family, i), schema) for i, schema in enumerate(schemas)]
+    published = None
+    if kept is not None:
+        published = ({name: _placeholder(gold_published(name), schema) for name, schema in kept[0].items()}, kept[1])
+    tables = gold_tables(compiling, inputs, published)
+    written = {name: _placeholder(gold_written(name), expr.schema().to_pyarrow()) for name, expr in tables.items()}
+    per_table, utilities = facts_queries(written)
+    return GoldPlan(
+        stages=compiling.statements,
+        tables={name: ibis.to_sql(expr.order_by(ORDER[name]), dialect=dialect) for name, expr in tables.items()},
+        schemas={name: schema_text(expr.schema().to_pyarrow()) for name, expr in tables.items()},
+        facts=(ibis.to_sql(per_table, dialect=dialect), ibis.to_sql(utilities, dialect=dialect)),
+        empty=empty,
+    )

@@ -1,0 +1,221 @@
+"""Compiled plans: silver and gold as SQL text, and running them, with no Ibis imported.
+
+Building a source's silver expressions, or gold's, and compiling them to SQL costs more than
+running that SQL on data of ordinary size, and comes out the same whenever its inputs are the
+same. So an engine that runs SQL text (DuckDB) gets a plan, compiled once by
+hostcap.layers.silver_plan or hostcap.layers.gold_plan from the very expressions every other
+engine runs and kept by hostcap.plan_cache under its identity (below), and runs it here over
+Arrow tables registered under the names the plan was compiled with. A refresh whose plans are
+all cached so neither builds an expression nor imports Ibis.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import pyarrow as pa
+
+from hostcap.checks import GOLD_KEYS, GoldFacts
+from hostcap.config.source import SourceConfig
+
+#: the classification of a bronze row (silver, quarantine, excluded) and why, while silver is made
+OUTCOME = "_outcome"
+REASON = "_reason"
+#: the name a silver plan reads its source's bronze rows by
+BRONZE = "bronze"
+#: where a row that is not silver goes, with the reason or rule that sent it there
+REJECTED = ("quarantine", "excluded")
+UNPARSED = "_unparsed"
+#: the two shapes of silver gold is made from
+FAMILIES = ("network", "der")
+#: each gold table and the columns its rows are sorted by when written
+ORDER = {
+    "feeders": ["utility", "native_feeder_id"],
+    "feeder_segments": ["utility", "native_feeder_id", "native_segment_id"],
+    "substations": ["utility", "substation_name"],
+    "ders": ["utility", "native_der_id"],
+}
+
+
+def schema_text(schema: pa.Schema) -> str:
+    """An Arrow schema as text, to keep in a plan (JSON)."""
+    return base64.b64encode(schema.serialize().to_pybytes()).decode()
+
+
+def schema_from_text(text: str) -> pa.Schema:
+    return pa.ipc.read_schema(pa.py_buffer(base64.b64decode(text)))
+
+
+def _fields(schema: pa.Schema) -> list[list[str]]:
+    return [[field.name, str(field.type)] for field in schema]
+
+
+class SqlEngine(Protocol):
+    """What running a plan needs from an engine: Arrow in, SQL text run, Arrow out."""
+
+    def register(self, name: str, table: pa.Table) -> None: ...
+
+    def create(self, name: str, sql: str) -> None: ...
+
+    def query(self, sql: str, schema: pa.Schema | None = None) -> pa.Table: ...
+
+
+@dataclass(frozen=True)
+class SilverPlan:
+    """Stages to create in order (name, SELECT), then the queries read from the last one; the
+    Arrow schema of each query's result, as the expression path returns it."""
+
+    stages: list[tuple[str, str]]
+    counts: str
+    silver: str
+    rejected: dict[str, str]
+    schemas: dict[str, str]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SilverPlan:
+        return cls(
+            stages=[(name, sql) for name, sql in data["stages"]],
+            counts=data["counts"],
+            silver=data["silver"],
+            rejected=dict(data["rejected"]),
+            schemas=dict(data["schemas"]),
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "stages": self.stages,
+            "counts": self.counts,
+            "silver": self.silver,
+            "rejected": self.rejected,
+            "schemas": self.schemas,
+        }
+
+    def schema(self, result: str) -> pa.Schema:
+        return schema_from_text(self.schemas[result])
+
+
+def silver_identity(config: SourceConfig, bronze_schema: pa.Schema, dialect: str) -> dict:
+    """Everything a silver plan is compiled from, besides the code: the key of its cache entry."""
+    return {"plan": "silver", "dialect": dialect, "config": config.model_dump_json(), "bronze": _fields(bronze_schema)}
+
+
+class PlannedSilver:
+    """A source's silver results from its compiled plan, on an engine session of its own: the
+    same results as the expressions give (hostcap.layers.silver_plan.ExpressionSilver)."""
+
+    def __init__(self, engine: SqlEngine, plan: SilverPlan, bronze: pa.Table):
+        self.engine = engine
+        self.plan = plan
+        engine.register(BRONZE, bronze)
+        for name, sql in plan.stages:
+            engine.create(name, sql)
+
+    def counts(self) -> list[dict]:
+        return self.engine.query(self.plan.counts).to_pylist()
+
+    def silver(self) -> pa.Table:
+        return self.engine.query(self.plan.silver, self.plan.schema("silver"))
+
+    def rejected(self, outcome: str) -> pa.Table:
+        return self.engine.query(self.plan.rejected[outcome], self.plan.schema(outcome))
+
+
+def gold_input(family: str, i: int) -> str:
+    """The name the `i`-th silver table of `family` is registered under."""
+    return f"silver_{family}_{i}"
+
+
+def gold_written(name: str) -> str:
+    """The name a written gold table is registered under, for the facts queries."""
+    return f"written_{name}"
+
+
+def gold_published(name: str) -> str:
+    """The name a published gold table whose rows are kept is registered under."""
+    return f"published_{name}"
+
+
+def gold_facts(per_table: list[dict], utilities: list[dict]) -> GoldFacts:
+    """GoldFacts from the rows of the two facts queries (hostcap.layers.gold_plan.facts_queries)."""
+    counts = {row["table"]: row for row in per_table}
+    return GoldFacts(
+        rows={name: counts[name]["rows"] for name in GOLD_KEYS},
+        keys={name: (counts[name]["distinct"], counts[name]["nulls"]) for name in GOLD_KEYS},
+        utilities={row["utility"] for row in utilities} - {None},
+        invalid_capacity=counts["feeders"]["flagged"],
+    )
+
+
+@dataclass(frozen=True)
+class GoldPlan:
+    """Gold as SQL text: stages to create in order (name, SELECT); per gold table the query that
+    makes it, sorted as it is written, and its Arrow schema; the two facts queries over the
+    written tables; and the schema of the empty silver to register for a family with no source."""
+
+    stages: list[tuple[str, str]]
+    tables: dict[str, str]
+    schemas: dict[str, str]
+    facts: tuple[str, str]
+    empty: dict[str, str]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GoldPlan:
+        return cls(
+            stages=[(name, sql) for name, sql in data["stages"]],
+            tables=dict(data["tables"]),
+            schemas=dict(data["schemas"]),
+            facts=(data["facts"][0], data["facts"][1]),
+            empty=dict(data["empty"]),
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "stages": self.stages,
+            "tables": self.tables,
+            "schemas": self.schemas,
+            "facts": list(self.facts),
+            "empty": self.empty,
+        }
+
+
+def gold_identity(silver: dict[str, list[pa.Schema]], kept: tuple[dict[str, pa.Schema], set[str]] | None, dialect: str) -> dict:
+    """Everything a gold plan is compiled from, besides the code: the key of its cache entry.
+    `silver` holds each family's silver schemas; `kept`, the published gold tables' schemas and
+    the utilities whose rows are kept from them."""
+    return {
+        "plan": "gold",
+        "dialect": dialect,
+        "silver": {family: [_fields(schema) for schema in silver[family]] for family in FAMILIES},
+        "kept": None
+        if kept is None
+        else {"utilities": sorted(kept[1]), "tables": {n: _fields(s) for n, s in sorted(kept[0].items())}},
+    }
+
+
+class PlannedGold:
+    """Gold from its compiled plan: the silver (and published gold) registered under the plan's
+    names, its stages created, then each table queried and handed to `write`, and the facts
+    counted over what was written."""
+
+    def __init__(self, engine: SqlEngine, plan: GoldPlan, silver: dict[str, list[pa.Table]], kept: dict[str, pa.Table] | None):
+        self.engine = engine
+        self.plan = plan
+        for family in FAMILIES:
+            tables = silver[family] or [schema_from_text(plan.empty[family]).empty_table()]
+            for i, table in enumerate(tables):
+                engine.register(gold_input(family, i), table)
+        for name, table in (kept or {}).items():
+            engine.register(gold_published(name), table)
+        for name, sql in plan.stages:
+            engine.create(name, sql)
+
+    def build(self, write: Callable[[str, pa.Table], None]) -> GoldFacts:
+        for name, sql in self.plan.tables.items():
+            table = self.engine.query(sql, schema_from_text(self.plan.schemas[name]))
+            write(name, table)
+            self.engine.register(gold_written(name), table)
+        per_table, utilities = (self.engine.query(sql).to_pylist() for sql in self.plan.facts)
+        return gold_facts(per_table, utilities)
