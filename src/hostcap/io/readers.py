@@ -24,6 +24,7 @@ from python_calamine import CalamineSheet, CalamineWorkbook
 from hostcap.config.source import ReadOptions
 from hostcap.errors import PROCESS_EXITS, SourceError
 from hostcap.io.limits import MAX_COLUMNS, MAX_ROW_BYTES
+from hostcap.io.ndjson import ndjson_headers, ndjson_table
 from hostcap.io.workbook_size import WorkbookTooLarge, check_workbook
 
 ROW = "_row"
@@ -53,6 +54,8 @@ def read_file(data: bytes, options: ReadOptions, source: str, file: str) -> pa.T
     with _reading(data, options, source, file):
         if options.type == "csv":
             return _read_csv(data, options, source, file)
+        if options.type == "ndjson":
+            return ndjson_table(data, source, file, ROW, PARSE_ERROR)
         return _read_xlsx(data, options, source, file)
 
 
@@ -61,6 +64,8 @@ def read_headers(data: bytes, options: ReadOptions, source: str, file: str) -> l
     with _reading(data, options, source, file):
         if options.type == "csv":
             return unique_headers(_csv_header(_utf8(data, options.encoding), options, source, file))
+        if options.type == "ndjson":
+            return unique_headers(ndjson_headers(data, source, file))
         records = _sheet(data, options, source, file).to_python(skip_empty_area=False, nrows=options.header_row)
     if len(records) < options.header_row:
         raise SourceError(source, f"no header row at row {options.header_row}", file=file)
