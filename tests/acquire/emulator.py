@@ -7,7 +7,7 @@ ArcGIS: `GET <service>/{FeatureServer|MapServer}/<n>?f=json` describes a layer (
 `objectIds=`, `resultOffset`/`resultRecordCount` (refused with an error inside HTTP 200 where the
 layer does not paginate), caps a page at `maxRecordCount` with `exceededTransferLimit`, `outSR`
 (4326, else the layer's native Web Mercator or WGS84), `f=json` and `f=geojson` (refused on a
-layer without it). Pages: `GET /pages/<name>` is HTML; `GET /files/<name>` answers `ETag` and
+layer without it). Pages: `GET /<path>` of a page is its HTML; `GET /files/<name>` answers `ETag` and
 `Last-Modified`, and 304 to a matching conditional GET.
 """
 
@@ -147,8 +147,8 @@ def _handler(emu: Emulator) -> type[BaseHTTPRequestHandler]:
                     self.wfile.flush()
                     self.close_connection = True
                     return
-            if path.startswith("pages/"):
-                return self._page(path.removeprefix("pages/"))
+            if path in emu.pages:
+                return self._send(200, emu.pages[path].encode(), "text/html; charset=utf-8")
             if path.startswith("files/"):
                 return self._file(path.removeprefix("files/"))
             if path.endswith("/query") and path.removesuffix("/query") in emu.layers:
@@ -225,9 +225,6 @@ def _handler(emu: Emulator) -> type[BaseHTTPRequestHandler]:
             if more:
                 body["exceededTransferLimit"] = True
             self._json(body)
-
-        def _page(self, name: str) -> None:
-            self._send(200, emu.pages[name].encode(), "text/html; charset=utf-8")
 
         def _file(self, name: str) -> None:
             data = emu.files.get(name)

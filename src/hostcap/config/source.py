@@ -37,7 +37,11 @@ class ReadOptions(Strict):
     quote: str = Field('"', min_length=1, max_length=1, description="CSV quote character.")
     encoding: str = Field("utf-8", description="Text encoding of a CSV file; a UTF-8 BOM is always removed.")
     header_row: int = Field(1, ge=1, description="1-based row holding the header; rows above it are skipped.")
-    sheet: str | None = Field(None, description="XLSX sheet name (required for xlsx).")
+    sheet: str | list[str] | None = Field(
+        None,
+        description="XLSX sheet name (required for xlsx), or the names accepted (a workbook whose sheet is "
+        "renamed month by month): the first the workbook has is read.",
+    )
     file_pattern: str | None = Field(
         None, description="Glob of the files that belong to the dataset; default `*.<type>`."
     )
@@ -47,6 +51,11 @@ class ReadOptions(Strict):
         if self.type == "xlsx" and not self.sheet:
             raise ValueError("read.sheet is required when read.type is xlsx")
         return self
+
+    @property
+    def sheets(self) -> list[str]:
+        """The accepted sheet names, in order of preference."""
+        return [self.sheet] if isinstance(self.sheet, str) else list(self.sheet or [])
 
     @property
     def pattern(self) -> str:

@@ -256,16 +256,20 @@ def cell_text(value: object) -> str:
 
 def _sheet(data: bytes, options: ReadOptions, source: str, file: str) -> CalamineSheet:
     """The configured sheet of a workbook, once its size is known to be within the limits."""
-    try:
-        check_workbook(data, options.sheet or "")
+    accepted = options.sheets
+    try:  # several names accepted: every sheet is sized (one that cannot be located is)
+        check_workbook(data, accepted[0] if len(accepted) == 1 else "")
     except WorkbookTooLarge as exc:
         raise SourceError(source, str(exc), file=file) from None
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    if options.sheet not in workbook.sheet_names:
+    found = next((name for name in accepted if name in workbook.sheet_names), None)
+    if found is None:
         raise SourceError(
-            source, f"no sheet {options.sheet!r}; the workbook has {', '.join(workbook.sheet_names)}", file=file
+            source,
+            f"no sheet {' or '.join(map(repr, accepted))}; the workbook has {', '.join(workbook.sheet_names)}",
+            file=file,
         )
-    return workbook.get_sheet_by_name(options.sheet)
+    return workbook.get_sheet_by_name(found)
 
 
 def _read_xlsx(data: bytes, options: ReadOptions, source: str, file: str) -> pa.Table:
