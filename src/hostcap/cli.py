@@ -176,6 +176,14 @@ def refresh(
             help="Sources loaded side by side on DuckDB (default: $HOSTCAP_WORKERS, or 0: one per core, at most 4).",
         ),
     ] = None,
+    fetch: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--fetch/--no-fetch",
+            help="First fetch every source with an upstream, as `hostcap fetch` does "
+            "(default: $HOSTCAP_FETCH_BEFORE_REFRESH or no).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Load changed sources into bronze and silver, rebuild gold, check, and publish a new snapshot.
@@ -189,11 +197,11 @@ def refresh(
     """
     hostcap = _hostcap(source, lake, config, engine=engine, spark_master=spark_master, strict=strict, workers=workers)
     if as_json:
-        report = hostcap.refresh()
+        report = hostcap.refresh(fetch=fetch)
         print_json(report.model_dump(mode="json"))
     else:
         with console.status("refreshing…") as status:
-            report = hostcap.refresh(progress=lambda step: status.update(f"refreshing: {step}"))
+            report = hostcap.refresh(progress=lambda step: status.update(f"refreshing: {step}"), fetch=fetch)
         _print_report(report)
     if report.status == "unchanged":
         return
@@ -201,6 +209,62 @@ def refresh(
         raise typer.Exit(5)
     if report.failed_sources:
         raise typer.Exit(1)
+
+
+@app.command("fetch")
+@_one_line_errors
+def fetch_command(
+    names: Annotated[
+        Optional[list[str]], typer.Argument(metavar="[SOURCE]...", help="Sources to fetch, as utility/dataset (default: every one with an upstream).")
+    ] = None,
+    source: SourceOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Pull sources from where their utilities publish them into their landing locations.
+
+    A source whose upstream says nothing changed since its last pull downloads nothing; a pull
+    that fails or does not add up lands nothing, and the source keeps its last good file (`stale`).
+    Exit code 0 when every source is current, 1 when some could not be fetched.
+    """
+    from hostcap.acquire.progress import fetch_progress
+
+    hostcap = _hostcap(source, None, config)
+    if as_json:
+        report = hostcap.fetch(names)
+        print_json(report.model_dump(mode="json"))
+    else:
+        with fetch_progress(console) as progress:
+            report = hostcap.fetch(names, progress)
+        table = new_table("fetch", "source", "status", "rows", "pages", "requests", "MB", "seconds",
+                          numbers=("rows", "pages", "requests", "MB", "seconds"))
+        for s in report.sources:
+            add_row(table, s.source, s.status, "" if s.rows is None else f"{s.rows:,}", s.pages, s.requests,
+                    f"{s.bytes / 1e6:.1f}", f"{s.duration_s:.1f}", style="red" if s.error else None)
+        show(table)
+        for s in report.failed:
+            error(f"{s.source}: {s.url} ({s.page or 'request'}): {s.error}")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("sources")
+@_one_line_errors
+def sources_command(source: SourceOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Every source: kind (files, arcgis, page), upstream, last pull, upstream last-edit date, how stale it is."""
+    rows = _hostcap(source, None, config).source_status()
+    if as_json:
+        print_json(rows)
+        return
+    table = new_table("sources", "source", "kind", "upstream", "last pull", "upstream edited", "age", "last fetch",
+                      wrap=("upstream",))
+    for r in rows:
+        add_row(table, r["source"], r["kind"], r["upstream"] or "", r["last_pull"] or "", r["upstream_last_edit"] or "",
+                r["age"] or "", r["last_fetch"] or "", style="red" if r["error"] else None)
+    show(table)
+    for r in rows:
+        if r["error"]:
+            error(f"{r['source']}: {r['error']}")
 
 
 runs_app = typer.Typer(help="Refresh runs and their reports.", no_args_is_help=False)

@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hostcap.acquire.settings import FetchSettings
 from hostcap.config import Settings, SourceConfig, load_source_configs
 from hostcap.errors import SourceError
 from hostcap.io.s3 import S3Access
@@ -20,6 +21,9 @@ from hostcap.report import RefreshReport, Trigger
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from hostcap.acquire.fetch import FetchProgress
+    from hostcap.acquire.report import FetchReport
 
 
 def s3_access(settings: Settings) -> S3Access:
@@ -38,6 +42,7 @@ class Hostcap:
     """
 
     settings: Settings = field(default_factory=Settings)
+    fetch_settings: FetchSettings = field(default_factory=FetchSettings)
     s3: S3Access = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -83,17 +88,41 @@ class Hostcap:
                 found.extend(f"{ref.path}: {problem}" for problem in column_problems(config, headers))
         return problems
 
+    def fetch(self, names: list[str] | None = None, progress: FetchProgress | None = None) -> FetchReport:
+        """Pull the named sources (default: all with an upstream) into their landing locations."""
+        from hostcap.acquire.fetch import fetch
+
+        return fetch(self.sources(), self.configs(), self.fetch_settings, names, progress)
+
+    def source_status(self) -> list[dict]:
+        """Per source: kind, upstream, last pull, upstream last-edit date and how stale it is."""
+        from hostcap.acquire.status import source_status
+
+        storage = self.sources()
+        return [source_status(storage, config) for config in self.configs()]
+
     def refresh(
-        self, progress: Progress | None = None, run_id: str | None = None, trigger: Trigger = "manual"
+        self,
+        progress: Progress | None = None,
+        run_id: str | None = None,
+        trigger: Trigger = "manual",
+        fetch: bool | None = None,
     ) -> RefreshReport:
-        """Run a refresh; `run_id` lets a caller (the API) name the run before it starts.
+        """Run a refresh; `run_id` lets a caller (the API) name the run before it starts. With
+        `fetch` (default: the `HOSTCAP_FETCH_BEFORE_REFRESH` setting) the sources with an
+        upstream are fetched first.
 
         Raises RefreshBusy naming the running run when another refresh holds the lake.
         """
+        configs = self.configs()
+        if fetch if fetch is not None else self.fetch_settings.before_refresh:
+            (progress or (lambda message: None))("fetching")
+            self.fetch()
         ctx = RefreshContext(
             sources=self.sources(),
             lake=self.lake,
-            configs=self.configs(),
+            configs=configs,
+            upstream_problems=self._upstream_problems(configs),
             engine_kind=self.settings.engine,
             strict=self.settings.strict,
             keep_snapshots=self.settings.keep_snapshots,
@@ -108,6 +137,13 @@ class Hostcap:
             **({"run_id": run_id} if run_id else {}),
         )
         return run_refresh(ctx)
+
+    def _upstream_problems(self, configs: list[SourceConfig]) -> dict[str, str]:
+        if not any(config.upstream for config in configs):
+            return {}
+        from hostcap.acquire.status import upstream_problems
+
+        return upstream_problems(self.sources(), configs)
 
     def rollback(self, snapshot: str) -> None:
         """Publish an earlier snapshot again (under the refresh lock, so no refresh races it)."""

@@ -63,6 +63,8 @@ class RefreshContext:
     #: where compiled plans are kept across runs (hostcap.plan_cache); None keeps none
     plan_cache_dir: Path | None = None
     trigger: Trigger = "manual"
+    #: per source whose last fetch from its upstream failed, why: the source is reported `stale`
+    upstream_problems: dict[str, str] = field(default_factory=dict)
     progress: Progress = field(default=lambda message: None)
     run_id: str = field(default_factory=lambda: new_run_id())
 
@@ -90,7 +92,8 @@ def plan_source(storage: Storage, config: SourceConfig, previous: dict | None) -
     files = [(ref, "" if ref.refused else storage.sha256(ref.path)) for ref in refs]
     identity = {
         "version": __version__,
-        "config": config.model_dump(mode="json"),
+        # where the files are fetched from does not change how they are read
+        "config": config.model_dump(mode="json", exclude={"upstream"}),
         "files": [[ref.path, digest] for ref, digest in files],
     }
     fingerprint = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
@@ -105,9 +108,24 @@ def _mark_interrupted(lake: Lake) -> None:
             lake.write_report(run_id, interrupted(report))
 
 
+def _mark_upstream_problems(report: RefreshReport, problems: dict[str, str]) -> None:
+    """A source whose last fetch failed is `stale` however its files loaded: they are its last
+    good pull, not the upstream's current data (a run that published with one is `partial`)."""
+    for source in report.sources:
+        problem = problems.get(source.source)
+        if problem is None:
+            continue
+        if source.status != "failed":
+            source.status = "stale"
+        source.error = "; ".join(filter(None, [source.error, problem]))
+    if report.status == "succeeded" and report.failed_sources:
+        report.status = "partial"
+
+
 def _finish(ctx: RefreshContext, report: RefreshReport, started: float) -> RefreshReport:
     """Stamp the report and save it in the lake; if the lake is out of reach, say so in the
     report, which the caller still gets."""
+    _mark_upstream_problems(report, ctx.upstream_problems)
     report.finished_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     report.duration_s = round(time.perf_counter() - started, 3)
     try:

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from hostcap.acquire.upstream import Upstream
 from hostcap.canonical import DER_STATUSES, DER_TYPES, TECHNOLOGY_FIELDS, Dataset, Kind, Unit, family, fields_of
 
 #: the contract's null tokens (source-formats.md §2); compared case-insensitively after trimming
@@ -28,12 +29,19 @@ class Strict(BaseModel):
 class ReadOptions(Strict):
     """How to read every file of the source."""
 
-    type: Literal["csv", "xlsx"] = Field(description="File format of every file in the location.")
+    type: Literal["csv", "xlsx", "ndjson"] = Field(
+        description="File format of every file in the location; `ndjson` is one JSON object (or GeoJSON "
+        "feature) per line, as a fetch lands an ArcGIS layer."
+    )
     delimiter: str = Field(",", min_length=1, max_length=1, description="CSV field delimiter.")
     quote: str = Field('"', min_length=1, max_length=1, description="CSV quote character.")
     encoding: str = Field("utf-8", description="Text encoding of a CSV file; a UTF-8 BOM is always removed.")
     header_row: int = Field(1, ge=1, description="1-based row holding the header; rows above it are skipped.")
-    sheet: str | None = Field(None, description="XLSX sheet name (required for xlsx).")
+    sheet: str | list[str] | None = Field(
+        None,
+        description="XLSX sheet name (required for xlsx), or the names accepted (a workbook whose sheet is "
+        "renamed month by month): the first the workbook has is read.",
+    )
     file_pattern: str | None = Field(
         None, description="Glob of the files that belong to the dataset; default `*.<type>`."
     )
@@ -43,6 +51,11 @@ class ReadOptions(Strict):
         if self.type == "xlsx" and not self.sheet:
             raise ValueError("read.sheet is required when read.type is xlsx")
         return self
+
+    @property
+    def sheets(self) -> list[str]:
+        """The accepted sheet names, in order of preference."""
+        return [self.sheet] if isinstance(self.sheet, str) else list(self.sheet or [])
 
     @property
     def pattern(self) -> str:
@@ -136,6 +149,11 @@ class SourceConfig(Strict):
         "it matching the read pattern belongs to the dataset."
     )
     read: ReadOptions
+    upstream: Upstream | None = Field(
+        None,
+        description="Where the utility publishes the data, for `hostcap fetch` to land it in `location`: an "
+        "ArcGIS layer (`kind: arcgis`) or a page linking to the file (`kind: page`); none: files are delivered.",
+    )
     null_tokens: list[str] = Field(
         default_factory=lambda: list(DEFAULT_NULL_TOKENS),
         description="Values meaning missing, compared case-insensitively after trimming.",

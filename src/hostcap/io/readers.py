@@ -24,6 +24,7 @@ from python_calamine import CalamineSheet, CalamineWorkbook
 from hostcap.config.source import ReadOptions
 from hostcap.errors import PROCESS_EXITS, SourceError
 from hostcap.io.limits import MAX_COLUMNS, MAX_ROW_BYTES
+from hostcap.io.ndjson import ndjson_headers, ndjson_table
 from hostcap.io.workbook_size import WorkbookTooLarge, check_workbook
 
 ROW = "_row"
@@ -53,6 +54,8 @@ def read_file(data: bytes, options: ReadOptions, source: str, file: str) -> pa.T
     with _reading(data, options, source, file):
         if options.type == "csv":
             return _read_csv(data, options, source, file)
+        if options.type == "ndjson":
+            return ndjson_table(data, source, file, ROW, PARSE_ERROR)
         return _read_xlsx(data, options, source, file)
 
 
@@ -61,6 +64,8 @@ def read_headers(data: bytes, options: ReadOptions, source: str, file: str) -> l
     with _reading(data, options, source, file):
         if options.type == "csv":
             return unique_headers(_csv_header(_utf8(data, options.encoding), options, source, file))
+        if options.type == "ndjson":
+            return unique_headers(ndjson_headers(data, source, file))
         records = _sheet(data, options, source, file).to_python(skip_empty_area=False, nrows=options.header_row)
     if len(records) < options.header_row:
         raise SourceError(source, f"no header row at row {options.header_row}", file=file)
@@ -251,16 +256,20 @@ def cell_text(value: object) -> str:
 
 def _sheet(data: bytes, options: ReadOptions, source: str, file: str) -> CalamineSheet:
     """The configured sheet of a workbook, once its size is known to be within the limits."""
-    try:
-        check_workbook(data, options.sheet or "")
+    accepted = options.sheets
+    try:  # several names accepted: every sheet is sized (one that cannot be located is)
+        check_workbook(data, accepted[0] if len(accepted) == 1 else "")
     except WorkbookTooLarge as exc:
         raise SourceError(source, str(exc), file=file) from None
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    if options.sheet not in workbook.sheet_names:
+    found = next((name for name in accepted if name in workbook.sheet_names), None)
+    if found is None:
         raise SourceError(
-            source, f"no sheet {options.sheet!r}; the workbook has {', '.join(workbook.sheet_names)}", file=file
+            source,
+            f"no sheet {' or '.join(map(repr, accepted))}; the workbook has {', '.join(workbook.sheet_names)}",
+            file=file,
         )
-    return workbook.get_sheet_by_name(options.sheet)
+    return workbook.get_sheet_by_name(found)
 
 
 def _read_xlsx(data: bytes, options: ReadOptions, source: str, file: str) -> pa.Table:
