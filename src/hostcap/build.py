@@ -218,7 +218,7 @@ class Builder:
         ders = [engine.scan("silver", self.lake, table) for table in ders]
         latest = engine.materialize("latest_network", gold_layer.latest_network_rows(self._union(network, "network")))
         gold_ders = engine.materialize("gold_ders", gold_layer.build_ders(self._union(ders, "der"), latest.select("feeder_id")))
-        feeders = engine.materialize("gold_feeders", gold_layer.build_feeders(latest, gold_layer.der_rollups(gold_ders)))
+        feeders = engine.materialize("gold_feeders", gold_layer.build_feeders(latest, gold_ders))
         tables = {
             "feeders": (feeders.select(gold_layer.FEEDER_COLUMNS), ["utility", "native_feeder_id"]),
             "feeder_segments": (gold_layer.build_segments(latest), ["utility", "native_feeder_id", "native_segment_id"]),
