@@ -38,7 +38,7 @@ DER_COLUMNS = [
     "der_type_raw", "nameplate_kw", *TECHNOLOGY_FIELDS,
     *[f for f in DER_FIELDS if f not in TECHNOLOGY_FIELDS and f not in
       ("native_der_id", "native_feeder_id", "der_type_raw", "nameplate_kw", "status_raw")],
-    "unparsed_values", "quality_flags", *LINEAGE_OUT,
+    "milestone_date", "unparsed_values", "quality_flags", *LINEAGE_OUT,
 ]
 SUBSTATION_COLUMNS = [
     "substation_id", "substation_name", "utility", "feeder_count", "bank_capacity_mw", "max_hc_mw",
