@@ -27,6 +27,11 @@ SCENARIOS = {
     "without_stale": "headroom_without_stale_mw",
 }
 DEFAULT_STALE_MONTHS = 24
+#: the columns the view adds to gold's feeders, in order
+VIEW_COLUMNS = (
+    "as_of_date", "hca_age_days", "der_data_age_days", "planned_past_milestone_der_mw", "headroom_past_milestone_mw",
+    "planned_without_stale_der_mw", "headroom_without_stale_mw",
+)
 _ACTIVITY_DATES = ("queue_date", "application_date", "milestone_date")
 
 
@@ -46,6 +51,7 @@ def months_before(day: dt.date, months: int) -> dt.date:
 def feeder_view(feeders: pa.Table, ders: pa.Table, as_of: dt.date, stale_months: int = DEFAULT_STALE_MONTHS) -> pa.Table:
     """`feeders` with `as_of_date`, the age in days of its HC study and of its DER data, and the
     planned MW and headroom of the `past_milestone` and `without_stale` scenarios."""
+    ders = _plain(ders.select(["utility", "feeder_id", "status", "nameplate_kw", "quality_flags", *_ACTIVITY_DATES]))
     planned = ders.filter(pc.equal(ders.column("status"), "planned"))
     planned = planned.filter(pc.is_valid(planned.column("feeder_id")))
     transmission = pc.match_substring_regex(planned.column("quality_flags"), "(^|,)transmission(,|$)")
@@ -68,9 +74,17 @@ def feeder_view(feeders: pa.Table, ders: pa.Table, as_of: dt.date, stale_months:
         "planned_without_stale_der_mw": kept,
         "headroom_without_stale_mw": pc.round(pc.subtract(max_hc, kept), 9),
     }
-    for name, values in columns.items():
-        feeders = feeders.append_column(name, values)
+    for name in VIEW_COLUMNS:
+        feeders = feeders.append_column(name, columns[name])
     return feeders
+
+
+def _plain(table: pa.Table) -> pa.Table:
+    """The table with dictionary-encoded columns (as the serving read model holds them) decoded."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(field.type.value_type))
+    return table
 
 
 def _latest_activity(planned: pa.Table) -> pa.ChunkedArray:
