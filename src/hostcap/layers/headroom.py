@@ -40,7 +40,8 @@ def binding(table: ir.Table) -> dict[str, ir.Value]:
 def feeder_binding(latest: ir.Table) -> ir.Table:
     """Per feeder, the binding criterion and limit at its best location (the row with the highest
     max HC) and at its worst (the lowest max HC). Rows tied for a location give the lowest limit,
-    then the criterion first in words' order: the same answer on every engine."""
+    then the criterion first in HC_CRITERIA's order (as within a row): the same answer on every engine."""
+    words = list(HC_CRITERIA.values())
     located = latest.mutate(_hc=ibis.coalesce(latest.segment_max_hc_mw, latest.feeder_max_hc_mw), **binding(latest))
     located = located.select(*_KEYS, "_hc", "binding_criterion", "binding_limit_mw")
     ends = located.group_by(_KEYS).aggregate(_best=located._hc.max(), _worst=located._hc.min())
@@ -52,10 +53,10 @@ def feeder_binding(latest: ir.Table) -> ir.Table:
         lowest = at.group_by(_KEYS).aggregate(_low=at.binding_limit_mw.min())
         at = at.inner_join(lowest, _KEYS)
         at = at.filter((at.binding_limit_mw == at._low) | at._low.isnull())
-        chosen = at.group_by(_KEYS).aggregate(
-            **{f"binding_criterion_at_{where}": at.binding_criterion.min(), f"binding_limit_at_{where}_mw": at._low.max()}
-        )
-        result = result.inner_join(chosen, _KEYS)
+        rank = ibis.cases(*[(at.binding_criterion == w, i) for i, w in enumerate(words)], else_=len(words))
+        chosen = at.group_by(_KEYS).aggregate(_rank=rank.min(), **{f"binding_limit_at_{where}_mw": at._low.max()})
+        criterion = ibis.cases(*[(chosen._rank == i, w) for i, w in enumerate(words)], else_=NOT_PUBLISHED)
+        result = result.inner_join(chosen.mutate(**{f"binding_criterion_at_{where}": criterion}).drop("_rank"), _KEYS)
     return result
 
 
