@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from hostcap.cli import app
 from hostcap.lake import Lake
+from hostcap.feeder_view import VIEW_COLUMNS
 from hostcap.layers.gold import FEEDER_COLUMNS
 from tests.conftest import CONFIGS, REAL, REAL_FILES, SAMPLE, Run
 
@@ -34,7 +35,7 @@ def test_refresh_validate_and_export_on_the_sample(tmp_path: Path):
     assert invoke("export", "feeders", "--format", "csv", "--out", str(out), "--lake", lake).exit_code == 0
     with out.open() as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == FEEDER_COLUMNS
+    assert list(rows[0]) == [*FEEDER_COLUMNS, *VIEW_COLUMNS]  # feeders as served: with their ages and scenarios
     assert {r["utility"] for r in rows} == {"nyseg_rge", "national_grid", "coned", "orange_rockland", "central_hudson"}
 
     ders = json.loads(invoke("export", "ders", "--format", "json", "--lake", lake).stdout)

@@ -228,11 +228,7 @@ class Builder:
             published = {name: engine.reuse(self.lake, name, "gold", kept[0]) for name in ORDER}
         if engine.runs_sql:
             return self._planned_gold(silver, published, kept[1] if kept else set())
-        from hostcap.layers.gold_plan import (  # see _compile_silver
-            empty_silver,
-            facts_queries,
-            gold_tables,
-        )
+        from hostcap.layers.gold_plan import empty_silver, facts_queries, gold_tables  # see _compile_silver
 
         tables = {family: [engine.scan("silver", self.lake, table) for table in stored] for family, stored in silver.items()}
         for family, scanned in tables.items():

@@ -81,6 +81,22 @@ DER_TYPES = (
 
 DER_STATUSES = ("installed", "planned", "withdrawn")
 
+#: the per-criterion hosting-capacity limits (MW) a utility's map may publish, each with the words
+#: the API and explorer name it by when it is the one that binds (the lowest limit at a location)
+HC_CRITERIA: dict[str, str] = {
+    "thermal_hc_mw": "thermal",
+    "over_voltage_hc_mw": "over-voltage",
+    "voltage_deviation_hc_mw": "voltage deviation",
+    "regulator_deviation_hc_mw": "regulator deviation",
+    "flicker_hc_mw": "flicker",
+    "anti_islanding_hc_mw": "anti-islanding",
+    "section_rating_hc_mw": "section rating",
+    "feeder_rating_hc_mw": "feeder rating",
+    "bank_rating_hc_mw": "substation bank rating",
+}
+#: the binding criterion of a location whose source publishes no per-criterion limits
+NOT_PUBLISHED = "not published"
+
 NETWORK_FIELDS: dict[str, Kind] = {
     "native_feeder_id": Kind.ID,
     "native_segment_id": Kind.ID,
@@ -98,6 +114,7 @@ NETWORK_FIELDS: dict[str, Kind] = {
     "queued_der_mw": Kind.NUMBER,
     "der_since_last_study_mw": Kind.NUMBER,
     "bank_capacity_mw": Kind.NUMBER,
+    **{name: Kind.NUMBER for name in HC_CRITERIA},
     "load_zone": Kind.CODE,
     "hca_refresh_date": Kind.DATE,
     "der_refresh_date": Kind.DATE,

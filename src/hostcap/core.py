@@ -155,6 +155,15 @@ class Hostcap:
         return diff_snapshots(self.lake, old, new or self.lake.require_current())
 
     def gold_table(self, name: str) -> pa.Table:
+        """A published gold table; feeders as the API serves them (with their ages and queue
+        scenarios as of the snapshot's build date, see hostcap.feeder_view)."""
+        from hostcap.feeder_view import feeder_view, snapshot_date  # pyarrow: only for commands that read gold
+
         if name not in GOLD_TABLES:
             raise ValueError(f"unknown table {name!r}; one of {', '.join(GOLD_TABLES)}")
-        return self.lake.read_table(name)
+        snapshot = self.lake.require_current()
+        table = self.lake.read_table(name, snapshot=snapshot)
+        if name != "feeders":
+            return table
+        ders = self.lake.read_table("ders", snapshot=snapshot)
+        return feeder_view(table, ders, snapshot_date(snapshot), self.settings.queue_stale_months)

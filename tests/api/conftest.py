@@ -59,12 +59,13 @@ def client(sample_run) -> Iterator:
 
 @pytest.fixture(scope="session")
 def gold(sample_run) -> Callable[[str], list[dict]]:
-    """The served snapshot's gold rows, read straight from the lake's parquet."""
+    """The served snapshot's gold rows as the API serves them: read from the lake's parquet, and
+    feeders with their ages and scenarios (hostcap.feeder_view), as exports have them."""
     cache: dict[str, list[dict]] = {}
 
     def rows(table: str) -> list[dict]:
         if table not in cache:
-            cache[table] = sample_run.gold(table).to_pylist()
+            cache[table] = sample_run.hostcap.gold_table(table).to_pylist()
         return cache[table]
 
     return rows
@@ -72,7 +73,7 @@ def gold(sample_run) -> Callable[[str], list[dict]]:
 
 @pytest.fixture(scope="session")
 def gold_table(sample_run) -> Callable[[str], pa.Table]:
-    return sample_run.gold
+    return sample_run.hostcap.gold_table
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import orjson
 import pyarrow as pa
 import pytest
 
-from hostcap.serving.feeders import FeederFilter, FeederIndex
+from hostcap.serving.feeders import SORT_COLUMNS, FeederFilter, FeederIndex
 from hostcap.serving.refs import FeederRefs
 from hostcap.serving.rows import Codes, Ids, Rows
 
@@ -28,8 +28,13 @@ def feeders(max_hc: list[float | None]) -> pa.Table:
             "installed_der_mw": [0.0] * n,
             "planned_der_mw": [0.0] * n,
             "quality_flags": ["" if v is not None else "no_hosting_capacity" for v in max_hc],
+            # the other columns the list sorts by, unknown here
+            **{name: pa.array([None] * n, pa.float64()) for name in SORT_COLUMNS if name not in _GIVEN},
         }
     )
+
+
+_GIVEN = ("max_hc_mw", "min_hc_mw", "headroom_after_queue_mw", "installed_der_mw", "planned_der_mw")
 
 
 def test_feeders_without_max_hc_never_match_and_sort_last():

@@ -47,8 +47,10 @@ def test_models_name_exactly_the_gold_columns():
     from hostcap.api.schemas.feeders import FeederPublic, SegmentPublic
     from hostcap.api.schemas.substations import SubstationPublic
 
+    from hostcap.feeder_view import VIEW_COLUMNS
+
     for model, columns in (
-        (FeederPublic, FEEDER_COLUMNS), (SegmentPublic, SEGMENT_COLUMNS),
+        (FeederPublic, [*FEEDER_COLUMNS, *VIEW_COLUMNS]), (SegmentPublic, SEGMENT_COLUMNS),
         (DerPublic, DER_COLUMNS), (SubstationPublic, SUBSTATION_COLUMNS),
     ):
         assert set(model.model_fields) == set(columns), model.__name__

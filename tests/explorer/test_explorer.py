@@ -271,3 +271,25 @@ def test_a_run_id_in_the_url_never_becomes_another_api_path(page, api):
     expect(page.get_by_role("alert")).to_contain_text("Not a run ID: ../../refreshData")
     assert [url for url in requested if "refreshData" in url] == []
     assert api.get("/v1/refreshes").json()["count"] == runs
+
+
+def test_a_feeder_page_says_what_binds_and_warns_at_the_configured_study_age(page, api):
+    feeder = api.get(f"/v1/feeders/{FEEDER}").json()["data"]
+    assert feeder["binding_criterion_at_best"] != "not published" and 0 < feeder["hca_age_days"] < 365
+    shown(page, f"/feeders/{FEEDER}")
+    figures = page.locator(".figures")
+    expect(figures.locator("div", has_text="What binds at the best location").locator("dd")).to_contain_text(
+        feeder["binding_criterion_at_best"]
+    )
+    since = figures.locator("div", has_text="Headroom since study").locator("dd").inner_text()
+    assert number(since) == round(feeder["headroom_since_study_mw"], 2)
+    study = figures.locator("div", has_text="HC study").locator("dd")
+    expect(study).to_contain_text(f"{feeder['hca_age_days']} days old")
+    expect(study).not_to_contain_text("⚠")  # younger than the default 12 months
+    shown(page, "/feeders")
+    months = page.get_by_label("Warn when the HC study is older than")
+    assert months.input_value() == "12"
+    months.fill("3")
+    months.press("Enter")
+    shown(page, f"/feeders/{FEEDER}")
+    expect(page.locator(".figures div", has_text="HC study").locator("dd")).to_contain_text("older than 3 months")

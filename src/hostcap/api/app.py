@@ -68,7 +68,7 @@ def create_app(
     and the served snapshot follows them.
     """
     settings = settings or ApiSettings()
-    store = SnapshotStore(hostcap.lake)
+    store = SnapshotStore(hostcap.lake, hostcap.settings.queue_stale_months)
     refresher = Refresher(hostcap, store)
     orchestrator = None
     if orchestration is not None:

@@ -13,10 +13,17 @@ from pydantic import BaseModel, Field
 
 from hostcap.api.params import CANONICAL_ID, NATIVE_TEXT
 from hostcap.api.schemas.ders import DerStatus, DerType
+from hostcap.feeder_view import SCENARIOS
 from hostcap.serving.feeders import DEFAULT_SORT, SORT_COLUMNS
+from hostcap.serving.substations import DEFAULT_SORT as SUBSTATION_DEFAULT_SORT
+from hostcap.serving.substations import SORT_COLUMNS as SUBSTATION_SORT_COLUMNS
 
 OutputFormat = Literal["json", "csv"]
 FeederSort = Literal[(DEFAULT_SORT, *SORT_COLUMNS, *(f"-{c}" for c in SORT_COLUMNS))]
+SubstationSort = Literal[
+    (SUBSTATION_DEFAULT_SORT, *SUBSTATION_SORT_COLUMNS, *(f"-{c}" for c in SUBSTATION_SORT_COLUMNS))
+]
+Scenario = Literal[tuple(SCENARIOS)]
 MAX_LIMIT = 10_000
 
 Utility = Annotated[
@@ -109,7 +116,17 @@ class FeedersQuery(PageQuery):
     )
     min_max_hc_mw: float | None = finite("Only feeders with `max_hc_mw` ≥ this (MW).", 2.0)
     max_max_hc_mw: float | None = finite("Only feeders with `max_hc_mw` ≤ this (MW).", 10.0)
-    min_headroom_mw: float | None = finite("Only feeders with `headroom_after_queue_mw` ≥ this (MW).", 1.0)
+    min_headroom_mw: float | None = finite(
+        "Only feeders whose headroom under `scenario` ≥ this (MW): `headroom_after_queue_mw` for `all_queued`.", 1.0
+    )
+    scenario: Scenario = Field(
+        "all_queued",
+        description="The queue assumption `min_headroom_mw` applies to: `all_queued` (every queued project is built: "
+        "`headroom_after_queue_mw`), `past_milestone` (only queued projects past a utility study or agreement "
+        "milestone: `headroom_past_milestone_mw`), `without_stale` (queue entries with no activity for "
+        "`HOSTCAP_QUEUE_STALE_MONTHS` months dropped: `headroom_without_stale_mw`). Every feeder row carries all three.",
+        examples=["past_milestone"],
+    )
     sort: FeederSort = Field(
         DEFAULT_SORT,
         description="`utility` (by utility, then native feeder ID), or a numeric column, ascending, or descending "
@@ -135,3 +152,9 @@ class DersQuery(FeederDersQuery):
 
 class SubstationsQuery(PageQuery):
     utility: Utility = None
+    sort: SubstationSort = Field(
+        SUBSTATION_DEFAULT_SORT,
+        description="`utility` (by utility, then substation name), or a numeric column, ascending, or descending "
+        "with a leading `-` (`-bank_headroom_mw`: most room on the bank first). Nulls come last either way.",
+        examples=["-bank_headroom_mw"],
+    )

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
         "local[*]", description="Spark master URL when `engine` is spark: `local[*]` uses every core of this machine."
     )
     strict: bool = Field(False, description="Fail the whole refresh when any source fails (default: it fails alone).")
+    queue_stale_months: int = Field(
+        24,
+        ge=1,
+        description="The `without_stale` headroom scenario drops queued projects whose latest date (queued, "
+        "application, milestone) is more than this many months before the snapshot's build date.",
+    )
     keep_snapshots: int = Field(10, ge=1, description="Published snapshots kept for history, diff and rollback.")
     keep_runs: int = Field(
         200,

@@ -130,6 +130,12 @@ class DerOptions(Strict):
         description="Raw DER type (case-insensitive) → canonical type; unmapped types are derived "
         "from the technology breakdown.",
     )
+    milestone_fields: list[Literal["application_date", "queue_date", "completion_date"]] = Field(
+        default_factory=list,
+        description="Date fields whose presence means a queued project has passed a utility study or "
+        "agreement milestone (the latest present one is its `milestone_date`); empty when the source "
+        "publishes no such milestone.",
+    )
 
     @model_validator(mode="after")
     def _one_status_source(self) -> DerOptions:
@@ -206,6 +212,9 @@ class SourceConfig(Strict):
             raise ValueError("der.status_map needs columns.status_raw")
         if self.der.nameplate == "column" and "nameplate_kw" not in self.columns:
             raise ValueError("der.nameplate: column needs columns.nameplate_kw")
+        for name in self.der.milestone_fields:
+            if name not in self.columns:
+                raise ValueError(f"der.milestone_fields: {name!r} is not mapped in columns")
         if self.der.nameplate == "sum_of_breakdown" and not set(TECHNOLOGY_FIELDS) & set(self.columns):
             raise ValueError("der.nameplate: sum_of_breakdown needs at least one technology column")
 

@@ -8,40 +8,41 @@ DER counts and MW per feeder, and substations.
 from __future__ import annotations
 
 import ibis
-import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-from hostcap.canonical import DER_FIELDS, TECHNOLOGY_FIELDS
+from hostcap.canonical import DER_FIELDS, HC_CRITERIA, TECHNOLOGY_FIELDS
 from hostcap.io.readers import ROW
-from hostcap.layers import parse
+from hostcap.layers import headroom, parse
 from hostcap.layers.bronze import FILE, RUN_ID
 from hostcap.layers.silver import ROW_HASH
 
-#: exact kW sums: floats would differ in the last bit between engines that sum in another order
-_KW = dt.Decimal(38, 9)
+_KW = headroom.KW_SUM
 
 LINEAGE_OUT = {"source": "source", "source_file": FILE, "source_row": ROW, "run_id": RUN_ID}
 
 FEEDER_COLUMNS = [
     "feeder_id", "native_feeder_id", "utility", "substation_id", "substation_name", "voltage_kv",
-    "max_hc_mw", "min_hc_mw", "hca_refresh_date", "segment_count", "installed_der_count",
+    "max_hc_mw", "min_hc_mw", "hca_refresh_date", "der_data_date", "segment_count", "installed_der_count",
     "installed_der_mw", "planned_der_count", "planned_der_mw", "headroom_after_queue_mw",
+    "added_since_study_mw", "added_since_study_source", "headroom_since_study_mw",
+    "binding_criterion_at_best", "binding_limit_at_best_mw", "binding_criterion_at_worst", "binding_limit_at_worst_mw",
     "connected_der_mw", "queued_der_mw", "bank_capacity_mw", "load_zone", "quality_flags", *LINEAGE_OUT,
 ]
 SEGMENT_COLUMNS = [
     "segment_id", "feeder_id", "native_feeder_id", "native_segment_id", "utility", "voltage_kv",
-    "max_hc_mw", "min_hc_mw", "phases", "hca_refresh_date", "quality_flags", *LINEAGE_OUT,
+    "max_hc_mw", "min_hc_mw", "phases", "hca_refresh_date", "binding_criterion", "binding_limit_mw",
+    *HC_CRITERIA, "quality_flags", *LINEAGE_OUT,
 ]
 DER_COLUMNS = [
     "der_id", "native_der_id", "utility", "status", "feeder_id", "native_feeder_id", "der_type",
     "der_type_raw", "nameplate_kw", *TECHNOLOGY_FIELDS,
     *[f for f in DER_FIELDS if f not in TECHNOLOGY_FIELDS and f not in
       ("native_der_id", "native_feeder_id", "der_type_raw", "nameplate_kw", "status_raw")],
-    "unparsed_values", "quality_flags", *LINEAGE_OUT,
+    "milestone_date", "unparsed_values", "quality_flags", *LINEAGE_OUT,
 ]
 SUBSTATION_COLUMNS = [
     "substation_id", "substation_name", "utility", "feeder_count", "bank_capacity_mw", "max_hc_mw",
-    "installed_der_count", "installed_der_mw", "planned_der_count", "planned_der_mw",
+    "installed_der_count", "installed_der_mw", "planned_der_count", "planned_der_mw", "bank_headroom_mw",
 ]
 
 
@@ -118,6 +119,8 @@ def build_segments(latest: ir.Table) -> ir.Table:
         min_hc_mw=segments.segment_min_hc_mw,
         phases=segments.phases,
         hca_refresh_date=segments.hca_refresh_date,
+        **headroom.binding(segments),
+        **{field: segments[field] for field in HC_CRITERIA},
         quality_flags=_flag_union(segments.quality_flags, ibis.ifelse(segments._conflict, "duplicate_conflict", "")),
         **_lineage(segments),
     )
@@ -154,9 +157,11 @@ def der_rollups(ders: ir.Table) -> ir.Table:
     )
 
 
-def build_feeders(latest: ir.Table, rollups: ir.Table) -> ir.Table:
+def build_feeders(latest: ir.Table, ders: ir.Table) -> ir.Table:
     """Feeder values from feeder-level columns where the source has them; otherwise the max of its
-    segments' max HC and the min of their min HC. Values repeated on segments are never summed."""
+    segments' max HC and the min of their min HC. Values repeated on segments are never summed.
+    With the DER roll-ups of the gold `ders`, the DER added since the study and what binds
+    (hostcap.layers.headroom)."""
     representative = _keep_latest(latest, ["utility", "native_feeder_id"])
     stats = latest.group_by(_u="utility", _f="native_feeder_id").aggregate(
         _seg_max=latest.segment_max_hc_mw.max(),
@@ -167,6 +172,8 @@ def build_feeders(latest: ir.Table, rollups: ir.Table) -> ir.Table:
         _feeder_voltage=latest.feeder_voltage_kv.max(),
         _bank=latest.bank_capacity_mw.max(),
         _date=latest.hca_refresh_date.max(),
+        _der_date=latest.der_refresh_date.max(),
+        _since_published=latest.der_since_last_study_mw.max(),
         _substation=latest.substation_name.max(),
         segment_count=latest.is_segment.cast("int64").sum(),
         _any_conflict=latest._conflict.any(),
@@ -175,7 +182,13 @@ def build_feeders(latest: ir.Table, rollups: ir.Table) -> ir.Table:
     feeders = representative.inner_join(
         stats, [representative.utility == stats._u, representative.native_feeder_id == stats._f]
     )
+    rollups = der_rollups(ders)
     feeders = feeders.left_join(rollups, feeders.feeder_id == rollups.rollup_feeder_id)
+    since = headroom.installed_since_study(ders, feeders.select("feeder_id", hca_refresh_date=feeders._date))
+    feeders = feeders.left_join(since, feeders.feeder_id == since.since_feeder_id)
+    binds = headroom.feeder_binding(latest).rename(_bu="utility", _bf="native_feeder_id")
+    feeders = feeders.left_join(binds, [feeders.utility == binds._bu, feeders.native_feeder_id == binds._bf])
+    added = headroom.added_since_study(feeders._since_published, feeders._date, feeders._after_kw, feeders._undated)
     max_hc = ibis.coalesce(feeders._feeder_max, feeders._seg_max)
     min_hc = ibis.coalesce(feeders._feeder_min, feeders._seg_min)
     planned_mw = _kw_to_mw(feeders.planned_kw.fill_null(0))
@@ -188,12 +201,19 @@ def build_feeders(latest: ir.Table, rollups: ir.Table) -> ir.Table:
         max_hc_mw=max_hc,
         min_hc_mw=min_hc,
         hca_refresh_date=feeders._date,
+        der_data_date=feeders._der_date,
         segment_count=feeders.segment_count,
         installed_der_count=feeders.installed_der_count.fill_null(0),
         installed_der_mw=_kw_to_mw(feeders.installed_kw.fill_null(0)),
         planned_der_count=feeders.planned_der_count.fill_null(0),
         planned_der_mw=planned_mw,
         headroom_after_queue_mw=(max_hc - planned_mw).round(9),
+        **added,
+        headroom_since_study_mw=(max_hc - added["added_since_study_mw"] - planned_mw).round(9),
+        binding_criterion_at_best=feeders.binding_criterion_at_best,
+        binding_limit_at_best_mw=feeders.binding_limit_at_best_mw,
+        binding_criterion_at_worst=feeders.binding_criterion_at_worst,
+        binding_limit_at_worst_mw=feeders.binding_limit_at_worst_mw,
         connected_der_mw=feeders.connected_der_mw,
         queued_der_mw=feeders.queued_der_mw,
         load_zone=feeders.load_zone,
@@ -210,7 +230,7 @@ def build_feeders(latest: ir.Table, rollups: ir.Table) -> ir.Table:
 
 def build_substations(feeders: ir.Table) -> ir.Table:
     named = feeders.filter(feeders.substation_id.notnull())
-    return named.group_by("substation_id", "utility").aggregate(
+    rolled = named.group_by("substation_id", "utility").aggregate(
         substation_name=named.substation_name.max(),
         feeder_count=named.count(),
         bank_capacity_mw=named.bank_capacity_mw.max(),
@@ -219,4 +239,7 @@ def build_substations(feeders: ir.Table) -> ir.Table:
         installed_der_mw=named.installed_der_mw.cast(_KW).sum().cast("float64").round(9),
         planned_der_count=named.planned_der_count.sum(),
         planned_der_mw=named.planned_der_mw.cast(_KW).sum().cast("float64").round(9),
-    ).select(SUBSTATION_COLUMNS)
+    )
+    # the bank's rating less every DER on its feeders, installed and queued (negative: over-subscribed)
+    bank_headroom = (rolled.bank_capacity_mw - rolled.installed_der_mw - rolled.planned_der_mw).round(9)
+    return rolled.mutate(bank_headroom_mw=bank_headroom).select(SUBSTATION_COLUMNS)

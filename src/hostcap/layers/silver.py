@@ -234,8 +234,16 @@ def _der_columns(config: SourceConfig, fields: _Fields):
         if field not in columns and field != "status_raw":
             columns[field] = fields.typed(field)
     columns["status_raw"] = fields.typed("status_raw")
+    milestones = [fields.typed(name) for name in options.milestone_fields]
+    columns["milestone_date"] = (
+        ibis.greatest(*[m.fill_null(_NO_DATE) for m in milestones]).nullif(_NO_DATE) if milestones else ibis.null("date")
+    )
     flags = {"transmission": transmission, "no_feeder": feeder.isnull(), "nameplate_mismatch": mismatch}
     return columns, flags, "native_der_id", status_check
+
+
+#: stands in for a missing milestone date when taking the latest (engines' GREATEST treat nulls differently)
+_NO_DATE = ibis.date(1, 1, 1)
 
 
 def _der_type(type_map: dict[str, str], raw: ir.StringValue, techs: dict[str, ir.Value], mapped: list[str]) -> ir.StringValue:

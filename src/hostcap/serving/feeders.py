@@ -8,10 +8,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hostcap.feeder_view import SCENARIOS
 from hostcap.serving.rows import Codes, Ids, JsonPrefixes, Rows, floats, sort_order
 
 #: numeric columns the v1 list sorts by (ascending, or descending with a leading "-")
-SORT_COLUMNS = ("max_hc_mw", "min_hc_mw", "headroom_after_queue_mw", "installed_der_mw", "planned_der_mw")
+SORT_COLUMNS = (
+    "max_hc_mw", "min_hc_mw", "headroom_after_queue_mw", "installed_der_mw", "planned_der_mw",
+    "added_since_study_mw", "headroom_since_study_mw", "headroom_past_milestone_mw", "headroom_without_stale_mw",
+    "hca_age_days",
+)
 #: the gold order: by utility, then native feeder ID
 DEFAULT_SORT = "utility"
 
@@ -26,6 +31,8 @@ class FeederFilter:
     max_max_hc_mw: float | None = None
     min_headroom_mw: float | None = None
     sort: str = DEFAULT_SORT
+    #: the queue scenario whose headroom `min_headroom_mw` bounds (hostcap.feeder_view.SCENARIOS)
+    scenario: str = "all_queued"
 
 
 class FeederIndex:
@@ -69,7 +76,7 @@ class FeederIndex:
         for column, bound, passes in (
             ("max_hc_mw", filters.min_max_hc_mw, np.greater_equal),
             ("max_hc_mw", filters.max_max_hc_mw, np.less_equal),
-            ("headroom_after_queue_mw", filters.min_headroom_mw, np.greater_equal),
+            (SCENARIOS[filters.scenario], filters.min_headroom_mw, np.greater_equal),
         ):
             if bound is not None:
                 keep &= passes(self._numbers[column], bound)

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 
 from hostcap.errors import LakeError
+from hostcap.feeder_view import DEFAULT_STALE_MONTHS, feeder_view, snapshot_date
 from hostcap.lake import Lake
 from hostcap.serving.ders import DerIndex
 from hostcap.serving.feeders import FeederIndex
@@ -41,14 +42,19 @@ class Snapshot:
         return {"snapshot": self.id, "published_at": self.published_at}
 
 
-def load_snapshot(lake: Lake, snapshot_id: str, published_at: str | None) -> Snapshot:
+def load_snapshot(
+    lake: Lake, snapshot_id: str, published_at: str | None, stale_months: int = DEFAULT_STALE_MONTHS
+) -> Snapshot:
     """Read the snapshot's gold tables one at a time, each straight into its index (which keeps
-    only what it needs), so loading holds little more than the finished indexes."""
+    only what it needs), so loading holds little more than the finished indexes. Feeders carry
+    the figures of hostcap.feeder_view, as of the snapshot's build date."""
     started = time.perf_counter()
-    feeders = FeederIndex(lake.read_table("feeders", snapshot=snapshot_id))
+    ders = DerIndex(lake.read_table("ders", snapshot=snapshot_id))
+    feeders = FeederIndex(
+        feeder_view(lake.read_table("feeders", snapshot=snapshot_id), ders.rows.table, snapshot_date(snapshot_id), stale_months)
+    )
     segments = SegmentIndex(lake.read_table("feeder_segments", snapshot=snapshot_id))
     substations = SubstationIndex(lake.read_table("substations", snapshot=snapshot_id))
-    ders = DerIndex(lake.read_table("ders", snapshot=snapshot_id))
     try:
         report = lake.read_report(snapshot_id)
     except LakeError:

@@ -17,6 +17,7 @@ import threading
 import pyarrow as pa
 
 from hostcap.errors import HostcapError, LakeDamaged, describe
+from hostcap.feeder_view import DEFAULT_STALE_MONTHS
 from hostcap.lake import Lake, Published
 from hostcap.serving.snapshot import Snapshot, load_snapshot
 
@@ -24,8 +25,9 @@ log = logging.getLogger(__name__)
 
 
 class SnapshotStore:
-    def __init__(self, lake: Lake):
+    def __init__(self, lake: Lake, stale_months: int = DEFAULT_STALE_MONTHS):
         self.lake = lake
+        self.stale_months = stale_months
         self._current: Snapshot | None = None
         self._reload = threading.Lock()
         self._damaged: dict[Published, str] = {}
@@ -49,7 +51,7 @@ class SnapshotStore:
                     problems.append(self._damaged[candidate])
                     continue
                 try:
-                    self._current = load_snapshot(self.lake, candidate.snapshot, candidate.published_at)
+                    self._current = load_snapshot(self.lake, candidate.snapshot, candidate.published_at, self.stale_months)
                 except LakeDamaged as exc:
                     self._damaged[candidate] = exc.message
                     problems.append(exc.message)

@@ -41,7 +41,8 @@ async def list_feeders(request: Request, query: Annotated[FeedersQuery, Query()]
     page = page_request(request, query)
     feeders = page.snapshot.feeders
     filters = FeederFilter(
-        query.utility, query.substation, query.min_max_hc_mw, query.max_max_hc_mw, query.min_headroom_mw, query.sort
+        query.utility, query.substation, query.min_max_hc_mw, query.max_max_hc_mw, query.min_headroom_mw, query.sort,
+        query.scenario,
     )
     return paged(request, page, feeders.rows, feeders.select(filters))
 

@@ -26,10 +26,11 @@ router = APIRouter(prefix="/v1/substations", tags=["substations"])
     summary="List substations",
 )
 async def list_substations(request: Request, query: Annotated[SubstationsQuery, Query()]) -> Response:
-    """Substations named by the sources (not every utility publishes them), by utility and name."""
+    """Substations named by the sources (not every utility publishes them), by utility and name or
+    sorted by a total: feeders, max HC, bank rating, installed and queued MW, headroom on the bank."""
     page = page_request(request, query)
     substations = page.snapshot.substations
-    return paged(request, page, substations.rows, substations.select(query.utility))
+    return paged(request, page, substations.rows, substations.select(query.utility, query.sort))
 
 
 @router.get(

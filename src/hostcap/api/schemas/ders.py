@@ -65,6 +65,12 @@ class DerPublic(Lineage):
     queue_date: dt.date | None = Field(description="When the project entered the queue.", examples=[None])
     planned_in_service_date: dt.date | None = Field(description="When the project plans to be in service.", examples=[None])
     completion_date: dt.date | None = Field(description="When the project was completed (connected).", examples=["2026-09-30"])
+    milestone_date: dt.date | None = Field(
+        description="Latest utility study or agreement milestone the project has passed: the latest of the date fields "
+        "its source config names in `der.milestone_fields` (the SIR inventories: the application's approval). "
+        "Null when it has passed none, or its source publishes none.",
+        examples=["2025-11-03"],
+    )
     unparsed_values: str = Field(
         description="Values present in the source but unreadable (kept as null), as `<field>=<raw text>`; \"\" when none.",
         examples=[""],

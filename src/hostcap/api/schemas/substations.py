@@ -24,6 +24,12 @@ class SubstationPublic(BaseModel):
     installed_der_mw: float = Field(description="Nameplate MW of installed DER on its feeders.", examples=[20.66335])
     planned_der_count: int = Field(description="Planned DER records on its feeders.", examples=[23])
     planned_der_mw: float = Field(description="Nameplate MW of planned DER on its feeders.", examples=[9.16179])
+    bank_headroom_mw: float | None = Field(
+        description="`bank_capacity_mw - installed_der_mw - planned_der_mw` (MW): room left on the substation bank "
+        "once every installed and queued DER on its feeders is counted; negative when over-subscribed; null where "
+        "no source gives a bank capacity (Central Hudson's `SubBank_Cap`).",
+        examples=[-1.82514],
+    )
 
 
 class SubstationsPublic(Paged[SubstationPublic]):

@@ -5,9 +5,11 @@ import { apiUrl, getJson, idPath } from "../api.js";
 import { barChart } from "../charts.js";
 import { h, replace, setTitle } from "../dom.js";
 import { count, counted, date, derType, flagText, kv, kw, mw, NONE, utilityName } from "../format.js";
+import { SCENARIOS, studyAge, studyIsStale } from "../freshness.js";
 import { dataTable, nextSort, sortRows } from "../table.js";
 
 const STATUSES = ["installed", "planned", "withdrawn"];
+const SINCE_SOURCE = { utility_published: "the utility's figure", project_records: "from project completion dates" };
 const SEGMENTS_SHOWN = 100;
 
 const DER_COLUMNS = [
@@ -26,6 +28,7 @@ const SEGMENT_COLUMNS = [
   { label: "Voltage", numeric: true, cell: (s) => kv(s.voltage_kv) },
   { label: "Max HC", numeric: true, cell: (s) => mw(s.max_hc_mw) },
   { label: "Min HC", numeric: true, cell: (s) => mw(s.min_hc_mw) },
+  { label: "What binds", cell: (s) => (s.binding_limit_mw == null ? s.binding_criterion : `${s.binding_criterion} (${mw(s.binding_limit_mw)})`) },
   { label: "Flags", cell: (s) => s.quality_flags.join(", ") || NONE },
 ];
 
@@ -78,6 +81,24 @@ function figures(f) {
       h("span", { class: headroom < 0 ? "negative" : null }, mw(headroom)),
       headroom < 0 ? "The queue already exceeds the max HC." : "Max HC minus planned DER.",
     ),
+    item(
+      "Headroom since study",
+      h("span", { class: f.headroom_since_study_mw < 0 ? "negative" : null }, mw(f.headroom_since_study_mw)),
+      f.added_since_study_mw == null
+        ? "DER added since the study is unknown."
+        : `Also less ${mw(f.added_since_study_mw)} connected since the study (${SINCE_SOURCE[f.added_since_study_source]}).`,
+    ),
+    ...Object.entries(SCENARIOS)
+      .filter(([name]) => name !== "all_queued")
+      .map(([, s]) => item(`Headroom: ${s.label.toLowerCase()}`, mw(f[s.column]))),
+    item("What binds at the best location", f.binding_criterion_at_best, f.binding_limit_at_best_mw != null ? mw(f.binding_limit_at_best_mw) : null),
+    item("What binds at the worst location", f.binding_criterion_at_worst, f.binding_limit_at_worst_mw != null ? mw(f.binding_limit_at_worst_mw) : null),
+    item(
+      "HC study",
+      h("span", { class: studyIsStale(f) ? "stale" : null }, date(f.hca_refresh_date)),
+      `${studyAge(f)} (as of ${date(f.as_of_date)})`,
+    ),
+    item("DER data", date(f.der_data_date), f.der_data_age_days == null ? "not published" : `${f.der_data_age_days} days old`),
     item("Installed DER", mw(f.installed_der_mw), counted(f.installed_der_count, "project")),
     item("Planned DER", mw(f.planned_der_mw), counted(f.planned_der_count, "project")),
     item("Connected / queued (utility's figures)", `${mw(f.connected_der_mw)} / ${mw(f.queued_der_mw)}`),

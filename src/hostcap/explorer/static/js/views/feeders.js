@@ -3,10 +3,11 @@
 
 import { ApiError, apiUrl, getJson } from "../api.js";
 import { h, replace, setTitle, uid } from "../dom.js";
-import { count, counted, kv, mw, NONE, utilityName } from "../format.js";
+import { count, counted, date, kv, mw, NONE, utilityName } from "../format.js";
+import { SCENARIOS, setWarnMonths, studyIsStale, studyAge, warnMonths } from "../freshness.js";
 import { dataTable, nextSort } from "../table.js";
 
-const FILTERS = ["utility", "substation", "min_max_hc_mw", "min_headroom_mw"];
+const FILTERS = ["utility", "substation", "min_max_hc_mw", "min_headroom_mw", "scenario"];
 const DEFAULT_SORT = "utility"; // the API's: by utility, then native feeder ID
 const PAGE_SIZES = [25, 50, 100];
 
@@ -22,6 +23,18 @@ const COLUMNS = [
     numeric: true,
     sortKey: "headroom_after_queue_mw",
     cell: (f) => h("span", { class: f.headroom_after_queue_mw < 0 ? "negative" : null }, mw(f.headroom_after_queue_mw)),
+  },
+  {
+    label: "Headroom since study",
+    numeric: true,
+    sortKey: "headroom_since_study_mw",
+    cell: (f) => h("span", { class: f.headroom_since_study_mw < 0 ? "negative" : null }, mw(f.headroom_since_study_mw)),
+  },
+  { label: "Binds at best location", cell: (f) => f.binding_criterion_at_best },
+  {
+    label: "HC study",
+    sortKey: "hca_age_days",
+    cell: (f) => h("span", { class: studyIsStale(f) ? "stale" : null, title: studyAge(f) }, date(f.hca_refresh_date), studyIsStale(f) ? " ⚠" : ""),
   },
   { label: "Installed DER", numeric: true, sortKey: "installed_der_mw", cell: (f) => mw(f.installed_der_mw) },
   { label: "Planned DER", numeric: true, sortKey: "planned_der_mw", cell: (f) => mw(f.planned_der_mw) },
@@ -155,7 +168,22 @@ function filterForm(state, utilities, substations, apply) {
     field("Substation", h("input", { type: "text", name: "substation", list: listId, value: state.filters.substation, autocomplete: "off" })),
     h("datalist", { id: listId }, [...new Set(substations.map((s) => s.substation_name))].map((name) => h("option", { value: name }))),
     field("Minimum max HC", number("min_max_hc_mw", 0), " MW"),
-    field("Minimum headroom after queue", number("min_headroom_mw", null), " MW"),
+    field("Minimum headroom", number("min_headroom_mw", null), " MW"),
+    field(
+      "Queue scenario",
+      h(
+        "select",
+        { name: "scenario" },
+        Object.entries(SCENARIOS).map(([value, s]) =>
+          h("option", { value: value === "all_queued" ? "" : value, selected: value === (state.filters.scenario || "all_queued") }, s.label),
+        ),
+      ),
+    ),
+    field(
+      "Warn when the HC study is older than",
+      h("input", { type: "number", name: "warn_months", min: 1, step: 1, inputmode: "numeric", value: warnMonths() }),
+      " months",
+    ),
     field(
       "Rows per page",
       h("select", { name: "limit" }, PAGE_SIZES.map((n) => h("option", { value: n, selected: n === state.limit }, n))),
@@ -171,6 +199,7 @@ function filterForm(state, utilities, substations, apply) {
     const data = new FormData(form);
     for (const name of FILTERS) state.filters[name] = String(data.get(name) ?? "").trim();
     state.limit = Number(data.get("limit"));
+    setWarnMonths(Number(data.get("warn_months")));
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
