@@ -15,6 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from hostcap import plan_cache
 from hostcap.config import Settings
 from hostcap.core import Hostcap
 from hostcap.errors import RefreshBusy
@@ -77,6 +78,17 @@ def test_no_change_publishes_nothing_and_one_change_reloads_only_its_source(tmp_
     ders = hostcap.lake.read_table("ders").to_pylist()
     assert any(d["native_der_id"] == "999999" for d in ders)
     assert hostcap.lake.read_table("coned/network", layer="silver").num_rows > 0
+
+
+def test_changed_code_reloads_every_source(tmp_path: Path, sample_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    """Silver and gold kept from an earlier run were made by the code of that run: code that
+    changed (by a byte, version number or not) must not be served rows it did not make."""
+    hostcap = hostcap_for(tmp_path, sample_copy)
+    assert hostcap.refresh().published
+    monkeypatch.setattr(plan_cache, "code_version", lambda: "other code")
+    again = hostcap.refresh()
+    assert again.published and {s.status for s in again.sources} == {"succeeded"}
+    assert {entry["snapshot"] for entry in hostcap.lake.read_manifest(again.run_id).values()} == {again.run_id}
 
 
 def test_a_corrupt_file_fails_only_its_source_and_its_last_good_silver_is_used(tmp_path: Path, sample_copy: Path):

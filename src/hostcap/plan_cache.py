@@ -41,7 +41,9 @@ _LIBRARIES = ("ibis-framework", "sqlglot", "duckdb")
 
 @functools.cache
 def code_version() -> str:
-    """sha256 of this package's code and of the versions of the libraries plans are compiled with."""
+    """sha256 of this package's code and of the versions of the libraries plans are compiled with:
+    a plan's key, and a source's refresh fingerprint (hostcap.refresh), so a change to either never
+    meets a plan, silver or gold made by other code."""
     digest = hashlib.sha256(hostcap.__version__.encode())
     root = Path(hostcap.__file__).parent
     for path in sorted(root.rglob("*.py")):

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hostcap import __version__
+from hostcap import plan_cache
 from hostcap.config.source import SourceConfig
 from hostcap.delivery import unsettled_files
 from hostcap.errors import PROCESS_EXITS, HostcapError, SourceError, StorageError, describe
@@ -86,12 +86,13 @@ class SourcePlan:
 
 
 def plan_source(storage: Storage, config: SourceConfig, previous: dict | None) -> SourcePlan:
-    """Decide by content, never by file time: the fingerprint covers the config, the code version
-    and every file's path and sha256, so an added, changed or removed file changes it."""
+    """Decide by content, never by file time: the fingerprint covers the config, the code (every
+    module byte for byte, not just its version number: rows kept from a run were made by that
+    run's code) and every file's path and sha256, so an added, changed or removed file changes it."""
     refs = storage.list_files(config.location, config.read.pattern)
     files = [(ref, "" if ref.refused else storage.sha256(ref.path)) for ref in refs]
     identity = {
-        "version": __version__,
+        "code": plan_cache.code_version(),
         # where the files are fetched from does not change how they are read
         "config": config.model_dump(mode="json", exclude={"upstream"}),
         "files": [[ref.path, digest] for ref, digest in files],
