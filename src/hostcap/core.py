@@ -98,6 +98,7 @@ class Hostcap:
             strict=self.settings.strict,
             keep_snapshots=self.settings.keep_snapshots,
             keep_runs=self.settings.keep_runs,
+            history_months=self.settings.history_months,
             workers=self.settings.source_workers(),
             lock_lease_s=self.settings.lock_lease_s,
             settle_s=self.settings.settle_s,
@@ -110,9 +111,13 @@ class Hostcap:
         return run_refresh(ctx)
 
     def rollback(self, snapshot: str) -> None:
-        """Publish an earlier snapshot again (under the refresh lock, so no refresh races it)."""
+        """Publish an earlier snapshot again (under the refresh lock, so no refresh races it); the
+        history records it as a new entry carrying that snapshot's values."""
+        from hostcap.history.store import follow
+
         with RefreshLock(self.lake, f"rollback-{snapshot}", self.settings.lock_lease_s):
             self.lake.rollback(snapshot)
+            follow(self.lake, self.settings.history_months)
 
     def diff(self, old: str, new: str | None = None) -> SnapshotDiff:
         """What changed from snapshot `old` to `new` (default: the published one)."""

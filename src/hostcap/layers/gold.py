@@ -24,7 +24,7 @@ LINEAGE_OUT = {"source": "source", "source_file": FILE, "source_row": ROW, "run_
 
 FEEDER_COLUMNS = [
     "feeder_id", "native_feeder_id", "utility", "substation_id", "substation_name", "voltage_kv",
-    "max_hc_mw", "min_hc_mw", "hca_refresh_date", "segment_count", "installed_der_count",
+    "max_hc_mw", "min_hc_mw", "hca_refresh_date", "der_refresh_date", "segment_count", "installed_der_count",
     "installed_der_mw", "planned_der_count", "planned_der_mw", "headroom_after_queue_mw",
     "connected_der_mw", "queued_der_mw", "bank_capacity_mw", "load_zone", "quality_flags", *LINEAGE_OUT,
 ]
@@ -167,6 +167,7 @@ def build_feeders(latest: ir.Table, rollups: ir.Table) -> ir.Table:
         _feeder_voltage=latest.feeder_voltage_kv.max(),
         _bank=latest.bank_capacity_mw.max(),
         _date=latest.hca_refresh_date.max(),
+        _der_date=latest.der_refresh_date.max(),
         _substation=latest.substation_name.max(),
         segment_count=latest.is_segment.cast("int64").sum(),
         _any_conflict=latest._conflict.any(),
@@ -188,6 +189,7 @@ def build_feeders(latest: ir.Table, rollups: ir.Table) -> ir.Table:
         max_hc_mw=max_hc,
         min_hc_mw=min_hc,
         hca_refresh_date=feeders._date,
+        der_refresh_date=feeders._der_date,
         segment_count=feeders.segment_count,
         installed_der_count=feeders.installed_der_count.fill_null(0),
         installed_der_mw=_kw_to_mw(feeders.installed_kw.fill_null(0)),

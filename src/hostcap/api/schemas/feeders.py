@@ -52,6 +52,11 @@ class FeederPublic(Lineage):
     )
     min_hc_mw: float | None = Field(description="Minimum hosting capacity (MW): what fits anywhere on the feeder.", examples=[6.49])
     hca_refresh_date: HcaRefreshDate
+    der_refresh_date: dt.date | None = Field(
+        description="As of when the utility's network file counts its connected and queued DER (null where it "
+        "gives no such date).",
+        examples=["2025-06-30"],
+    )
     segment_count: int = Field(description="Segments (line sections) of the feeder; 0 for a feeder-grain source.", examples=[208])
     installed_der_count: int = Field(description="Installed DER records on the feeder.", examples=[12])
     installed_der_mw: float = Field(description="Nameplate MW of the installed DER on the feeder.", examples=[3.2165])
