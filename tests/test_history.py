@@ -10,7 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from hostcap.cli import app
 from hostcap.errors import LakeDamaged
 from hostcap.history import store, views
 from hostcap.history.changes import FEEDERS
@@ -88,10 +90,13 @@ def test_feeder_history_is_what_each_publish_served(refreshes):
     assert [p["snapshot"] for p in history["points"]] == [p["snapshot"] for p in published]
     fields = [name for name in FEEDERS.fields.names if name not in ("utility", "native_feeder_id")]
     for point, served in zip(history["points"], published, strict=True):
-        assert {name: point[name] for name in fields} == {name: served["feeder"][name] for name in fields}
+        served_values = {name: served["feeder"][name] for name in fields}
+        assert {name: point[name] for name in fields} == {
+            name: v.isoformat() if isinstance(v, dt.date) else v for name, v in served_values.items()
+        }
     # the known edits, as the series shows them (the last entry is the rollback to the first)
     assert [p["max_hc_mw"] for p in history["points"]] == [1.1, 2.5, 2.5, 2.5, 1.1]
-    assert [p["hca_refresh_date"] for p in history["points"]] == [dt.date(2022, 10, 1)] + [dt.date(2023, 4, 1)] * 3 + [dt.date(2022, 10, 1)]
+    assert [p["hca_refresh_date"] for p in history["points"]] == ["2022-10-01"] + ["2023-04-01"] * 3 + ["2022-10-01"]
     installed = [p["installed_der_count"] for p in history["points"]]
     planned = [p["planned_der_count"] for p in history["points"]]
     assert installed[2] == installed[1] + 1 and planned[2] == planned[1] - 1 and planned[3] == planned[2] - 1
@@ -114,6 +119,21 @@ def test_der_history_compresses_statuses_to_transitions(refreshes):
         ("planned", snapshots[0]), (None, snapshots[3]), ("planned", snapshots[4])
     ]
     assert views.der_history(recorded, "0" * 32) is None
+
+
+def test_history_command(refreshes):
+    hostcap, published, _, _ = refreshes
+    lake = hostcap.settings.lake_dir
+    answer = CliRunner().invoke(app, ["history", FEEDER, "--lake", lake, "--json"], catch_exceptions=False)
+    assert answer.exit_code == 0, answer.output
+    found = json.loads(answer.stdout)
+    assert found["feeder_id"] == published[0]["feeder"]["feeder_id"]
+    assert [p["max_hc_mw"] for p in found["points"]] == [1.1, 2.5, 2.5, 2.5, 1.1]
+    table = CliRunner().invoke(app, ["history", found["feeder_id"], "--lake", lake], catch_exceptions=False)
+    assert table.exit_code == 0 and "feeder 36_13_81757" in table.stdout and "2023-04-01" in table.stdout
+    assert published[3]["snapshot"] in table.stdout
+    missing = CliRunner().invoke(app, ["history", "NO_SUCH_FEEDER", "--lake", lake])
+    assert missing.exit_code == 4 and "no feeder NO_SUCH_FEEDER" in missing.output
 
 
 def test_history_rebuilt_from_the_snapshots_equals_the_appended_one(refreshes):

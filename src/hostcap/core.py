@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hostcap.config import Settings, SourceConfig, load_source_configs
-from hostcap.errors import SourceError
+from hostcap.errors import LakeError, SourceError
 from hostcap.io.s3 import S3Access
 from hostcap.io.secrets import keys_from_secret
 from hostcap.io.storage import Storage
@@ -118,6 +118,20 @@ class Hostcap:
         with RefreshLock(self.lake, f"rollback-{snapshot}", self.settings.lock_lease_s):
             self.lake.rollback(snapshot)
             follow(self.lake, self.settings.history_months)
+
+    def feeder_history(self, feeder: str) -> dict:
+        """A feeder's values at every publish the history recorded (see `hostcap.history`), the
+        feeder named by its canonical or native ID; LakeError when the history has no such feeder."""
+        from hostcap.history import store, views
+
+        history = store.read(self.lake) or store.Recorded.empty()
+        try:
+            feeder_id = views.find_feeder(history, feeder)
+        except LookupError as exc:
+            raise LakeError(str(exc)) from None
+        if feeder_id is None:
+            raise LakeError(f"no feeder {feeder} in the {len(history.entries)} publishes the history recorded")
+        return views.feeder_history(history, feeder_id)
 
     def diff(self, old: str, new: str | None = None) -> SnapshotDiff:
         """What changed from snapshot `old` to `new` (default: the published one)."""

@@ -7,6 +7,8 @@ status folded into one transition.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pyarrow.compute as pc
 
 from hostcap.history.changes import DERS, ENTRY, FEEDERS, PRESENT, Kind
@@ -14,8 +16,24 @@ from hostcap.history.store import Recorded
 
 
 def _rows(kind: Kind, history: Recorded, key: str) -> list[dict]:
+    """The key's change rows, oldest first, dates as ISO text (what JSON, the API and the CLI show)."""
     table = history.tables[kind.name]
-    return table.filter(pc.equal(table[kind.key], key.lower())).to_pylist()
+    rows = table.filter(pc.equal(table[kind.key], key.lower())).to_pylist()
+    return [{name: v.isoformat() if isinstance(v, dt.date) else v for name, v in row.items()} for row in rows]
+
+
+def find_feeder(history: Recorded, feeder: str) -> str | None:
+    """The canonical ID of a feeder named by its canonical ID or its native ID (None when the
+    history has no such feeder; LookupError naming the utilities when a native ID is ambiguous)."""
+    table = history.tables[FEEDERS.name]
+    for column, value in ((FEEDERS.key, feeder.lower()), ("native_feeder_id", feeder.strip().upper())):
+        found = table.filter(pc.equal(table[column], value)).select([FEEDERS.key, "utility"]).to_pylist()
+        ids = {row[FEEDERS.key]: row["utility"] for row in found}
+        if len(ids) > 1:
+            raise LookupError(f"feeder {feeder} is on more than one utility ({', '.join(sorted(set(ids.values())))}): give its canonical ID")
+        if ids:
+            return next(iter(ids))
+    return None
 
 
 def _ids(kind: Kind, row: dict) -> dict:
