@@ -50,8 +50,10 @@ class FeederHistory(BaseModel):
 
 
 class FeederHistoryPublic(BaseModel):
-    data: FeederHistory
-    meta: HistoryMeta
+    """A feeder's history and how far the history reaches."""
+
+    data: FeederHistory = Field(description="The feeder's values per publish.")
+    meta: HistoryMeta = Field(description="How far the history reaches.")
 
 
 class DerStatus(BaseModel):
@@ -92,5 +94,7 @@ class DerHistory(BaseModel):
 
 
 class DerHistoryPublic(BaseModel):
-    data: DerHistory
-    meta: HistoryMeta
+    """A DER record's history and how far the history reaches."""
+
+    data: DerHistory = Field(description="The record's status moves and value changes.")
+    meta: HistoryMeta = Field(description="How far the history reaches.")
