@@ -359,6 +359,32 @@ def rollback(snapshot: Annotated[str, typer.Argument(help="Snapshot id, from `ho
 
 @app.command()
 @_one_line_errors
+def history(
+    feeder: Annotated[str, typer.Argument(help="Feeder: its canonical ID, or its native ID as the utility writes it.")],
+    lake: LakeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show how a feeder's hosting capacity, DER and headroom after the queue moved, one row per
+    publish the history recorded (kept for $HOSTCAP_HISTORY_MONTHS months, beyond the snapshots).
+    Exit 4 when the history has no such feeder."""
+    found = _hostcap(None, lake, None).feeder_history(feeder)
+    if as_json:
+        print_json(found)
+        return
+    columns = ("max HC MW", "min HC MW", "installed", "installed MW", "planned", "planned MW", "headroom MW")
+    table = new_table(f"{found['utility']} feeder {found['native_feeder_id']}", "published at", "snapshot", *columns,
+                      "HC study", "DER data", numbers=columns)
+    keys = ("max_hc_mw", "min_hc_mw", "installed_der_count", "installed_der_mw", "planned_der_count", "planned_der_mw",
+            "headroom_after_queue_mw")
+    for point in found["points"]:
+        values = ["" if point[key] is None else f"{point[key]:,}" for key in keys]
+        add_row(table, point["published_at"] or "", point["snapshot"], *values, point["hca_refresh_date"] or "",
+                point["der_data_date"] or "")
+    show(table)
+
+
+@app.command()
+@_one_line_errors
 def diff(
     old: Annotated[str, typer.Argument(help="The older snapshot id.")],
     new: Annotated[Optional[str], typer.Argument(help="The newer snapshot id (default: the published one).")] = None,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from hostcap.acquire.settings import FetchSettings
 from hostcap.config import Settings, SourceConfig, load_source_configs
-from hostcap.errors import SourceError
+from hostcap.errors import LakeError, SourceError
 from hostcap.io.s3 import S3Access
 from hostcap.io.secrets import keys_from_secret
 from hostcap.io.storage import Storage
@@ -127,6 +127,7 @@ class Hostcap:
             strict=self.settings.strict,
             keep_snapshots=self.settings.keep_snapshots,
             keep_runs=self.settings.keep_runs,
+            history_months=self.settings.history_months,
             workers=self.settings.source_workers(),
             lock_lease_s=self.settings.lock_lease_s,
             settle_s=self.settings.settle_s,
@@ -146,9 +147,27 @@ class Hostcap:
         return upstream_problems(self.sources(), configs)
 
     def rollback(self, snapshot: str) -> None:
-        """Publish an earlier snapshot again (under the refresh lock, so no refresh races it)."""
+        """Publish an earlier snapshot again (under the refresh lock, so no refresh races it); the
+        history records it as a new entry carrying that snapshot's values."""
+        from hostcap.history.store import follow
+
         with RefreshLock(self.lake, f"rollback-{snapshot}", self.settings.lock_lease_s):
             self.lake.rollback(snapshot)
+            follow(self.lake, self.settings.history_months)
+
+    def feeder_history(self, feeder: str) -> dict:
+        """A feeder's values at every publish the history recorded (see `hostcap.history`), the
+        feeder named by its canonical or native ID; LakeError when the history has no such feeder."""
+        from hostcap.history import store, views
+
+        history = store.read(self.lake) or store.Recorded.empty()
+        try:
+            feeder_id = views.find_feeder(history, feeder)
+        except LookupError as exc:
+            raise LakeError(str(exc)) from None
+        if feeder_id is None:
+            raise LakeError(f"no feeder {feeder} in the {len(history.entries)} publishes the history recorded")
+        return views.feeder_history(history, feeder_id)
 
     def diff(self, old: str, new: str | None = None) -> SnapshotDiff:
         """What changed from snapshot `old` to `new` (default: the published one)."""

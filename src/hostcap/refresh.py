@@ -57,6 +57,7 @@ class RefreshContext:
     strict: bool = False
     keep_snapshots: int = 10
     keep_runs: int = 200
+    history_months: int = 36
     workers: int = 1
     lock_lease_s: float = DEFAULT_LEASE_S
     settle_s: float = 0.0
@@ -208,6 +209,7 @@ def _build_and_publish(
     from hostcap.build import Builder
     from hostcap.checks import run_checks
     from hostcap.gold_reuse import reusable_utilities
+    from hostcap.history.store import follow as follow_history
 
     kept = set()
     if current and not report.repaired:
@@ -258,6 +260,7 @@ def _build_and_publish(
         lock.ensure_held()
         ctx.lake.publish(ctx.run_id)
     report.published, report.snapshot = True, ctx.run_id
+    follow_history(ctx.lake, ctx.history_months)
     report.status = "partial" if report.failed_sources else "succeeded"
     with blame("retention"):
         ctx.lake.collect_garbage(ctx.keep_snapshots)

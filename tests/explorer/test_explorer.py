@@ -233,10 +233,25 @@ def test_a_feeder_page_shows_its_hc_flags_and_der(page, api):
     assert sorted(statuses) == sorted(d["status"] for d in ders)
     chart = page.get_by_role("img", name=re.compile("DER nameplate MW by type and status"))
     expect(chart).to_be_visible()
-    expect(page.locator(".legend li")).to_have_text(["installed", "planned", "withdrawn"])
+    expect(page.locator("figure", has=chart).locator(".legend li")).to_have_text(["installed", "planned", "withdrawn"])
     flags = "No data-quality flags" if not feeder["quality_flags"] else feeder["quality_flags"][0]
     expect(page.locator(".flags")).to_contain_text(flags)
     screenshots(page, "feeder")
+
+
+def test_a_feeder_page_charts_and_tabulates_its_history(page, api):
+    points = api.get(f"/v1/feeders/{FEEDER}/history").json()["data"]["points"]
+    assert points
+    shown(page, f"/feeders/{FEEDER}")
+    chart = page.get_by_role("img", name=re.compile("Max hosting capacity and headroom after the queue"))
+    expect(chart).to_be_visible()
+    expect(chart.locator("circle")).to_have_count(2 * len(points))
+    table = page.locator(".table-wrap", has=page.locator("caption", has_text="oldest first"))
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(len(points))
+    for row, point in zip(rows.all(), points, strict=True):
+        assert number(row.locator("td:nth-child(2)").inner_text()) == round(point["max_hc_mw"], 2)
+        assert row.locator("td:first-child").inner_text() == point["published_at"][:10]
 
 
 def test_health_lists_refreshes_their_reports_and_the_changes(page, api, lake):

@@ -18,6 +18,7 @@ from hostcap.api.routers import (
     ders,
     feeders,
     health,
+    history,
     refreshes,
     snapshots,
     stats,
@@ -31,6 +32,7 @@ from hostcap.explorer import mount_explorer
 from hostcap.orchestration import OrchestrationSettings, Orchestrator
 from hostcap.serving import Refresher, SnapshotStore
 from hostcap.serving.changes import ChangesCache
+from hostcap.serving.history import HistoryCache
 
 DESCRIPTION = """\
 New York utilities' hosting capacity and DER data, cleaned and unified, served from memory.
@@ -106,7 +108,8 @@ def create_app(
     openapi.install(app, key_set=settings.api_key is not None)
     app.state.hostcap = hostcap
     app.state.changes = ChangesCache(hostcap.diff)
-    for module in (compat, feeders, ders, substations, utilities, stats, refreshes, snapshots, status, changes, health):
+    app.state.history = HistoryCache(hostcap.lake)
+    for module in (compat, feeders, ders, history, substations, utilities, stats, refreshes, snapshots, status, changes, health):
         app.include_router(module.router)
     mount_docs(app)
     mount_explorer(app)

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
         "application, milestone) is more than this many months before the snapshot's build date.",
     )
     keep_snapshots: int = Field(10, ge=1, description="Published snapshots kept for history, diff and rollback.")
+    history_months: int = Field(
+        36,
+        ge=1,
+        description="Months of feeder and DER history kept (`/v1/feeders/{id}/history`, `hostcap history`): one "
+        "entry per publish, in the lake's `history/` beside the snapshots, which retention does not touch.",
+    )
     keep_runs: int = Field(
         200,
         ge=1,

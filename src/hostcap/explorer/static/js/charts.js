@@ -52,3 +52,43 @@ export function barChart({ title, description, categories, series, format }) {
       : null;
   return h("figure", { class: "chart" }, h("figcaption", {}, title), legend, svg);
 }
+
+const LINE_HEIGHT = 160;
+const PAD = 22; // room above and below the lines for the value labels
+
+/**
+ * lineChart({title, description, labels: ["2026-01-05", ...], series: [{name, className, values: [...]}], format})
+ * One point per label, joined by lines; a null value breaks its line. Returns a <figure>.
+ */
+export function lineChart({ title, description, labels, series, format }) {
+  const titleId = uid("chart-title");
+  const descId = uid("chart-desc");
+  const values = series.flatMap((s) => s.values.filter((v) => v != null));
+  const low = Math.min(0, ...values);
+  const high = Math.max(low + 1e-9, ...values);
+  const x = (i) => (labels.length > 1 ? 4 + (i / (labels.length - 1)) * 92 : 50);
+  const y = (v) => PAD + (1 - (v - low) / (high - low)) * (LINE_HEIGHT - 2 * PAD);
+  const lines = series.map((s) => {
+    const points = s.values.map((v, i) =>
+      v == null ? null : h("circle", { cx: `${x(i)}%`, cy: y(v), r: 3.5, class: `dot ${s.className}` }, h("title", {}, `${labels[i]}, ${s.name}: ${format(v)}`)),
+    );
+    // a <polyline> cannot mix percentages and pixels, so each step is its own line
+    const steps = s.values.slice(1).map((v, i) =>
+      v == null || s.values[i] == null
+        ? null
+        : h("line", { x1: `${x(i)}%`, y1: y(s.values[i]), x2: `${x(i + 1)}%`, y2: y(v), class: `line ${s.className}` }),
+    );
+    return h("g", {}, steps, points);
+  });
+  const svg = h(
+    "svg",
+    { role: "img", "aria-labelledby": `${titleId} ${descId}`, width: "100%", height: LINE_HEIGHT, class: "chart-svg" },
+    h("title", { id: titleId }, title),
+    h("desc", { id: descId }, description),
+    h("line", { x1: "0%", x2: "100%", y1: y(0), y2: y(0), class: "axis" }),
+    h("text", { x: "0%", y: 12, class: "value" }, format(high)),
+    lines,
+  );
+  const legend = h("ul", { class: "legend" }, series.map((s) => h("li", {}, h("span", { class: `swatch ${s.className}` }), s.name)));
+  return h("figure", { class: "chart" }, h("figcaption", {}, title), legend, svg);
+}

@@ -1,8 +1,8 @@
 // One feeder: its hosting capacity and headroom, quality flags in words, its DER as a chart and
 // a table, and its segments where the source has them.
 
-import { apiUrl, getJson, idPath } from "../api.js";
-import { barChart } from "../charts.js";
+import { ApiError, apiUrl, getJson, idPath } from "../api.js";
+import { barChart, lineChart } from "../charts.js";
 import { h, replace, setTitle } from "../dom.js";
 import { count, counted, date, derType, flagText, kv, kw, mw, NONE, utilityName } from "../format.js";
 import { SCENARIOS, studyAge, studyIsStale } from "../freshness.js";
@@ -34,10 +34,15 @@ const SEGMENT_COLUMNS = [
 
 export default async function feeder({ root, match, signal }) {
   const base = idPath("/v1/feeders", "feeder", match[1].toLowerCase());
-  const [one, ders, segments] = await Promise.all([
+  const [one, ders, segments, history] = await Promise.all([
     getJson(base, {}, signal),
     getJson(`${base}/ders`, { all_pages: true }, signal),
     getJson(`${base}/segments`, { limit: SEGMENTS_SHOWN }, signal),
+    // a lake whose history was not recorded yet answers 404: the page shows the rest
+    getJson(`${base}/history`, {}, signal).catch((error) => {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }),
   ]);
   const f = one.data;
   const name = `Feeder ${f.native_feeder_id}`;
@@ -55,6 +60,8 @@ export default async function feeder({ root, match, signal }) {
     ),
     figures(f),
     flags(f.quality_flags),
+    h("h2", {}, "History"),
+    historySection(history),
     h("h2", {}, "DER on this feeder"),
     derChart(ders.data),
     derTable(ders.data),
@@ -165,5 +172,38 @@ function segmentSection(segments, base) {
     h("summary", {}, `${count(segments.count)} segments with their own hosting capacity: show ${shown}`),
     dataTable({ caption: `Segments (${shown} of ${count(segments.count)})`, columns: SEGMENT_COLUMNS, rows: segments.data }),
     h("p", {}, h("a", { href: csv, download: "segments.csv" }, `Download all ${count(segments.count)} segments (CSV)`)),
+  );
+}
+
+const HISTORY_COLUMNS = [
+  { label: "Published", cell: (p) => date(p.published_at?.slice(0, 10)) },
+  { label: "Max HC", numeric: true, cell: (p) => mw(p.max_hc_mw) },
+  { label: "Min HC", numeric: true, cell: (p) => mw(p.min_hc_mw) },
+  { label: "Headroom after queue", numeric: true, cell: (p) => mw(p.headroom_after_queue_mw) },
+  { label: "Installed", numeric: true, cell: (p) => `${mw(p.installed_der_mw)} (${count(p.installed_der_count)})` },
+  { label: "Planned", numeric: true, cell: (p) => `${mw(p.planned_der_mw)} (${count(p.planned_der_count)})` },
+  { label: "HC study", cell: (p) => date(p.hca_refresh_date) },
+  { label: "DER data", cell: (p) => date(p.der_data_date) },
+];
+
+/** The feeder at every recorded publish: max HC and headroom after the queue as a chart, all values as a table. */
+function historySection(history) {
+  if (history == null) return h("p", {}, "No history recorded for this feeder yet.");
+  const points = history.data.points;
+  const labels = points.map((p) => p.published_at?.slice(0, 10) ?? p.snapshot);
+  return h(
+    "section",
+    { class: "history", "aria-label": "History" },
+    lineChart({
+      title: "Max hosting capacity and headroom after the queue, per publish",
+      description: `The feeder's max HC and headroom after the queue (MW) at each of ${counted(points.length, "publish", "publishes")}, oldest first.`,
+      labels,
+      series: [
+        { name: "max HC", className: "s-installed", values: points.map((p) => p.max_hc_mw) },
+        { name: "headroom after queue", className: "s-planned", values: points.map((p) => p.headroom_after_queue_mw) },
+      ],
+      format: mw,
+    }),
+    dataTable({ caption: `${counted(points.length, "publish", "publishes")}, oldest first`, columns: HISTORY_COLUMNS, rows: points }),
   );
 }
