@@ -4,8 +4,9 @@ entry equal to what that publish served, surviving retention, rebuilt equal from
 from __future__ import annotations
 
 import csv
-import json
+import dataclasses
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -178,8 +179,13 @@ def test_history_outlives_retention_and_is_bounded_in_months(tmp_path: Path):
     ids = {r["native_feeder_id"]: r["feeder_id"] for r in recorded.tables["feeders"].to_pylist()}
     feeder_id = ids["36_13_1"]
     assert [p["max_hc_mw"] for p in views.feeder_history(recorded, feeder_id)["points"]] == [1.5, 2.5, 3.5]
-    # a month past the second entry's time: the entries before it go, what was true at it stays
-    now = dt.datetime.fromisoformat(recorded.entries[1].published_at) + dt.timedelta(days=31)
+    # the three publishes a month apart (they ran within a second or two)
+    months = ["2026-01-01T00:00:00+00:00", "2026-02-01T00:00:00+00:00", "2026-03-01T00:00:00+00:00"]
+    recorded = dataclasses.replace(
+        recorded, entries=[dataclasses.replace(e, published_at=at) for e, at in zip(recorded.entries, months, strict=True)]
+    )
+    # a month of history as of the third publish: the entries before the second go, what was true at it stays
+    now = dt.datetime.fromisoformat(recorded.entries[2].published_at)
     bounded = store._bounded(recorded, 1, now)
     assert [e.entry for e in bounded.entries] == [1, 2]
     assert [p["max_hc_mw"] for p in views.feeder_history(bounded, feeder_id)["points"]] == [2.5, 3.5]

@@ -14,6 +14,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from hostcap.canonical import HC_CRITERIA, NOT_PUBLISHED
+from hostcap.layers import parse
 
 #: where `added_since_study_mw` comes from
 PUBLISHED = "utility_published"
@@ -31,7 +32,7 @@ def binding(table: ir.Table) -> dict[str, ir.Value]:
     """The lowest published limit (MW) at each row and the criterion it belongs to, in words; a
     row with no published limit says "not published". Ties go to the first in HC_CRITERIA's order."""
     limits = [table[field] for field in HC_CRITERIA]
-    least = ibis.least(*[v.fill_null(_NO_LIMIT) for v in limits])
+    least = parse.least([v.fill_null(_NO_LIMIT) for v in limits])
     limit = ibis.ifelse(ibis.or_(*[v.notnull() for v in limits]), least, ibis.null("float64"))
     criterion = ibis.cases(*[(table[f] == limit, words) for f, words in HC_CRITERIA.items()], else_=NOT_PUBLISHED)
     return {"binding_criterion": criterion, "binding_limit_mw": limit}

@@ -103,6 +103,16 @@ def parse_yes_no(text: ir.StringValue) -> ir.BooleanValue:
     return ibis.cases((upper.isin(["Y", "YES", "TRUE"]), True), (upper.isin(["N", "NO", "FALSE"]), False), else_=ibis.null("boolean"))
 
 
+def greatest(values: Sequence[ir.Value]) -> ir.Value:
+    """The greatest of one or more values (one is itself: Spark's GREATEST takes two or more)."""
+    return values[0] if len(values) == 1 else ibis.greatest(*values)
+
+
+def least(values: Sequence[ir.Value]) -> ir.Value:
+    """The least of one or more values (one is itself, as for `greatest`)."""
+    return values[0] if len(values) == 1 else ibis.least(*values)
+
+
 def md5_id(utility: str | ir.StringValue, native: ir.StringValue) -> ir.StringValue:
     """Canonical ID: md5 of `<utility>|<normalized native id>` as 32 lower-case hex characters."""
     prefix = ibis.literal(utility) if isinstance(utility, str) else utility

@@ -236,7 +236,7 @@ def _der_columns(config: SourceConfig, fields: _Fields):
     columns["status_raw"] = fields.typed("status_raw")
     milestones = [fields.typed(name) for name in options.milestone_fields]
     columns["milestone_date"] = (
-        ibis.greatest(*[m.fill_null(_NO_DATE) for m in milestones]).nullif(_NO_DATE) if milestones else ibis.null("date")
+        parse.greatest([m.fill_null(_NO_DATE) for m in milestones]).nullif(_NO_DATE) if milestones else ibis.null("date")
     )
     flags = {"transmission": transmission, "no_feeder": feeder.isnull(), "nameplate_mismatch": mismatch}
     return columns, flags, "native_der_id", status_check
