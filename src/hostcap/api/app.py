@@ -13,6 +13,7 @@ from hostcap.api.docs import mount_docs
 from hostcap.api.fastlane import FastLane
 from hostcap.api.middleware import HeadAsGet, SizeLimits, SnapshotHeader
 from hostcap.api.routers import (
+    bundles,
     changes,
     compat,
     ders,
@@ -106,7 +107,7 @@ def create_app(
     openapi.install(app, key_set=settings.api_key is not None)
     app.state.hostcap = hostcap
     app.state.changes = ChangesCache(hostcap.diff)
-    for module in (compat, feeders, ders, substations, utilities, stats, refreshes, snapshots, status, changes, health):
+    for module in (compat, feeders, ders, substations, utilities, stats, refreshes, snapshots, bundles, status, changes, health):
         app.include_router(module.router)
     mount_docs(app)
     mount_explorer(app)

@@ -27,7 +27,8 @@ def etag(snapshot: Snapshot, fmt: OutputFormat) -> str:
     return f'"{snapshot.id}-{fmt}"'
 
 
-def _matches(if_none_match: str | None, tag: str) -> bool:
+def matches(if_none_match: str | None, tag: str) -> bool:
+    """Whether an `If-None-Match` header names `tag` (or `*`): the client holds this version."""
     if not if_none_match:
         return False
     return any(t.strip() in ("*", tag, f"W/{tag}") for t in if_none_match.split(","))
@@ -45,7 +46,7 @@ def listing(
     snapshot, fmt = asked.snapshot, asked.format
     tag = etag(snapshot, fmt)
     all_headers = {SNAPSHOT_HEADER: snapshot.id, "ETag": tag, "Vary": "Accept", **(headers or {})}
-    if _matches(request.headers.get("if-none-match"), tag):
+    if matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=all_headers)
     if fmt == "csv":
         return Response(csv_body(asked.csv_raw), media_type=CSV, headers=all_headers)

@@ -31,14 +31,9 @@ from hostcap.engine.database import write_database
 from hostcap.errors import LakeError
 from hostcap.io.export import write_csv
 from hostcap.lake import GOLD_TABLES, Lake
-from hostcap.release import datapackage, summary
+from hostcap.release import datapackage, folder, summary
 
 DATABASE = "hostcap.duckdb"
-
-
-def folder(snapshot: str) -> str:
-    """The one folder every file of the bundle is in, so unzipping it makes no mess."""
-    return f"hostcap-{snapshot}"
 
 
 def _csv(table: pa.Table) -> bytes:
