@@ -496,6 +496,29 @@ def export(
         say(f"wrote {data.num_rows:,} rows to {out}", err=True)
 
 
+@app.command()
+@_one_line_errors
+def bundle(
+    snapshot: Annotated[Optional[str], typer.Argument(help="A published snapshot (default: the published one; see `hostcap snapshots`).")] = None,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="File to write (default: hostcap-<snapshot>.zip in the current directory).")
+    ] = None,
+    lake: LakeOpt = None,
+) -> None:
+    """Write a snapshot's release bundle: every gold table as Parquet and CSV, a DuckDB database,
+    a Frictionless datapackage.json and CHANGES.md, in one zip made when the snapshot was published."""
+    from hostcap.release.stored import stored_bundle
+
+    found = stored_bundle(_hostcap(None, lake, None).lake, snapshot)
+    out = out or Path(found.filename)
+    partial = out.with_name(out.name + ".partial")
+    with partial.open("wb") as sink:
+        for chunk in found.chunks():
+            sink.write(chunk)
+    partial.replace(out)
+    say(f"wrote the bundle of snapshot {found.snapshot} ({found.size:,} bytes, sha256 {found.sha256[:12]}) to {out}", err=True)
+
+
 def _orchestration(schedule: str | None, quiet: float | None = None, mode: str | None = None, poll: float | None = None) -> OrchestrationSettings:
     from hostcap.orchestration import OrchestrationSettings
 

@@ -5,6 +5,7 @@ Layout under the lake root:
     snapshots/<id>/gold/<table>.parquet
     snapshots/<id>/manifest.json   per source: fingerprint, where its bronze/silver live, its report
     snapshots/<id>/checksums.json  the seal: sha256 and size of every file the snapshot is made of
+    snapshots/<id>/bundle.zip      the release bundle of its gold tables (hostcap.release), sealed too
     CURRENT.json                   {"snapshot": <id>, "published_at": ...}  (replaced atomically)
     HISTORY.json                   every snapshot published, oldest first (retention trims it)
     runs/<run id>.json             the report of every refresh, published or not
@@ -25,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from hostcap import seal as sealing
@@ -42,6 +43,8 @@ __all__ = ["GOLD_TABLES", "Baseline", "Lake", "Published"]
 
 POINTER = "CURRENT.json"
 HISTORY = "HISTORY.json"
+#: a snapshot's release bundle (hostcap.release), beside its manifest and seal
+BUNDLE = "bundle.zip"
 
 
 def _now() -> str:
@@ -65,11 +68,14 @@ class Lake(DamageChecks):
     def write_table(self, snapshot: str, layer: str, name: str, table: pa.Table) -> str:
         """Write the table in one step and remember its checksum for the snapshot's seal; returns its path."""
         path = self._table_path(snapshot, layer, name)
-        data = sealing.to_parquet(table)
+        self._write_sealed(path, sealing.to_parquet(table))
+        return path
+
+    def _write_sealed(self, path: str, data: bytes | memoryview) -> None:
+        """Write a file of a snapshot in one step, remembering its checksum for the snapshot's seal."""
         self.storage.write_bytes_atomic(path, data)
         with self._written_lock:
             self._written[path] = Checksum.of(data)
-        return path
 
     # tables an engine reads and writes itself (Spark's executors) -------------------------------
 
@@ -116,6 +122,35 @@ class Lake(DamageChecks):
         else:
             sealing.compare(Checksum(*self.storage.digest(path)), expected, path)
         return path
+
+    # release bundles (hostcap.release) ---------------------------------------------------------
+
+    @staticmethod
+    def bundle_path(snapshot: str) -> str:
+        return f"snapshots/{snapshot}/{BUNDLE}"
+
+    def write_bundle(self, snapshot: str, data: bytes) -> None:
+        """Store the snapshot's release bundle; `write_manifest` seals it with the snapshot's files."""
+        self._write_sealed(self.bundle_path(snapshot), data)
+
+    def bundle(self, snapshot: str) -> Checksum:
+        """The checksum of the snapshot's release bundle, once the stored file matches its seal
+        (LakeDamaged when it does not); LakeError when the snapshot has none (an unknown snapshot,
+        or one published before bundles were made)."""
+        path = self.bundle_path(snapshot)
+        expected = self.checksums(snapshot).get(path)
+        if expected is None:
+            raise LakeError(f"snapshot {snapshot!r} has no release bundle; see `hostcap snapshots`")
+        if not self.storage.exists(path):
+            raise LakeDamaged(f"{path} is missing")
+        sealing.compare(Checksum(*self.storage.digest(path)), expected, path)
+        return expected
+
+    def bundle_chunks(self, snapshot: str, size: int = 1 << 20) -> Iterator[bytes]:
+        """The bundle's bytes in chunks of `size`, read as they are sent (check it with `bundle` first)."""
+        with self.storage.open_file(self.bundle_path(snapshot)) as handle:
+            while chunk := handle.read(size):
+                yield chunk
 
     # reading ---------------------------------------------------------------------------------------
 
@@ -168,7 +203,7 @@ class Lake(DamageChecks):
         self.storage.write_bytes_atomic(path, data)
         files = {path: Checksum.of(data)}
         owners: dict[str, dict[str, Checksum]] = {}
-        paths = [self._table_path(snapshot, "gold", name) for name in GOLD_TABLES]
+        paths = [self._table_path(snapshot, "gold", name) for name in GOLD_TABLES] + [self.bundle_path(snapshot)]
         paths += [self._table_path(e["snapshot"], layer, s) for s, e in sources.items() for layer in SOURCE_LAYERS]
         for table_path in paths:
             if (found := self._checksum(table_path, owners)) is not None:

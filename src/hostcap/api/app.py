@@ -13,6 +13,7 @@ from hostcap.api.docs import mount_docs
 from hostcap.api.fastlane import FastLane
 from hostcap.api.middleware import HeadAsGet, SizeLimits, SnapshotHeader
 from hostcap.api.routers import (
+    bundles,
     changes,
     compat,
     ders,
@@ -109,7 +110,9 @@ def create_app(
     app.state.hostcap = hostcap
     app.state.changes = ChangesCache(hostcap.diff)
     app.state.history = HistoryCache(hostcap.lake)
-    for module in (compat, feeders, ders, history, substations, utilities, stats, refreshes, snapshots, status, changes, health):
+    for module in (
+        compat, feeders, ders, history, substations, utilities, stats, refreshes, snapshots, bundles, status, changes, health
+    ):
         app.include_router(module.router)
     mount_docs(app)
     mount_explorer(app)

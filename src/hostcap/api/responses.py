@@ -28,6 +28,7 @@ def etag(snapshot: Snapshot, fmt: OutputFormat) -> str:
 
 
 def matches(if_none_match: str | None, tag: str) -> bool:
+    """Whether an `If-None-Match` header names `tag` (or `*`): the client holds this version."""
     if not if_none_match:
         return False
     return any(t.strip() in ("*", tag, f"W/{tag}") for t in if_none_match.split(","))

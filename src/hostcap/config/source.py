@@ -144,6 +144,15 @@ class DerOptions(Strict):
         return self
 
 
+class Publication(Strict):
+    """Who publishes a source's data and on what terms: the release bundle's `datapackage.json`
+    names them as the sources and licenses of the tables built from it."""
+
+    publisher: str = Field(description="Who publishes the data, e.g. `Con Edison`.")
+    url: str | None = Field(None, description="Where the publisher makes the data available, when known.")
+    terms: str = Field(description="The terms the data are published under, in the publisher's words or a pointer to them.")
+
+
 class SourceConfig(Strict):
     """One source: a utility's data set, its files and how they map onto the canonical model."""
 
@@ -174,6 +183,7 @@ class SourceConfig(Strict):
     der: DerOptions | None = Field(None, description="Required for DER sources.")
     exclude: list[ExclusionRule] = Field(default_factory=list, description="Documented exclusion rules.")
     transmission: TransmissionRule = Field(default_factory=TransmissionRule)
+    publication: Publication | None = Field(None, description="Who publishes the data and on what terms.")
 
     @field_validator("columns", mode="before")
     @classmethod

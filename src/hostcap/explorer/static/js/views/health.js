@@ -23,6 +23,7 @@ export default async function health({ root, params, signal }) {
   const run = params.get("run") ?? runs.data.find((r) => r.status !== "running")?.run_id;
   const older = snapshots.data.slice(snapshots.data.findIndex((s) => s.served) + 1);
   const since = params.get("since") ?? older[0]?.snapshot;
+  const served = snapshots.data.find((s) => s.served)?.snapshot;
   const [detail, changes] = await Promise.all([
     run ? getJson(idPath("/v1/refreshes", "run", run), {}, signal) : null,
     since ? getJson("/v1/changes", { since, limit: ITEMS_SHOWN }, signal) : null,
@@ -30,14 +31,21 @@ export default async function health({ root, params, signal }) {
   replace(
     root,
     h("h1", {}, "Data health"),
+    served && bundleLink(served),
     h("h2", {}, "Recent refreshes"),
-    runsTable(runs.data, run, since, snapshots.data.find((s) => s.served)?.snapshot),
+    runsTable(runs.data, run, since, served),
     detail && report(detail),
     h("h2", {}, "What changed since the previous snapshot"),
     changesSection(changes, older, since, run),
   );
 }
 
+
+// the served snapshot's release bundle: every table as Parquet, CSV and DuckDB, with its data package
+function bundleLink(snapshot) {
+  const href = `${idPath("/v1/snapshots", "run", snapshot)}/bundle`;
+  return h("p", {}, h("a", { class: "button", href, download: `hostcap-${snapshot}.zip` }, `Download the whole data set (snapshot ${snapshot}, zip)`));
+}
 
 function runsTable(runs, chosen, since, served) {
   return dataTable({
