@@ -12,7 +12,6 @@ import pytest
 
 from hostcap.client import Client, Retry
 from hostcap.core import Hostcap
-from hostcap.lake import Lake
 
 PAGE = 37  # small and odd: every list spans several pages, the last one short
 
@@ -36,22 +35,22 @@ def _rows(frame: pd.DataFrame, key: str) -> list[dict]:
     return sorted(pa.Table.from_pandas(frame, preserve_index=False).to_pylist(), key=lambda row: row[key])
 
 
-def _gold(lake: Lake, table: str, key: str) -> list[dict]:
-    """The published gold as the API carries it: quality flags as a list."""
-    rows = lake.read_table(table).to_pylist()
+def _gold(hostcap: Hostcap, table: str, key: str) -> list[dict]:
+    """The published gold as the API carries it (feeders with their ages and scenarios): quality flags as a list."""
+    rows = hostcap.gold_table(table).to_pylist()
     for row in rows:
         row["quality_flags"] = [flag for flag in (row.get("quality_flags") or "").split(",") if flag]
     return sorted(rows, key=lambda row: row[key])
 
 
 def test_lists_are_the_gold_tables_and_unchanged_pages_are_304(two_snapshots, server) -> None:
-    lake = two_snapshots[0].lake
+    hostcap = two_snapshots[0]
     with Client(server.url, page_size=PAGE) as hc:
         feeders, ders = hc.feeders(), hc.ders()
         substations = hc.substations()
-        assert _rows(feeders, "feeder_id") == _gold(lake, "feeders", "feeder_id")
-        assert _rows(ders, "der_id") == _gold(lake, "ders", "der_id")
-        assert len(substations) == lake.read_table("substations").num_rows
+        assert _rows(feeders, "feeder_id") == _gold(hostcap, "feeders", "feeder_id")
+        assert _rows(ders, "der_id") == _gold(hostcap, "ders", "der_id")
+        assert len(substations) == hostcap.lake.read_table("substations").num_rows
         pages = hc.stats.fetched
         assert pages > len(ders) / PAGE and hc.stats.not_modified == 0
 
@@ -82,12 +81,15 @@ def test_changes_follow_every_page(two_snapshots, server) -> None:
     assert sorted(changes.loc[changes["kind"] == "feeders_removed", "feeder_id"]) == [f.feeder_id for f in diff.feeders_removed]
 
 
-def test_history_when_the_server_has_it(two_snapshots, server) -> None:
-    with Client(server.url, page_size=PAGE) as hc:
-        if "/v1/feeders/{feeder_id}/history" not in hc.http.get("/openapi.json").json()["paths"]:
-            pytest.skip("this server has no /v1/feeders/{feeder_id}/history")
-        feeder_id = two_snapshots[0].lake.read_table("feeders")["feeder_id"][0].as_py()
-        assert len(hc.history(feeder_id)) >= 1
+def test_history_is_the_feeders_recorded_points(two_snapshots, server) -> None:
+    hostcap = two_snapshots[0]
+    feeder_id = hostcap.lake.read_table("feeders")["feeder_id"][0].as_py()
+    expected = hostcap.feeder_history(feeder_id)["points"]
+    with Client(server.url) as hc:
+        points = pa.Table.from_pandas(hc.history(feeder_id), preserve_index=False).to_pylist()
+    assert len(points) == len(expected) == 2
+    assert [p["max_hc_mw"] for p in points] == [p["max_hc_mw"] for p in expected]
+    assert [p["snapshot"] for p in points] == [p["snapshot"] for p in expected]
 
 
 def test_reads_the_bundle_from_the_server_and_from_a_file(two_snapshots, server, tmp_path: Path) -> None:

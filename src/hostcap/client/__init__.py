@@ -91,9 +91,10 @@ class Client:
         """Substations (`GET /v1/substations`): filter `utility`."""
         return self._frame(self._pages("/v1/substations", filters), frame)
 
-    def history(self, feeder_id: str, *, frame: Frame | None = None, **filters: Any) -> Any:
-        """One feeder's history across snapshots (`GET /v1/feeders/{feeder_id}/history`)."""
-        return self._frame(self._pages(f"/v1/feeders/{quote(feeder_id, safe='')}/history", filters), frame)
+    def history(self, feeder_id: str, *, frame: Frame | None = None) -> Any:
+        """One feeder's values at every recorded publish, oldest first, one row per publish
+        (`GET /v1/feeders/{feeder_id}/history`: its `points`)."""
+        return self._frame(self._json(f"/v1/feeders/{quote(feeder_id, safe='')}/history")["data"]["points"], frame)
 
     def changes(self, since: str, *, frame: Frame | None = None) -> Any:
         """What changed from snapshot `since` to the served one (`GET /v1/changes`): one row per
