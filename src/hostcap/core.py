@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hostcap.alerts import AlertSettings, Notifier
 from hostcap.config import Settings, SourceConfig, load_source_configs
 from hostcap.errors import SourceError
 from hostcap.io.s3 import S3Access
@@ -38,6 +39,8 @@ class Hostcap:
     """
 
     settings: Settings = field(default_factory=Settings)
+    #: webhook delivery (`HOSTCAP_WEBHOOK_*`)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     s3: S3Access = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -46,6 +49,11 @@ class Hostcap:
     @cached_property
     def lake(self) -> Lake:
         return Lake(self.settings.lake_dir, self.s3)
+
+    @cached_property
+    def notifier(self) -> Notifier:
+        """Subscriptions and their notifications, kept in the lake."""
+        return Notifier(self.lake, self.alerts)
 
     def sources(self) -> Storage:
         return Storage(self.settings.source_dir, self.s3)
@@ -88,7 +96,9 @@ class Hostcap:
     ) -> RefreshReport:
         """Run a refresh; `run_id` lets a caller (the API) name the run before it starts.
 
-        Raises RefreshBusy naming the running run when another refresh holds the lake.
+        Raises RefreshBusy naming the running run when another refresh holds the lake. A publish
+        is then notified to the subscriptions in the background (`notifier`): never holding up or
+        failing the refresh.
         """
         ctx = RefreshContext(
             sources=self.sources(),
@@ -107,7 +117,10 @@ class Hostcap:
             progress=progress or (lambda message: None),
             **({"run_id": run_id} if run_id else {}),
         )
-        return run_refresh(ctx)
+        report = run_refresh(ctx)
+        if report.published:
+            self.notifier.published(report.snapshot)
+        return report
 
     def rollback(self, snapshot: str) -> None:
         """Publish an earlier snapshot again (under the refresh lock, so no refresh races it)."""

@@ -17,11 +17,13 @@ from hostcap.api.routers import (
     compat,
     ders,
     feeders,
+    feeds,
     health,
     refreshes,
     snapshots,
     stats,
     status,
+    subscriptions,
     substations,
     utilities,
 )
@@ -31,6 +33,9 @@ from hostcap.explorer import mount_explorer
 from hostcap.orchestration import OrchestrationSettings, Orchestrator
 from hostcap.serving import Refresher, SnapshotStore
 from hostcap.serving.changes import ChangesCache
+
+#: seconds between looks at the outbox for notifications other processes (`hostcap refresh`) left there
+NOTIFY_RESCAN_S = 60
 
 DESCRIPTION = """\
 New York utilities' hosting capacity and DER data, cleaned and unified, served from memory.
@@ -50,6 +55,9 @@ New York utilities' hosting capacity and DER data, cleaned and unified, served f
   `HOSTCAP_API_KEY` is set, and refuse what another site's page can make a browser send (403 for a
   cross-origin `Sec-Fetch-Site`/`Origin`, 415 for a text/plain or form body); scripts and curl
   send neither.
+* `/v1/subscriptions`: after each publish, the changes a subscription's filter and triggers select
+  are POSTed to its URL as a signed webhook (or read as an Atom feed); `/v1/changes.atom` is every
+  publish's changes as a feed. Subscriptions need the API key.
 * HEAD is answered wherever GET is; `Accept` is negotiated with its q-values.
 """
 
@@ -77,6 +85,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store.sync()
+        hostcap.notifier.resume(rescan_s=NOTIFY_RESCAN_S)
         if refresh_on_start:
             refresher.start()
         stop_watching = store.watch(settings.api_reload_interval_s) if settings.api_reload_interval_s else None
@@ -87,6 +96,7 @@ def create_app(
             orchestrator.stop()
         if stop_watching is not None:
             stop_watching.set()
+        hostcap.notifier.stop()
 
     app = FastAPI(
         title="hostcap API",
@@ -106,7 +116,7 @@ def create_app(
     openapi.install(app, key_set=settings.api_key is not None)
     app.state.hostcap = hostcap
     app.state.changes = ChangesCache(hostcap.diff)
-    for module in (compat, feeders, ders, substations, utilities, stats, refreshes, snapshots, status, changes, health):
+    for module in (compat, feeders, ders, substations, utilities, stats, refreshes, snapshots, status, changes, feeds, subscriptions, health):
         app.include_router(module.router)
     mount_docs(app)
     mount_explorer(app)
