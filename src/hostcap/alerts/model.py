@@ -64,7 +64,7 @@ class Triggers(BaseModel):
 
     @model_validator(mode="after")
     def _one_at_least(self) -> Triggers:
-        if not any(v not in (None, False) for v in self.model_dump().values()):
+        if all(v is None or v is False for v in self.model_dump().values()):  # 0 is a trigger: any size
             raise ValueError("set at least one trigger")
         return self
 
