@@ -14,6 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from hostcap.alerts.model import Filter, Subscription, Triggers
 from hostcap.lake import Lake
 
@@ -32,13 +35,41 @@ class Gold:
     """The columns of one snapshot's gold the triggers read, keyed by canonical ID."""
 
     feeders: dict[str, dict]
+    #: the queued DER (hand-made gold in tests may hold others too)
     ders: dict[str, dict]
+    #: per feeder, the lower-case counties of its DER (computed from `ders` when not given)
+    counties: dict[str, set[str]] | None = None
+    table: pa.Table | None = None
+
+    def place_counties(self) -> dict[str, set[str]]:
+        if self.counties is not None:
+            return self.counties
+        found: dict[str, set[str]] = defaultdict(set)
+        for der in self.ders.values():
+            if der["feeder_id"] and der["county"]:
+                found[der["feeder_id"]].add(der["county"].strip().lower())
+        return found
 
     @classmethod
     def read(cls, lake: Lake, snapshot: str) -> Gold:
+        """Every feeder; the DER only when queued, and the county of each feeder's DER (the only
+        DER a trigger can see are those joining or leaving the queue: queued on one side)."""
         feeders = lake.read_table("feeders", snapshot=snapshot).select(FEEDER_COLUMNS).to_pylist()
-        ders = lake.read_table("ders", snapshot=snapshot).select(DER_COLUMNS).to_pylist()
-        return cls({row["feeder_id"]: row for row in feeders}, {row["der_id"]: row for row in ders})
+        ders = lake.read_table("ders", snapshot=snapshot).select(DER_COLUMNS)
+        queued = ders.filter(pc.equal(ders["status"], QUEUED)).to_pylist()
+        places = ders.select(["feeder_id", "county"]).group_by(["feeder_id", "county"]).aggregate([]).to_pylist()
+        counties: dict[str, set[str]] = defaultdict(set)
+        for place in places:
+            if place["feeder_id"] and place["county"]:
+                counties[place["feeder_id"]].add(place["county"].strip().lower())
+        return cls({row["feeder_id"]: row for row in feeders}, {row["der_id"]: row for row in queued}, counties, ders)
+
+    def ders_by_id(self, ids: set[str]) -> dict[str, dict]:
+        """Any DER of this snapshot, queued or not, by ID (those that left the queue)."""
+        if self.table is None:
+            return {key: row for key, row in self.ders.items() if key in ids}
+        found = self.table.filter(pc.is_in(self.table["der_id"], pa.array(sorted(ids), pa.string()))).to_pylist()
+        return {row["der_id"]: row for row in found}
 
 
 @dataclass(frozen=True)
@@ -82,10 +113,12 @@ class ChangeSet:
             return found
         feeders = {**old_gold.feeders, **new_gold.feeders}
         counties: dict[str, set[str]] = defaultdict(set)
-        for ders in (old_gold.ders, new_gold.ders):
-            for der in ders.values():
-                if der["feeder_id"] and der["county"]:
-                    counties[der["feeder_id"]].add(der["county"].strip().lower())
+        for gold in (old_gold, new_gold):
+            for feeder, places in gold.place_counties().items():
+                counties[feeder] |= places
+        # a DER queued on one side only: fetch it from the other side, wherever it stands there
+        old_ders = {**old_gold.ders, **old_gold.ders_by_id(new_gold.ders.keys() - old_gold.ders.keys())}
+        new_ders = {**new_gold.ders, **new_gold.ders_by_id(old_gold.ders.keys() - new_gold.ders.keys())}
         for key in old_gold.feeders.keys() | new_gold.feeders.keys():
             before, after = old_gold.feeders.get(key), new_gold.feeders.get(key)
             if before and after and all(_same(before[c], after[c]) for c in ("max_hc_mw", "headroom_after_queue_mw")):
@@ -93,8 +126,8 @@ class ChangeSet:
             row = after or before
             found._add(Change("feeder", before, after, row["utility"], _lower([key, row["native_feeder_id"]]),
                               _lower([row["substation_id"], row["substation_name"]]), frozenset(counties.get(key, ()))))
-        for key in old_gold.ders.keys() | new_gold.ders.keys():
-            before, after = old_gold.ders.get(key), new_gold.ders.get(key)
+        for key in old_ders.keys() | new_ders.keys():
+            before, after = old_ders.get(key), new_ders.get(key)
             if (before or {}).get("status") == QUEUED or (after or {}).get("status") == QUEUED:
                 if (before or {}).get("status") == (after or {}).get("status"):
                     continue

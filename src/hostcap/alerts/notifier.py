@@ -45,7 +45,8 @@ class Notifier:
         self.outbox = Outbox(lake.storage, self.settings.webhook_keep_deliveries)
         self._jitter = jitter
         self._cond = threading.Condition()
-        self._due: list[tuple[float, int, Batch, Notification]] = []
+        #: (when, order, publish, notification, how it stands: None until this process attempted it)
+        self._due: list[tuple[float, int, Batch, Notification, DeliveryPublic | None]] = []
         self._order = itertools.count()
         self._known: set[str] = set()  # idempotency keys waiting or being attempted here
         self._open: dict[str, set[str]] = {}  # per publish, its keys not yet final
@@ -54,6 +55,8 @@ class Notifier:
         self._pool: ThreadPoolExecutor | None = None
         self._stop = threading.Event()
         self._changes: dict[tuple[str, str], ChangeSet] = {}
+        #: the subscription of each notification just evaluated, for its first attempt
+        self._evaluated: dict[str, Subscription] = {}
 
     # what callers use ----------------------------------------------------------------------------
 
@@ -92,11 +95,12 @@ class Notifier:
             self._due.clear()
             self._known.clear()
             self._open.clear()
+            self._evaluated.clear()
             self._cond.notify_all()
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
-    def batch_for(self, snapshot: str) -> Batch:
+    def batch_for(self, snapshot: str, subscriptions: list[Subscription] | None = None) -> Batch:
         """The notifications a publish makes (nothing is written or sent): one per subscription
         made before it whose filter and triggers select at least one change."""
         history = self.lake.history()
@@ -105,7 +109,7 @@ class Notifier:
         previous = history[at - 1]["snapshot"] if at else None
         stamp = time.time()
         batch = Batch(snapshot=snapshot, previous=previous, created_at=now(), created_s=stamp, notifications=[])
-        subscriptions = [s for s in self.subscriptions.all()
+        subscriptions = [s for s in (self.subscriptions.all() if subscriptions is None else subscriptions)
                          if s.url is not None and (published_at is None or s.created_at <= published_at)]
         if previous is None or not subscriptions:
             return batch
@@ -157,10 +161,13 @@ class Notifier:
 
     def _evaluate(self, snapshot: str) -> None:
         with self._evaluating:
-            if self.outbox.evaluated() == snapshot or not self.subscriptions.all():
+            if self.outbox.evaluated() == snapshot or not (subscriptions := self.subscriptions.all()):
                 return
-            batch = self.batch_for(snapshot)
+            batch = self.batch_for(snapshot, subscriptions)
             self.outbox.add(batch)
+            by_id = {s.id: s for s in subscriptions}
+            with self._cond:  # the first attempts use the subscriptions just read
+                self._evaluated.update((n.id, by_id[n.subscription_id]) for n in batch.notifications)
             log.info("notifications: snapshot=%s notifications=%d", snapshot, len(batch.notifications))
             self._schedule(batch, batch.notifications)
 
@@ -189,12 +196,12 @@ class Notifier:
                 self._push(batch, notification, at)
             self._cond.notify_all()
 
-    def _push(self, batch: Batch, notification: Notification, at: float) -> None:
+    def _push(self, batch: Batch, notification: Notification, at: float, state: DeliveryPublic | None = None) -> None:
         """Queue a notification unless it is queued or being attempted already (hold `_cond`)."""
         if notification.id not in self._known:
             self._known.add(notification.id)
             self._open.setdefault(batch.snapshot, set()).add(notification.id)
-            heapq.heappush(self._due, (at, next(self._order), batch, notification))
+            heapq.heappush(self._due, (at, next(self._order), batch, notification, state))
 
     def _dispatch(self, pool: ThreadPoolExecutor, stop: threading.Event) -> None:
         """Hand each notification to the pool when it is due, until `stop`."""
@@ -204,47 +211,48 @@ class Notifier:
                     self._cond.wait(self._due[0][0] - time.time() if self._due else None)
                 if stop.is_set():
                     return
-                _, _, batch, notification = heapq.heappop(self._due)
+                _, _, batch, notification, state = heapq.heappop(self._due)
                 self._active += 1
             try:
-                pool.submit(self._attempt, batch, notification)
+                pool.submit(self._attempt, batch, notification, state)
             except RuntimeError:  # stopped meanwhile: the outbox keeps it
                 with self._cond:
                     self._active -= 1
                     self._cond.notify_all()
                 return
 
-    def _attempt(self, batch: Batch, notification: Notification) -> None:
+    def _attempt(self, batch: Batch, notification: Notification, state: DeliveryPublic | None) -> None:
         retry_at = None
         try:
-            retry_at = self._send(batch, notification)
-        except Exception as exc:  # the lake out of reach: try again later
+            retry_at, state = self._send(batch, notification, state)
+        except Exception as exc:  # the lake out of reach: try again later (reading how it stands there)
             log.error("delivery %s not recorded: %s", notification.id, describe(exc))
-            retry_at = time.time() + self.settings.webhook_backoff_max_s
+            retry_at, state = time.time() + self.settings.webhook_backoff_max_s, None
         finally:
             with self._cond:
                 self._known.discard(notification.id)
                 if retry_at is not None:
-                    self._push(batch, notification, retry_at)
+                    self._push(batch, notification, retry_at, state)
                 self._active -= 1
                 self._cond.notify_all()
 
-    def _send(self, batch: Batch, notification: Notification) -> float | None:
-        """One attempt, recorded; when to retry (None: it is final)."""
-        state = self.outbox.state(notification.subscription_id, batch.snapshot)
+    def _send(self, batch: Batch, notification: Notification, state: DeliveryPublic | None) -> tuple[float | None, DeliveryPublic]:
+        """One attempt, recorded; when to retry (None: it is final) and how it stands. `state` is
+        None for a notification this process has not attempted: then the lake says how it stands."""
+        if state is None:
+            state = self.outbox.state(notification.subscription_id, batch.snapshot)
         if state is None:
             count = json.loads(notification.body)["event_count"]
             state = Outbox.started(batch, notification, count)
-        if state.status != "pending":
+        subscription = self._evaluated.pop(notification.id, None)
+        if subscription is None:  # a retry, or one left by another process: is it still subscribed?
+            try:
+                subscription = self.subscriptions.get(notification.subscription_id)
+            except NoSuchSubscription:
+                subscription = None
+        if state.status != "pending" or subscription is None or subscription.url is None or subscription.secret is None:
             self._final(batch, notification)
-            return None
-        try:
-            subscription = self.subscriptions.get(notification.subscription_id)
-        except NoSuchSubscription:
-            subscription = None
-        if subscription is None or subscription.url is None or subscription.secret is None:  # removed meanwhile
-            self._final(batch, notification)
-            return None
+            return None, state
         body = notification.body.encode()
         headers = webhook.signed_headers(subscription.secret.get_secret_value(), body, notification.id)
         s = self.settings
@@ -265,7 +273,7 @@ class Notifier:
         log.info("delivery %s: attempt %d %s", notification.id, len(state.attempts), attempt.error or "delivered")
         if retry_at is None:
             self._final(batch, notification)
-        return retry_at
+        return retry_at, state
 
     def _final(self, batch: Batch, notification: Notification) -> None:
         with self._cond:
