@@ -157,3 +157,16 @@ def write_files_after(lake) -> None:
     lake.hostcap.alerts.webhook_allow_private = False  # the refresh's own delivery is refused, not sent
     lake.publish()
     assert lake.hostcap.notifier.drain(30)
+
+
+def test_every_webhook_setting_and_command_is_in_the_readme():
+    from pathlib import Path
+
+    from hostcap.alerts import AlertSettings
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for name in AlertSettings.model_fields:
+        assert f"`HOSTCAP_{name.upper()}`" in readme, name
+    for text in ("`hostcap subscriptions add [", "`hostcap notify [--dry-run]", "X-Hostcap-Signature", "Idempotency-Key",
+                 "/v1/changes.atom", "/v1/subscriptions/{id}/deliveries"):
+        assert text in readme, text
