@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 
 from hostcap.alerts.urls import check_url
 
-_Names = Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=500)]
+_Names = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=100)]
 
 
 class Filter(BaseModel):
