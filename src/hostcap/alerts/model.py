@@ -60,7 +60,7 @@ class Triggers(BaseModel):
         "(installed, withdrawn or gone).",
         examples=[1000],
     )
-    feeder_presence: bool = Field(False, description="A feeder appears or disappears.")
+    feeder_presence: bool = Field(False, description="A feeder appears or disappears.", examples=[True])
 
     @model_validator(mode="after")
     def _one_at_least(self) -> Triggers:
@@ -110,15 +110,15 @@ class SubscriptionPublic(BaseModel):
     id: str = Field(description="Subscription ID.", examples=["sub_3f9a0c2d1b7e4a6f"])
     url: str | None = Field(description="Where deliveries are POSTed; null: feed only.", examples=["https://example.org/hooks/hostcap"])
     description: str = Field(description="A note for people.", examples=["headroom on my feeders"])
-    filter: Filter
-    triggers: Triggers
+    filter: Filter = Field(description="Which feeders and DER.")
+    triggers: Triggers = Field(description="Which changes.")
     created_at: str = Field(description="When it was made (UTC).", examples=["2026-11-01T06:00:00+00:00"])
 
 
 class Subscription(SubscriptionPublic):
     """A subscription as stored, with its secret."""
 
-    secret: SecretStr | None
+    secret: SecretStr | None = Field(description="The signing secret (stored in the lake only).")
 
     @classmethod
     def new(cls, given: SubscriptionIn) -> Subscription:

@@ -62,10 +62,13 @@ class DeliveryPublic(BaseModel):
     """How one notification went."""
 
     id: str = Field(description="Idempotency key, sent as `Idempotency-Key`.", examples=["sub_3f9a0c2d1b7e4a6f:20261101T060000Z-0a1b2c"])
-    subscription_id: str = Field(examples=["sub_3f9a0c2d1b7e4a6f"])
+    subscription_id: str = Field(description="The subscription.", examples=["sub_3f9a0c2d1b7e4a6f"])
     snapshot: str = Field(description="The publish it reports.", examples=["20261101T060000Z-0a1b2c"])
     previous: str | None = Field(description="The publish it compares with.", examples=["20261001T060000Z-0d4e5f"])
-    status: Literal["pending", "delivered", "failed"] = Field(examples=["delivered"])
+    status: Literal["pending", "delivered", "failed"] = Field(
+        description="`pending` (being retried), `delivered`, or `failed` (retried for the retry time, or refused).",
+        examples=["delivered"],
+    )
     event_count: int = Field(description="Events in the notification.", examples=[3])
     created_at: str = Field(description="When the publish was evaluated (UTC).", examples=["2026-11-01T06:00:03+00:00"])
     finished_at: str | None = Field(description="When it was delivered or marked failed.", examples=[None])

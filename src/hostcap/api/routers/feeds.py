@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from hostcap.alerts import Notifier, atom
 from hostcap.api import openapi
-from hostcap.api.routers.subscriptions import get_notifier
+from hostcap.api.routers.subscriptions import SubscriptionId, get_notifier
 from hostcap.serving.changes import ChangesCache
 
 router = APIRouter(tags=["changes"])
@@ -24,8 +24,8 @@ FEED = {200: {"description": "An Atom feed.", "content": {atom.MEDIA_TYPE: {}}}}
 
 
 class FeedQuery(BaseModel):
-    page: int = Field(1, ge=1, le=1000, description="Which page, from 1 (the feed's `next` link gives the following one).")
-    limit: int = Field(10, ge=1, le=50, description="Entries (publishes) per page.")
+    page: int = Field(1, ge=1, le=1000, description="Which page, from 1 (the feed's `next` link gives the following one).", examples=[1])
+    limit: int = Field(10, ge=1, le=50, description="Entries (publishes) per page.", examples=[10])
 
 
 def _feed(body: bytes) -> Response:
@@ -50,7 +50,7 @@ def changes_feed(request: Request, query: Annotated[FeedQuery, Query()]) -> Resp
     summary="A subscription's changes as an Atom feed",
 )
 def subscription_feed(
-    request: Request, subscription_id: str, query: Annotated[FeedQuery, Query()],
+    request: Request, subscription_id: SubscriptionId, query: Annotated[FeedQuery, Query()],
     notifier: Annotated[Notifier, Depends(get_notifier)],
 ) -> Response:
     """One entry per kept publish with changes the subscription selects, newest first, listing

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from hostcap.alerts import Notifier, SubscriptionIn, SubscriptionPublic
@@ -28,6 +28,7 @@ async def get_notifier(request: Request) -> Notifier:
 
 
 NotifierDep = Annotated[Notifier, Depends(get_notifier)]
+SubscriptionId = Annotated[str, Path(description="Subscription ID.", examples=["sub_3f9a0c2d1b7e4a6f"])]
 
 
 class SubscriptionsPublic(BaseModel):
@@ -67,7 +68,8 @@ def list_all(notifier: NotifierDep) -> SubscriptionsPublic:
 
 
 @router.get("/{subscription_id}", response_model=SubscriptionPublic, responses={**KEY, **UNKNOWN}, summary="One subscription")
-def get_one(subscription_id: str, notifier: NotifierDep) -> SubscriptionPublic:
+def get_one(subscription_id: SubscriptionId, notifier: NotifierDep) -> SubscriptionPublic:
+    """One subscription (without its secret)."""
     return notifier.subscriptions.get(subscription_id).public()
 
 
@@ -75,7 +77,7 @@ def get_one(subscription_id: str, notifier: NotifierDep) -> SubscriptionPublic:
     "/{subscription_id}", status_code=204, dependencies=STATE_CHANGE, responses={**openapi.STATE_CHANGE, **UNKNOWN},
     summary="Unsubscribe",
 )
-def remove(subscription_id: str, notifier: NotifierDep) -> Response:
+def remove(subscription_id: SubscriptionId, notifier: NotifierDep) -> Response:
     """Delete a subscription and its delivery log; nothing more is sent to it."""
     notifier.subscriptions.remove(subscription_id)
     notifier.outbox.forget(subscription_id)
@@ -87,9 +89,9 @@ def remove(subscription_id: str, notifier: NotifierDep) -> Response:
     summary="A subscription's delivery log",
 )
 def deliveries(
-    subscription_id: str,
+    subscription_id: SubscriptionId,
     notifier: NotifierDep,
-    limit: Annotated[int, Query(ge=1, le=100, description="How many of the latest deliveries.")] = 20,
+    limit: Annotated[int, Query(ge=1, le=100, description="How many of the latest deliveries.", examples=[20])] = 20,
 ) -> DeliveriesPublic:
     """The latest deliveries, newest first: `pending` (being retried), `delivered` or `failed`
     (retried for `HOSTCAP_WEBHOOK_RETRY_FOR_S` without success, or the destination refused), each
