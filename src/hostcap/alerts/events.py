@@ -14,11 +14,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING
 
 from hostcap.alerts.model import Filter, Subscription, Triggers
 from hostcap.lake import Lake
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FEEDER_COLUMNS = ["feeder_id", "native_feeder_id", "utility", "substation_id", "substation_name", "max_hc_mw",
                   "headroom_after_queue_mw"]
@@ -54,6 +56,8 @@ class Gold:
     def read(cls, lake: Lake, snapshot: str) -> Gold:
         """Every feeder; the DER only when queued, and the county of each feeder's DER (the only
         DER a trigger can see are those joining or leaving the queue: queued on one side)."""
+        import pyarrow.compute as pc  # here: a command with nothing to notify never loads pyarrow
+
         feeders = lake.read_table("feeders", snapshot=snapshot).select(FEEDER_COLUMNS).to_pylist()
         ders = lake.read_table("ders", snapshot=snapshot).select(DER_COLUMNS)
         queued = ders.filter(pc.equal(ders["status"], QUEUED)).to_pylist()
@@ -68,6 +72,9 @@ class Gold:
         """Any DER of this snapshot, queued or not, by ID (those that left the queue)."""
         if self.table is None:
             return {key: row for key, row in self.ders.items() if key in ids}
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         found = self.table.filter(pc.is_in(self.table["der_id"], pa.array(sorted(ids), pa.string()))).to_pylist()
         return {row["der_id"]: row for row in found}
 

@@ -26,7 +26,7 @@ from hostcap.alerts.outbox import AttemptPublic, Batch, DeliveryPublic, Notifica
 from hostcap.alerts.model import Subscription
 from hostcap.alerts.settings import AlertSettings
 from hostcap.alerts.subscriptions import NoSuchSubscription, SubscriptionStore
-from hostcap.errors import describe
+from hostcap.errors import HostcapError, describe
 from hostcap.lake import Lake
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ class Notifier:
             try:
                 work()
             except Exception as exc:  # a notification problem never reaches the publish
-                log.error("notifications failed: %s", describe(exc), exc_info=True)
+                log.error("notifications failed: %s", describe(exc), exc_info=not isinstance(exc, HostcapError))
             finally:
                 with self._cond:
                     self._active -= 1
