@@ -6,6 +6,7 @@
     python -m bench floor      # hostcap ÷ the raw DuckDB read-and-write of the same files: two-utility real files, scale 1
     python -m bench spark      # Spark (local): full refresh at scale 1 (needs the spark extra and Java)
     python -m bench api        # load test of the API over the scale-1 lake (needs wrk)
+    python -m bench notify     # publish-to-delivery latency of 1,000 webhook subscriptions at scale 1
     python -m bench report     # BENCHMARKS.md from bench/results/*.json
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import floor, machine, measure, refresh, report
+from bench import floor, machine, measure, notify, refresh, report
 from bench.api.run import measure_api
 
 SCALES = [0.25, 1.0, 4.0]
@@ -46,13 +47,17 @@ def run_api(args: argparse.Namespace) -> None:
     refresh.write("api", result)
 
 
+def run_notify(args: argparse.Namespace) -> None:
+    refresh.write("notify", notify.figures(args.runs))
+
+
 def run_report(args: argparse.Namespace) -> None:
     path = report.write()
     print(f"wrote {path.name}")
 
 
 def run_all(args: argparse.Namespace) -> None:
-    for part in (run_data, run_refresh, run_floor, run_spark, run_api, run_report):
+    for part in (run_data, run_refresh, run_floor, run_spark, run_api, run_notify, run_report):
         part(args)
 
 
@@ -63,6 +68,7 @@ PARTS = {
     "floor": run_floor,
     "spark": run_spark,
     "api": run_api,
+    "notify": run_notify,
     "report": run_report,
 }
 

@@ -265,8 +265,29 @@ def _api_section(api: dict) -> list[str]:
     return lines
 
 
+def _notify_section(notify: dict) -> list[str]:
+    ok = notify["latency_s"] <= notify["bar_s"]
+    runs = ", ".join(f"{run['latency_s']:.2f} s" for run in notify["runs"])
+    return [
+        "## Webhook delivery",
+        "",
+        f"Publish-to-delivery latency for {notify['subscriptions']:,} subscriptions at scale {notify['scale']:g}, every one "
+        "concerned by the publish (a month's NYSEG/RG&E queue update), to a receiver on 127.0.0.1 in its own process: from "
+        "the pointer's replacement to the last signed delivery received (`" + notify["invocation"] + "`).",
+        "",
+        "| figure | median | bar | verdict |",
+        "|---|---|---|---|",
+        f"| last of {notify['subscriptions']:,} deliveries after the publish | {notify['latency_s']:.2f} s (runs: {runs}) | "
+        f"≤ {notify['bar_s']:g} s | {_verdict(ok)} |",
+        "",
+        *_machine(notify["machine"], "Runs"),
+        "",
+    ]
+
+
 def write() -> Path:
     refresh, floor, spark, api = _load("refresh"), _load("floor"), _load("spark"), _load("api")
+    notify = _load("notify")
     lines = [INTRO]
     if refresh:
         lines += _refresh_section(refresh, spark)
@@ -274,5 +295,7 @@ def write() -> Path:
         lines += _floor_section(floor)
     if api:
         lines += _api_section(api)
+    if notify:
+        lines += _notify_section(notify)
     TARGET.write_text("\n".join(lines).rstrip() + "\n")
     return TARGET

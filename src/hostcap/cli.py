@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import signal
 import sys
@@ -193,7 +194,8 @@ def refresh(
     --strict; storage failing (a wrong bucket, access denied, S3 gone away) fails the whole run.
     Exit code 0 when every source is current, 1 when some failed (the rest is published), 5 when
     nothing was published, 6 when another refresh is running. With --json, the run's report
-    is printed as JSON (the exit codes stay the same).
+    is printed as JSON (the exit codes stay the same). A publish is then notified to the
+    subscriptions (one attempt each; retries are left to `hostcap notify` or `hostcap serve`).
     """
     hostcap = _hostcap(source, lake, config, engine=engine, spark_master=spark_master, strict=strict, workers=workers)
     if as_json:
@@ -203,6 +205,9 @@ def refresh(
         with console.status("refreshing…") as status:
             report = hostcap.refresh(progress=lambda step: status.update(f"refreshing: {step}"), fetch=fetch)
         _print_report(report)
+    if report.published:  # each notification's first attempt; retries left go to `hostcap notify` or `serve`
+        hostcap.notifier.wait_idle(hostcap.alerts.webhook_timeout_s * 3 + 30)
+        hostcap.notifier.stop()
     if report.status == "unchanged":
         return
     if not report.published:
@@ -616,3 +621,126 @@ def serve(
 
     log_to_stderr(logging.INFO)
     run_server(hostcap, host, port, refresh_on_start, say=say, access_log=access_log, orchestration=orchestration, watch=watch)
+
+
+subscriptions_app = typer.Typer(
+    help="Subscriptions: who is told, after each publish, about which changes to which feeders.", no_args_is_help=True
+)
+app.add_typer(subscriptions_app, name="subscriptions")
+_Many = Optional[list[str]]
+
+
+@subscriptions_app.command("add")
+@_one_line_errors
+def subscriptions_add(
+    url: Annotated[Optional[str], typer.Option(help="http(s) URL the webhook is POSTed to (none: Atom feed only).")] = None,
+    secret: Annotated[
+        Optional[str], typer.Option(help="Signing secret, 16+ characters (default with --url: one is generated and printed once).")
+    ] = None,
+    description: Annotated[str, typer.Option(help="A note for people.")] = "",
+    utility: Annotated[_Many, typer.Option(help="Only this utility (repeatable).")] = None,
+    substation: Annotated[_Many, typer.Option(help="Only this substation, ID or name (repeatable).")] = None,
+    county: Annotated[_Many, typer.Option(help="Only this county (repeatable; a feeder by its DER's counties).")] = None,
+    feeder: Annotated[_Many, typer.Option(help="Only this feeder, canonical or native ID (repeatable).")] = None,
+    headroom_below: Annotated[Optional[float], typer.Option(help="Headroom after the queue falls below this (MW).")] = None,
+    headroom_above: Annotated[Optional[float], typer.Option(help="Headroom after the queue rises to at least this (MW).")] = None,
+    max_hc_change_mw: Annotated[Optional[float], typer.Option(help="Max HC changes by more than this (MW).")] = None,
+    max_hc_change_pct: Annotated[Optional[float], typer.Option(help="Max HC changes by more than this (%).")] = None,
+    der_min_kw: Annotated[Optional[float], typer.Option(help="A DER of at least this (kW) joins or leaves the queue.")] = None,
+    feeder_presence: Annotated[bool, typer.Option("--feeder-presence", help="A feeder appears or disappears.")] = False,
+    lake: LakeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Subscribe to changes: after each publish, the changes the filter and triggers select are
+    POSTed to --url, signed (see the README). Stored in the lake."""
+    import secrets as random_secrets
+
+    from hostcap.alerts import SubscriptionIn
+
+    generated = secret is None and url is not None
+    if generated:
+        secret = random_secrets.token_urlsafe(32)
+    try:
+        given = SubscriptionIn.model_validate({
+            "url": url, "secret": secret, "description": description,
+            "filter": {"utilities": utility or [], "substations": substation or [], "counties": county or [], "feeder_ids": feeder or []},
+            "triggers": {"headroom_below_mw": headroom_below, "headroom_above_mw": headroom_above, "max_hc_change_mw": max_hc_change_mw,
+                         "max_hc_change_pct": max_hc_change_pct, "der_min_kw": der_min_kw, "feeder_presence": feeder_presence},
+        })
+    except ValidationError as exc:
+        raise ConfigError("invalid subscription: " + "; ".join(e["msg"] for e in exc.errors())) from None
+    made = _hostcap(None, lake, None).notifier.subscriptions.add(given).public()
+    shown = made.model_dump(mode="json") | ({"secret": secret} if generated else {})
+    if as_json:
+        print_json(shown)
+        return
+    say(f"subscribed: {made.id}")
+    if generated:
+        say(f"signing secret (shown once, keep it): {secret}")
+
+
+@subscriptions_app.command("list")
+@_one_line_errors
+def subscriptions_list(lake: LakeOpt = None, as_json: JsonOpt = False) -> None:
+    """List the subscriptions (never their secrets)."""
+    found = [s.public().model_dump(mode="json") for s in _hostcap(None, lake, None).notifier.subscriptions.all()]
+    if as_json:
+        print_json(found)
+        return
+    table = new_table("subscriptions", "id", "url", "filter", "triggers", "description", wrap=("filter", "triggers"))
+    for s in found:
+        terms = lambda part: ", ".join(f"{k}={v}" for k, v in s[part].items() if v not in (None, [], False))  # noqa: E731
+        add_row(table, s["id"], s["url"] or "(feed only)", terms("filter") or "-", terms("triggers"), s["description"])
+    show(table)
+
+
+@subscriptions_app.command("remove")
+@_one_line_errors
+def subscriptions_remove(
+    subscription_id: Annotated[str, typer.Argument(help="Subscription ID, from `hostcap subscriptions list`.")], lake: LakeOpt = None
+) -> None:
+    """Remove a subscription and its delivery log."""
+    notifier = _hostcap(None, lake, None).notifier
+    notifier.subscriptions.remove(subscription_id)
+    notifier.outbox.forget(subscription_id)
+    say(f"removed {subscription_id}")
+
+
+@app.command()
+@_one_line_errors
+def notify(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what the latest publish sends, send nothing.")] = False,
+    wait: Annotated[float, typer.Option(help="Seconds to keep retrying before leaving the rest in the outbox.", min=0)] = 60,
+    lake: LakeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Deliver the notifications of the latest publish and whatever earlier runs left in the
+    outbox (a refresh does this by itself; this is for a run that was stopped). With --dry-run,
+    print the notifications the latest publish makes, each with its subscription, URL and body."""
+    notifier = _hostcap(None, lake, None).notifier
+    current = notifier.lake.require_current()
+    if dry_run:
+        batch = notifier.batch_for(current)
+        urls = {s.id: s.url for s in notifier.subscriptions.all()}
+        found = [{"subscription_id": n.subscription_id, "url": urls.get(n.subscription_id), "idempotency_key": n.id,
+                  "body": json.loads(n.body)} for n in batch.notifications]
+        if as_json:
+            print_json(found)
+            return
+        say(f"snapshot {current} (compared with {batch.previous or 'nothing'}): {len(found)} notifications")
+        for item in found:
+            say(f"{item['subscription_id']} → {item['url']}: {item['body']['event_count']} events")
+            say(json.dumps(item["body"]["events"], indent=1))
+        return
+    notifier.resume()
+    finished = notifier.drain(wait)
+    notifier.stop()
+    states = [d.model_dump(mode="json") for s in notifier.subscriptions.all() for d in notifier.outbox.log(s.id, 1)
+              if d.snapshot == current]
+    if as_json:
+        print_json(states)
+    else:
+        counts = {status: sum(d["status"] == status for d in states) for status in ("delivered", "failed", "pending")}
+        say(f"snapshot {current}: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+    if not finished:
+        raise typer.Exit(1)

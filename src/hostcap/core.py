@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hostcap.acquire.settings import FetchSettings
+from hostcap.alerts import AlertSettings, Notifier
 from hostcap.config import Settings, SourceConfig, load_source_configs
 from hostcap.errors import LakeError, SourceError
 from hostcap.io.s3 import S3Access
@@ -43,6 +44,8 @@ class Hostcap:
 
     settings: Settings = field(default_factory=Settings)
     fetch_settings: FetchSettings = field(default_factory=FetchSettings)
+    #: webhook delivery (`HOSTCAP_WEBHOOK_*`)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     s3: S3Access = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -51,6 +54,11 @@ class Hostcap:
     @cached_property
     def lake(self) -> Lake:
         return Lake(self.settings.lake_dir, self.s3)
+
+    @cached_property
+    def notifier(self) -> Notifier:
+        """Subscriptions and their notifications, kept in the lake."""
+        return Notifier(self.lake, self.alerts)
 
     def sources(self) -> Storage:
         return Storage(self.settings.source_dir, self.s3)
@@ -112,7 +120,9 @@ class Hostcap:
         `fetch` (default: the `HOSTCAP_FETCH_BEFORE_REFRESH` setting) the sources with an
         upstream are fetched first.
 
-        Raises RefreshBusy naming the running run when another refresh holds the lake.
+        Raises RefreshBusy naming the running run when another refresh holds the lake. A publish
+        is then notified to the subscriptions in the background (`notifier`): never holding up or
+        failing the refresh.
         """
         configs = self.configs()
         if fetch if fetch is not None else self.fetch_settings.before_refresh:
@@ -137,7 +147,10 @@ class Hostcap:
             progress=progress or (lambda message: None),
             **({"run_id": run_id} if run_id else {}),
         )
-        return run_refresh(ctx)
+        report = run_refresh(ctx)
+        if report.published:
+            self.notifier.published(report.snapshot)
+        return report
 
     def _upstream_problems(self, configs: list[SourceConfig]) -> dict[str, str]:
         if not any(config.upstream for config in configs):

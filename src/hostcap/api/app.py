@@ -18,12 +18,14 @@ from hostcap.api.routers import (
     compat,
     ders,
     feeders,
+    feeds,
     health,
     history,
     refreshes,
     snapshots,
     stats,
     status,
+    subscriptions,
     substations,
     utilities,
 )
@@ -34,6 +36,9 @@ from hostcap.orchestration import OrchestrationSettings, Orchestrator
 from hostcap.serving import Refresher, SnapshotStore
 from hostcap.serving.changes import ChangesCache
 from hostcap.serving.history import HistoryCache
+
+#: seconds between looks at the outbox for notifications other processes (`hostcap refresh`) left there
+NOTIFY_RESCAN_S = 60
 
 DESCRIPTION = """\
 New York utilities' hosting capacity and DER data, cleaned and unified, served from memory.
@@ -53,6 +58,9 @@ New York utilities' hosting capacity and DER data, cleaned and unified, served f
   `HOSTCAP_API_KEY` is set, and refuse what another site's page can make a browser send (403 for a
   cross-origin `Sec-Fetch-Site`/`Origin`, 415 for a text/plain or form body); scripts and curl
   send neither.
+* `/v1/subscriptions`: after each publish, the changes a subscription's filter and triggers select
+  are POSTed to its URL as a signed webhook (or read as an Atom feed); `/v1/changes.atom` is every
+  publish's changes as a feed. Subscriptions need the API key.
 * HEAD is answered wherever GET is; `Accept` is negotiated with its q-values.
 """
 
@@ -80,6 +88,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store.sync()
+        hostcap.notifier.resume(rescan_s=NOTIFY_RESCAN_S)
         if refresh_on_start:
             refresher.start()
         stop_watching = store.watch(settings.api_reload_interval_s) if settings.api_reload_interval_s else None
@@ -90,6 +99,7 @@ def create_app(
             orchestrator.stop()
         if stop_watching is not None:
             stop_watching.set()
+        hostcap.notifier.stop()
 
     app = FastAPI(
         title="hostcap API",
@@ -111,8 +121,9 @@ def create_app(
     app.state.changes = ChangesCache(hostcap.diff)
     app.state.history = HistoryCache(hostcap.lake)
     for module in (
-        compat, feeders, ders, history, substations, utilities, stats, refreshes, snapshots, bundles, status, changes, health
-    ):
+        compat, feeders, ders, history, substations, utilities, stats, refreshes, snapshots, bundles, status, changes,
+        feeds, subscriptions, health,
+    ):  # fmt: skip
         app.include_router(module.router)
     mount_docs(app)
     mount_explorer(app)
