@@ -44,7 +44,7 @@ class LiveLayer:
 ORU_COMPANIES = {1: "ORU", 2: "RECO"}
 
 LIVE_LAYERS: dict[str, LiveLayer] = {
-    "coned/network": LiveLayer(lambda n, **kw: cecony_family(n, **kw), "FEEDER_ID", "LOCAL_MAX", "NYISO_LOAD_ZONE", "LOCAL_VOLTAGE"),
+    "coned/network": LiveLayer(cecony_family, "FEEDER_ID", "LOCAL_MAX", "NYISO_LOAD_ZONE", "LOCAL_VOLTAGE"),
     "orange_rockland/network": LiveLayer(
         lambda n, **kw: cecony_family(n, feeder_field="CIRCUIT", company=ORU_COMPANIES, seed=5, **kw),
         "CIRCUIT", "LOCAL_MAX", "NYISO_LOAD_ZONE", "LOCAL_VOLTAGE", keep=lambda row: ORU_COMPANIES[row["OPERATINGCOMPANY"]] != "RECO",
