@@ -119,6 +119,8 @@ NETWORK_FIELDS: dict[str, Kind] = {
     "hca_refresh_date": Kind.DATE,
     "der_refresh_date": Kind.DATE,
     "notes": Kind.TEXT,
+    # the row's line as GeoJSON text in WGS84 (a fetched ArcGIS layer's `geometry`; see hostcap.layers.geometry)
+    "geometry": Kind.TEXT,
 }
 
 DER_FIELDS: dict[str, Kind] = {

@@ -51,8 +51,9 @@ class Layer:
 @dataclass
 class Fault:
     """Applied to the requests `match` selects, `times` times: an HTTP status (with headers), an
-    ArcGIS error inside HTTP 200, a connection dropped mid-body, a stall of `seconds`, a count that
-    disagrees by `count_delta`, or `before` (a function run on the server as the request arrives)."""
+    ArcGIS error inside HTTP 200, a connection dropped mid-body, a stall of `seconds`, a body that
+    drips one byte every `drip_s` seconds and never ends, a count that disagrees by `count_delta`,
+    or `before` (a function run on the server as the request arrives)."""
 
     match: Callable[[str, dict[str, str]], bool]
     status: int | None = None
@@ -60,6 +61,7 @@ class Fault:
     error_code: int | None = None
     drop: bool = False
     seconds: float = 0.0
+    drip_s: float = 0.0
     count_delta: int = 0
     before: Callable[[], None] | None = None
     times: int = 1
@@ -138,6 +140,8 @@ def _handler(emu: Emulator) -> type[BaseHTTPRequestHandler]:
                 if fault.error_code:
                     body = {"error": {"code": fault.error_code, "message": "Unable to complete operation.", "details": []}}
                     return self._json(body)
+                if fault.drip_s:
+                    return self._drip(fault.drip_s)
                 if fault.drop:
                     self.send_response(200)
                     self.send_header("Content-Type", "application/json")
@@ -165,6 +169,20 @@ def _handler(emu: Emulator) -> type[BaseHTTPRequestHandler]:
                 self.send_header(key, value)
             self.end_headers()
             self.wfile.write(body)
+
+        def _drip(self, every_s: float) -> None:
+            """A body that keeps coming, a byte at a time, until the emulator stops."""
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.close_connection = True
+            while not emu.stop.wait(every_s):
+                try:
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                except OSError:
+                    return
 
         def _json(self, body: dict) -> None:
             self._send(200, json.dumps(body).encode())

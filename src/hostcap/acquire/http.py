@@ -129,6 +129,25 @@ class HttpClient:
             return min(hint, cap)
         return random.uniform(0, min(cap, self.settings.backoff_s * 2**attempt))
 
+    def _attempt(
+        self, url: str, params: dict[str, str] | None, headers: dict[str, str] | None, deadline: float
+    ) -> tuple[httpx.Response, int]:
+        """One attempt, read whole and never past `deadline`, and the bytes it received. A timeout
+        bounds each wait for bytes, not a body that keeps dripping in below it; so every wait is
+        cut to the time left, and a body still arriving when the time is up is cut off."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise httpx.ConnectTimeout("no time left to send the request")
+        timeout = httpx.Timeout(min(self.settings.timeout_s, left), connect=min(self.settings.connect_timeout_s, left))
+        with self._client.stream("GET", url, params=params, headers=headers, timeout=timeout) as response:
+            raw = bytearray()
+            for chunk in response.iter_raw():
+                raw += chunk
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("the answer was still arriving when the time was up", request=response.request)
+        whole = httpx.Response(response.status_code, headers=response.headers, content=bytes(raw), request=response.request)
+        return whole, len(raw)
+
     def get(
         self,
         url: str,
@@ -147,8 +166,8 @@ class HttpClient:
                 with host.slots:
                     host.wait_turn()
                     traffic.add(requests=1)
-                    response = self._client.get(url, params=params, headers=headers)
-                traffic.add(size=len(response.content))
+                    response, size = self._attempt(url, params, headers, deadline)
+                traffic.add(size=size)
                 if response.status_code in _RETRY_STATUSES:
                     raise Retry(f"HTTP {response.status_code}", retry_after(response.headers.get("Retry-After")))
                 if response.status_code >= 400:

@@ -12,7 +12,7 @@ import ibis.expr.types as ir
 
 from hostcap.canonical import DER_FIELDS, HC_CRITERIA, TECHNOLOGY_FIELDS
 from hostcap.io.readers import ROW
-from hostcap.layers import headroom, parse
+from hostcap.layers import geometry, headroom, parse
 from hostcap.layers.bronze import FILE, RUN_ID
 from hostcap.layers.silver import ROW_HASH
 
@@ -26,12 +26,13 @@ FEEDER_COLUMNS = [
     "installed_der_mw", "planned_der_count", "planned_der_mw", "headroom_after_queue_mw",
     "added_since_study_mw", "added_since_study_source", "headroom_since_study_mw",
     "binding_criterion_at_best", "binding_limit_at_best_mw", "binding_criterion_at_worst", "binding_limit_at_worst_mw",
-    "connected_der_mw", "queued_der_mw", "bank_capacity_mw", "load_zone", "quality_flags", *LINEAGE_OUT,
+    "connected_der_mw", "queued_der_mw", "bank_capacity_mw", "load_zone", *geometry.BOX, *geometry.POINT,
+    "quality_flags", *LINEAGE_OUT,
 ]
 SEGMENT_COLUMNS = [
     "segment_id", "feeder_id", "native_feeder_id", "native_segment_id", "utility", "voltage_kv",
     "max_hc_mw", "min_hc_mw", "phases", "hca_refresh_date", "binding_criterion", "binding_limit_mw",
-    *HC_CRITERIA, "quality_flags", *LINEAGE_OUT,
+    *HC_CRITERIA, geometry.GEOMETRY, "quality_flags", *LINEAGE_OUT,
 ]
 DER_COLUMNS = [
     "der_id", "native_der_id", "utility", "status", "feeder_id", "native_feeder_id", "der_type",
@@ -121,6 +122,7 @@ def build_segments(latest: ir.Table) -> ir.Table:
         hca_refresh_date=segments.hca_refresh_date,
         **headroom.binding(segments),
         **{field: segments[field] for field in HC_CRITERIA},
+        geometry=segments.geometry,
         quality_flags=_flag_union(segments.quality_flags, ibis.ifelse(segments._conflict, "duplicate_conflict", "")),
         **_lineage(segments),
     )
@@ -161,7 +163,7 @@ def build_feeders(latest: ir.Table, ders: ir.Table) -> ir.Table:
     """Feeder values from feeder-level columns where the source has them; otherwise the max of its
     segments' max HC and the min of their min HC. Values repeated on segments are never summed.
     With the DER roll-ups of the gold `ders`, the DER added since the study and what binds
-    (hostcap.layers.headroom)."""
+    (hostcap.layers.headroom), and where it is (hostcap.layers.geometry)."""
     representative = _keep_latest(latest, ["utility", "native_feeder_id"])
     stats = latest.group_by(_u="utility", _f="native_feeder_id").aggregate(
         _seg_max=latest.segment_max_hc_mw.max(),
@@ -188,6 +190,8 @@ def build_feeders(latest: ir.Table, ders: ir.Table) -> ir.Table:
     feeders = feeders.left_join(since, feeders.feeder_id == since.since_feeder_id)
     binds = headroom.feeder_binding(latest).rename(_bu="utility", _bf="native_feeder_id")
     feeders = feeders.left_join(binds, [feeders.utility == binds._bu, feeders.native_feeder_id == binds._bf])
+    located = geometry.feeder_locations(latest, ["utility", "native_feeder_id"]).rename(_lu="utility", _lf="native_feeder_id")
+    feeders = feeders.left_join(located, [feeders.utility == located._lu, feeders.native_feeder_id == located._lf])
     added = headroom.added_since_study(feeders._since_published, feeders._date, feeders._after_kw, feeders._undated)
     max_hc = ibis.coalesce(feeders._feeder_max, feeders._seg_max)
     min_hc = ibis.coalesce(feeders._feeder_min, feeders._seg_min)
@@ -218,11 +222,13 @@ def build_feeders(latest: ir.Table, ders: ir.Table) -> ir.Table:
         queued_der_mw=feeders.queued_der_mw,
         load_zone=feeders.load_zone,
         bank_capacity_mw=feeders._bank,
+        **{column: feeders[column] for column in (*geometry.BOX, *geometry.POINT)},
         quality_flags=_flag_union(
             ibis.ifelse(feeders._any_conflict, "duplicate_conflict", ""),
             ibis.ifelse(feeders._any_unparsed, "unparsed_value", ""),
             ibis.ifelse(max_hc.isnull(), "no_hosting_capacity", ""),
             ibis.ifelse((max_hc < 0) | (min_hc < 0) | (min_hc > max_hc), "invalid_capacity", ""),
+            ibis.ifelse(feeders.point_lon.isnull(), "no_geometry", ""),
         ),
         **_lineage(feeders),
     )

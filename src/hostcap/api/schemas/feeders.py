@@ -138,9 +138,26 @@ class FeederPublic(Lineage):
     queued_der_mw: float | None = Field(description="Queued DER (MW) as the utility's network file states it.", examples=[0.0])
     bank_capacity_mw: float | None = Field(description="Capacity of the feeder's substation bank (MW).", examples=[16.8])
     load_zone: str | None = Field(description="NYISO load zone letter.", examples=["G"])
+    bbox_min_lon: float | None = Field(
+        description="Bounding box of the feeder's lines: least longitude (degrees east, WGS84), over the vertices of "
+        "its segments (a feeder-grain source: its own line). Null where the source publishes no geometry (file "
+        "exports; flag `no_geometry`): only a fetched map layer carries it.",
+        examples=[-73.93412],
+    )
+    bbox_min_lat: float | None = Field(description="Bounding box: least latitude (degrees north, WGS84).", examples=[41.70215])
+    bbox_max_lon: float | None = Field(description="Bounding box: greatest longitude (degrees east, WGS84).", examples=[-73.90127])
+    bbox_max_lat: float | None = Field(description="Bounding box: greatest latitude (degrees north, WGS84).", examples=[41.73388])
+    point_lon: float | None = Field(
+        description="Representative point, longitude (degrees east, WGS84): the vertex of the feeder's lines nearest "
+        "the centre of its bounding box (ties: least longitude, then latitude), so always on the feeder. Null "
+        "where the bounding box is.",
+        examples=[-73.91702],
+    )
+    point_lat: float | None = Field(description="Representative point, latitude (degrees north, WGS84).", examples=[41.71866])
     quality_flags: list[str] = Field(
         description="Data-quality flags: `duplicate_conflict` (sources disagree; the later file won), "
-        "`unparsed_value` (a value could not be read and is null), `no_hosting_capacity`.",
+        "`unparsed_value` (a value could not be read and is null), `no_hosting_capacity`, `no_geometry` (the "
+        "source publishes no geometry: no bounding box or point).",
         examples=[[]],
     )
 
@@ -180,6 +197,12 @@ class SegmentPublic(Lineage):
     section_rating_hc_mw: float | None = Field(description="Section-rating limit (MW), as published.", examples=[None])
     feeder_rating_hc_mw: float | None = Field(description="Feeder-rating limit (MW), as published.", examples=[None])
     bank_rating_hc_mw: float | None = Field(description="Substation-bank-rating limit (MW), as published.", examples=[None])
+    geometry: str | None = Field(
+        description="The segment's line as GeoJSON text (a `LineString` or `MultiLineString`, coordinates in "
+        "degrees longitude, latitude, WGS84) as its utility's map layer publishes it. Null where the source "
+        "publishes no geometry (file exports).",
+        examples=['{"type":"LineString","coordinates":[[-73.9341,41.7021],[-73.9338,41.7025]]}'],
+    )
     quality_flags: list[str] = Field(
         description="Data-quality flags: `duplicate_conflict`, `unparsed_value`.", examples=[[]]
     )

@@ -42,6 +42,7 @@ const FLAG_TEXT = {
   unparsed_value: "A value in the source could not be read and is shown as empty.",
   no_hosting_capacity: "The source gives no hosting capacity for this feeder.",
   invalid_capacity: "The capacities are inconsistent (negative, or minimum above maximum).",
+  no_geometry: "The source publishes no map geometry, so the feeder has no location.",
   no_feeder: "The record names no feeder.",
   unknown_feeder: "The record names a feeder that is not in the utility's network data.",
   transmission: "Transmission-level project: not counted in feeder totals.",

@@ -1,0 +1,55 @@
+"""Geometry in gold, on every engine: a segment keeps its GeoJSON line; a feeder's bounding box
+and representative point (the vertex nearest the box's centre; least longitude, then latitude,
+among equally near ones) come from its segments' vertices; a feeder without geometry has nulls
+and the `no_geometry` flag."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from hostcap.config import Settings
+from hostcap.core import Hostcap
+from tests.conftest import REPO
+
+SOURCE = "nyseg_rge/network"
+
+
+def _feature(oid: int, circuit: str, geometry: dict | None) -> str:
+    properties = {"OBJECTID": oid, "circuit_1": circuit, "MAX_hostin": 1.5, "HCA_Date": 1751241600000}
+    return json.dumps({"type": "Feature", "id": oid, "geometry": geometry, "properties": properties})
+
+
+LINES = {
+    # a line and a multi-line (one vertex with a third ordinate): box -74..-73 x 41..42, centre
+    # (-73.5, 41.5); the nearest vertex is (-73.5, 41.2)
+    1: ("100", {"type": "LineString", "coordinates": [[-74.0, 41.0], [-73.5, 41.2], [-73.0, 41.0]]}),
+    2: ("100", {"type": "MultiLineString", "coordinates": [[[-74.0, 42.0], [-73.0, 42.0]], [[-73.0, 41.5, 12.5]]]}),
+    # a tie: all four vertices are as near the centre (-74.5, 40.5); the least longitude, then
+    # latitude, wins; "type" after "coordinates", as a server may order them
+    3: ("200", {"coordinates": [[-74.0, 41.0], [-75.0, 40.0]], "type": "LineString"}),
+    4: ("200", {"type": "LineString", "coordinates": [[-75.0, 41.0], [-74.0, 40.0]]}),
+    5: ("300", None),
+}
+
+
+def test_segments_keep_their_line_and_feeders_get_a_box_and_a_point(tmp_path, engine):
+    configs = tmp_path / "configs"
+    (configs / "nyseg_rge").mkdir(parents=True)
+    shutil.copy(REPO / "sources-live" / f"{SOURCE}.yaml", configs / f"{SOURCE}.yaml")
+    folder = tmp_path / "src" / SOURCE
+    folder.mkdir(parents=True)
+    (folder / "network.ndjson").write_text("".join(_feature(o, c, g) + "\n" for o, (c, g) in LINES.items()))
+    hostcap = Hostcap(Settings(source_dir=str(tmp_path / "src"), lake_dir=str(tmp_path / "lake"), config_dir=configs, engine=engine))
+
+    assert hostcap.refresh().published
+    segments = {s["native_segment_id"]: s["geometry"] for s in hostcap.lake.read_table("feeder_segments").to_pylist()}
+    assert {k: v and json.loads(v) for k, v in segments.items()} == {str(o): g for o, (_c, g) in LINES.items()}
+    columns = ("bbox_min_lon", "bbox_min_lat", "bbox_max_lon", "bbox_max_lat", "point_lon", "point_lat")
+    feeders = {f["native_feeder_id"]: f for f in hostcap.lake.read_table("feeders").to_pylist()}
+    assert tuple(feeders["100"][c] for c in columns) == pytest.approx((-74.0, 41.0, -73.0, 42.0, -73.5, 41.2))
+    assert tuple(feeders["200"][c] for c in columns) == pytest.approx((-75.0, 40.0, -74.0, 41.0, -75.0, 40.0))
+    assert tuple(feeders["300"][c] for c in columns) == (None,) * 6
+    assert [f for f, row in feeders.items() if "no_geometry" in row["quality_flags"]] == ["300"]
