@@ -1,10 +1,12 @@
-"""Release bundles: made at every publish, sealed with the snapshot, valid Frictionless data
-packages whose Parquet, CSV and DuckDB tables are exactly the published gold."""
+"""Release bundles: made once per snapshot after its publish (right after it by a long-running
+process, else when first asked for), checked when handed out and made again when damaged; valid
+Frictionless data packages whose Parquet, CSV and DuckDB tables are exactly the published gold."""
 
 from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
 from pathlib import Path
 
@@ -16,14 +18,15 @@ import pytest
 from typer.testing import CliRunner
 
 from hostcap.cli import app
+from hostcap.core import Hostcap
 from hostcap.errors import LakeDamaged, LakeError
 from hostcap.lake import GOLD_TABLES
-from hostcap.release.stored import stored_bundle
+from hostcap.release import bundle as bundle_module
 from hostcap.seal import Checksum
 
 
 def _bundle(run) -> tuple[zipfile.ZipFile, str]:
-    found = stored_bundle(run.lake)
+    found = run.hostcap.bundle()
     data = b"".join(found.chunks())
     assert Checksum.of(data) == Checksum(found.sha256, found.size)
     return zipfile.ZipFile(io.BytesIO(data)), f"hostcap-{found.snapshot}/"
@@ -66,22 +69,45 @@ def test_real_bundle_validates_with_frictionless_and_equals_gold(real_run, tmp_p
             assert db.sql(f'SELECT * FROM "{name}"').to_arrow_table().cast(gold.schema).equals(gold), name
 
 
-def test_bundle_is_sealed_with_its_snapshot(sample_run, tmp_path: Path) -> None:
-    """The bundle is in the snapshot's seal, so a damaged one is refused rather than handed out."""
-    lake = sample_run.lake
-    snapshot = lake.require_current()
-    assert lake.bundle_path(snapshot) in lake.checksums(snapshot)
-    assert stored_bundle(lake).size == lake.checksums(snapshot)[lake.bundle_path(snapshot)].size
-    with pytest.raises(LakeError, match="no release bundle"):
-        stored_bundle(lake, "20000101T000000Z-000000")
+def test_a_bundle_is_made_once_when_first_asked_for(two_source_copy, sample_run, tmp_path: Path, monkeypatch) -> None:
+    """A refresh does not make the bundle (it would cost the refresh as much again); the first
+    request makes and keeps it, later ones hand out the same file."""
+    hostcap = two_source_copy(Path(sample_run.lake.root), tmp_path)
+    report = hostcap.refresh()
+    assert report.published and hostcap.lake.bundle(report.snapshot) is None
+    made = hostcap.bundle()
+    assert made.snapshot == report.snapshot and hostcap.lake.bundle(report.snapshot) == made.checksum
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the bundle was made again")
+
+    monkeypatch.setattr(bundle_module, "build", not_again)
+    assert hostcap.bundle().checksum == made.checksum
+    with pytest.raises(LakeError, match="not kept"):
+        hostcap.bundle("20000101T000000Z-000000")
 
 
-def test_damaged_bundle_is_refused(two_source_copy, sample_run, tmp_path: Path) -> None:
+def test_a_long_running_process_makes_it_right_after_the_publish(two_source_copy, sample_run, tmp_path: Path) -> None:
+    copy = two_source_copy(Path(sample_run.lake.root), tmp_path)
+    hostcap = Hostcap(copy.settings, bundles_after_publish=True)
+    report = hostcap.refresh()
+    assert report.published
+    deadline = time.monotonic() + 120
+    while hostcap.lake.bundle(report.snapshot) is None:
+        assert time.monotonic() < deadline, "no bundle was made after the publish"
+        time.sleep(0.1)
+
+
+def test_a_damaged_bundle_is_made_again(two_source_copy, sample_run, tmp_path: Path) -> None:
     hostcap = two_source_copy(Path(sample_run.lake.root), tmp_path)
     snapshot = hostcap.lake.require_current()
-    (Path(hostcap.lake.root) / hostcap.lake.bundle_path(snapshot)).write_bytes(b"not a zip")
-    with pytest.raises(LakeDamaged, match="bundle.zip is damaged"):
-        stored_bundle(hostcap.lake)
+    first = hostcap.bundle()
+    (Path(hostcap.lake.root) / hostcap.lake.bundle_path(snapshot, first.checksum)).write_bytes(b"not a zip")
+    with pytest.raises(LakeDamaged, match="is damaged"):
+        hostcap.lake.bundle(snapshot)
+    again = hostcap.bundle()
+    data = b"".join(again.chunks())
+    assert Checksum.of(data) == again.checksum and zipfile.ZipFile(io.BytesIO(data)).testzip() is None
 
 
 def test_second_publish_summarizes_its_changes(two_source_copy, sample_run, tmp_path: Path) -> None:
@@ -101,6 +127,6 @@ def test_cli_writes_the_bundle(sample_run, tmp_path: Path) -> None:
     out = tmp_path / "b.zip"
     result = CliRunner().invoke(app, ["bundle", "--out", str(out), "--lake", sample_run.lake.root])
     assert result.exit_code == 0, result.output
-    assert Checksum.of(out.read_bytes()).sha256 == stored_bundle(sample_run.lake).sha256
+    assert Checksum.of(out.read_bytes()).sha256 == sample_run.hostcap.bundle().sha256
     missing = CliRunner().invoke(app, ["bundle", "20000101T000000Z-000000", "--out", str(out), "--lake", sample_run.lake.root])
-    assert missing.exit_code == 4 and "no release bundle" in missing.output
+    assert missing.exit_code == 4 and "not kept" in missing.output

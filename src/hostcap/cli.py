@@ -108,8 +108,12 @@ def _settings(kind: Callable[..., SettingsT], **given: object) -> SettingsT:
         raise ConfigError("invalid setting: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
 
 
-def _hostcap(source: str | None, lake: str | None, config: Path | None, **settings: object) -> Hostcap:
-    return Hostcap(_settings(Settings, source_dir=source, lake_dir=lake, config_dir=config, **settings))
+def _hostcap(
+    source: str | None, lake: str | None, config: Path | None, *, long_running: bool = False, **settings: object
+) -> Hostcap:
+    """`long_running` (`serve`, `watch`): make each publish's release bundle right after it."""
+    settings = _settings(Settings, source_dir=source, lake_dir=lake, config_dir=config, **settings)
+    return Hostcap(settings, bundles_after_publish=long_running)
 
 
 def _one_line_errors(command: Callable) -> Callable:
@@ -509,12 +513,12 @@ def bundle(
         Optional[Path], typer.Option("--out", help="File to write (default: hostcap-<snapshot>.zip in the current directory).")
     ] = None,
     lake: LakeOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Write a snapshot's release bundle: every gold table as Parquet and CSV, a DuckDB database,
-    a Frictionless datapackage.json and CHANGES.md, in one zip made when the snapshot was published."""
-    from hostcap.release.stored import stored_bundle
-
-    found = stored_bundle(_hostcap(None, lake, None).lake, snapshot)
+    a Frictionless datapackage.json and CHANGES.md, in one zip. Made once per snapshot (by `serve`
+    and `watch` right after the publish, else now) and kept in the lake."""
+    found = _hostcap(None, lake, config).bundle(snapshot)
     out = out or Path(found.filename)
     partial = out.with_name(out.name + ".partial")
     with partial.open("wb") as sink:
@@ -555,7 +559,7 @@ def watch(
     """
     from hostcap.orchestration import Orchestrator
 
-    hostcap = _hostcap(source, lake, config, engine=engine)
+    hostcap = _hostcap(source, lake, config, engine=engine, long_running=True)
     orchestrator = Orchestrator(hostcap, _orchestration(schedule, quiet, watch_mode, poll))
     log_to_stderr(logging.INFO)
     signal.signal(signal.SIGTERM, _interrupt)
@@ -616,7 +620,7 @@ def serve(
     """
     from hostcap.api.server import serve as run_server
 
-    hostcap = _hostcap(source, lake, config)
+    hostcap = _hostcap(source, lake, config, long_running=True)
     orchestration = _orchestration(schedule, quiet, watch_mode, poll)
 
     log_to_stderr(logging.INFO)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from hostcap.acquire.fetch import FetchProgress
     from hostcap.acquire.report import FetchReport
+    from hostcap.release.stored import StoredBundle
 
 
 def s3_access(settings: Settings) -> S3Access:
@@ -46,6 +47,9 @@ class Hostcap:
     fetch_settings: FetchSettings = field(default_factory=FetchSettings)
     #: webhook delivery (`HOSTCAP_WEBHOOK_*`)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    #: make each published snapshot's release bundle in the background right after the publish
+    #: (`serve`, `watch`: long-running processes); otherwise it is made when first asked for
+    bundles_after_publish: bool = False
     s3: S3Access = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -150,7 +154,18 @@ class Hostcap:
         report = run_refresh(ctx)
         if report.published:
             self.notifier.published(report.snapshot)
+            if self.bundles_after_publish:
+                from hostcap.release.stored import after_publish
+
+                after_publish(self.lake, self.configs, report.snapshot)
         return report
+
+    def bundle(self, snapshot: str | None = None) -> StoredBundle:
+        """The release bundle of `snapshot` (default: the published one), made now if no process
+        has made it yet (see hostcap.release.stored)."""
+        from hostcap.release.stored import stored_bundle
+
+        return stored_bundle(self.lake, self.configs, snapshot)
 
     def _upstream_problems(self, configs: list[SourceConfig]) -> dict[str, str]:
         if not any(config.upstream for config in configs):

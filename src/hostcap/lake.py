@@ -5,7 +5,7 @@ Layout under the lake root:
     snapshots/<id>/gold/<table>.parquet
     snapshots/<id>/manifest.json   per source: fingerprint, where its bronze/silver live, its report
     snapshots/<id>/checksums.json  the seal: sha256 and size of every file the snapshot is made of
-    snapshots/<id>/bundle.zip      the release bundle of its gold tables (hostcap.release), sealed too
+    snapshots/<id>/bundle/         its release bundle (hostcap.release), made after the publish: <sha256>.zip and BUNDLE.json naming it
     CURRENT.json                   {"snapshot": <id>, "published_at": ...}  (replaced atomically)
     HISTORY.json                   every snapshot published, oldest first (retention trims it)
     runs/<run id>.json             the report of every refresh, published or not
@@ -43,8 +43,9 @@ __all__ = ["GOLD_TABLES", "Baseline", "Lake", "Published"]
 
 POINTER = "CURRENT.json"
 HISTORY = "HISTORY.json"
-#: a snapshot's release bundle (hostcap.release), beside its manifest and seal
-BUNDLE = "bundle.zip"
+#: a snapshot's release bundle (hostcap.release): `<sha256>.zip` and the pointer naming it
+BUNDLE_DIR = "bundle"
+BUNDLE_POINTER = "BUNDLE.json"
 
 
 def _now() -> str:
@@ -124,31 +125,46 @@ class Lake(DamageChecks):
         return path
 
     # release bundles (hostcap.release) ---------------------------------------------------------
+    # Made after a publish (or when first asked for), not by it: a snapshot's bundle is a file
+    # named by its own sha256 beside the snapshot, and a pointer naming it, written after it, so a
+    # reader sees no bundle or a whole one, whoever wrote it.
 
     @staticmethod
-    def bundle_path(snapshot: str) -> str:
-        return f"snapshots/{snapshot}/{BUNDLE}"
+    def _bundle_pointer(snapshot: str) -> str:
+        return f"snapshots/{snapshot}/{BUNDLE_DIR}/{BUNDLE_POINTER}"
 
-    def write_bundle(self, snapshot: str, data: bytes) -> None:
-        """Store the snapshot's release bundle; `write_manifest` seals it with the snapshot's files."""
-        self._write_sealed(self.bundle_path(snapshot), data)
+    @staticmethod
+    def bundle_path(snapshot: str, checksum: Checksum) -> str:
+        return f"snapshots/{snapshot}/{BUNDLE_DIR}/{checksum.sha256}.zip"
 
-    def bundle(self, snapshot: str) -> Checksum:
-        """The checksum of the snapshot's release bundle, once the stored file matches its seal
-        (LakeDamaged when it does not); LakeError when the snapshot has none (an unknown snapshot,
-        or one published before bundles were made)."""
-        path = self.bundle_path(snapshot)
-        expected = self.checksums(snapshot).get(path)
-        if expected is None:
-            raise LakeError(f"snapshot {snapshot!r} has no release bundle; see `hostcap snapshots`")
+    def write_bundle(self, snapshot: str, data: bytes) -> Checksum:
+        """Store the snapshot's release bundle under its checksum, then point at it."""
+        checksum = Checksum.of(data)
+        self.storage.write_bytes_atomic(self.bundle_path(snapshot, checksum), data)
+        pointer = json.dumps({"sha256": checksum.sha256, "size": checksum.size}).encode()
+        self.storage.write_bytes_atomic(self._bundle_pointer(snapshot), pointer)
+        return checksum
+
+    def bundle(self, snapshot: str) -> Checksum | None:
+        """The checksum of the snapshot's release bundle once the stored file matches it; None
+        when none has been made yet; LakeDamaged when the pointer or the file is damaged."""
+        pointer = self._bundle_pointer(snapshot)
+        if not self.storage.exists(pointer):
+            return None
+        checksum = self._read_json(pointer, dict, "sha256")
+        try:
+            expected = Checksum(str(checksum["sha256"]), int(checksum["size"]))
+        except (KeyError, TypeError, ValueError):
+            raise LakeDamaged(f"{pointer} is damaged (no sha256 and size)") from None
+        path = self.bundle_path(snapshot, expected)
         if not self.storage.exists(path):
             raise LakeDamaged(f"{path} is missing")
         sealing.compare(Checksum(*self.storage.digest(path)), expected, path)
         return expected
 
-    def bundle_chunks(self, snapshot: str, size: int = 1 << 20) -> Iterator[bytes]:
+    def bundle_chunks(self, snapshot: str, checksum: Checksum, size: int = 1 << 20) -> Iterator[bytes]:
         """The bundle's bytes in chunks of `size`, read as they are sent (check it with `bundle` first)."""
-        with self.storage.open_file(self.bundle_path(snapshot)) as handle:
+        with self.storage.open_file(self.bundle_path(snapshot, checksum)) as handle:
             while chunk := handle.read(size):
                 yield chunk
 
@@ -203,7 +219,7 @@ class Lake(DamageChecks):
         self.storage.write_bytes_atomic(path, data)
         files = {path: Checksum.of(data)}
         owners: dict[str, dict[str, Checksum]] = {}
-        paths = [self._table_path(snapshot, "gold", name) for name in GOLD_TABLES] + [self.bundle_path(snapshot)]
+        paths = [self._table_path(snapshot, "gold", name) for name in GOLD_TABLES]
         paths += [self._table_path(e["snapshot"], layer, s) for s, e in sources.items() for layer in SOURCE_LAYERS]
         for table_path in paths:
             if (found := self._checksum(table_path, owners)) is not None:

@@ -1,4 +1,4 @@
-"""Run a refresh: lock → plan → bronze/silver for changed sources → gold → checks → bundle → publish → report.
+"""Run a refresh: lock → plan → bronze/silver for changed sources → gold → checks → publish → report.
 
 The one function every entry point calls (CLI, API, scheduler, watcher). Only sources whose
 files or config changed are read again; the others reuse their last silver. A source that fails
@@ -210,7 +210,6 @@ def _build_and_publish(
     from hostcap.checks import run_checks
     from hostcap.gold_reuse import reusable_utilities
     from hostcap.history.store import follow as follow_history
-    from hostcap.release import bundle as release_bundle
 
     kept = set()
     if current and not report.repaired:
@@ -256,9 +255,6 @@ def _build_and_publish(
     if not all(check.passed for check in report.checks):
         report.status, report.error = "failed", "a check failed, so nothing is published"
         return
-    ctx.progress("bundle")
-    with blame("release bundle"):
-        ctx.lake.write_bundle(ctx.run_id, release_bundle.build(ctx.lake, ctx.run_id, current, ctx.configs))
     with blame("publish"):
         ctx.lake.write_manifest(ctx.run_id, manifest)
         lock.ensure_held()

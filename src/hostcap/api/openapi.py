@@ -20,6 +20,8 @@ COMMON: dict[int | str, dict[str, Any]] = {
     414: problem("The query string is over the size limit."),
     500: problem("Unexpected server error (details in the server log)."),
 }
+#: a route that reads a JSON body: one that does not parse is 400 (FastAPI's own answer)
+JSON_BODY = {400: problem("The body is not JSON: it could not be parsed.")}
 VALIDATION = {422: problem("A parameter is invalid; `detail` and `errors` say which and why.")}
 #: on every state change (see `deps.STATE_CHANGE`)
 STATE_CHANGE = {

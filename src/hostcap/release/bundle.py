@@ -6,8 +6,8 @@
     hostcap-<snapshot>/csv/<table>.csv       every table as CSV (raw values, see below)
     hostcap-<snapshot>/parquet/<table>.parquet
 
-Built at publish, from the gold files the refresh has just written, and stored in the lake beside
-the snapshot, under its seal like its other files (see `Lake.write_bundle`). Its CSV files hold
+Built from a published snapshot's gold files once, after its publish, and kept in the lake beside
+the snapshot (see hostcap.release.stored and `Lake.write_bundle`). Its CSV files hold
 the values exactly (no formula neutralization, unlike downloads meant for a spreadsheet): they
 are data for tools, described by the package's schema, and must equal the published gold.
 """
@@ -68,8 +68,8 @@ def change_summary(lake: Lake, snapshot: str, previous: str | None) -> str:
 def build(lake: Lake, snapshot: str, previous: str | None, configs: list[SourceConfig]) -> bytes:
     """The zip of `snapshot`'s gold tables, its data package and its changes since `previous`.
 
-    Deflate level 1: the publish waits for it (level 6 made the real files' bundle 8% smaller
-    but compressed several times slower)."""
+    Deflate level 1: a first download may wait for it (level 6 made the real files' bundle 8%
+    smaller but compressed several times slower)."""
     root = folder(snapshot)
     tables = {name: lake.read_table(name, snapshot=snapshot) for name in GOLD_TABLES}
     out = io.BytesIO()

@@ -46,7 +46,7 @@ class DeliveriesPublic(BaseModel):
     status_code=201,
     response_model=SubscriptionPublic,
     dependencies=STATE_CHANGE,
-    responses={**openapi.STATE_CHANGE, 422: openapi.problem(
+    responses={**openapi.STATE_CHANGE, **openapi.JSON_BODY, 422: openapi.problem(
         "The body is invalid: a URL that is not http(s) or carries credentials, a destination that is a "
         "loopback, link-local or private address (unless the operator allows them), no trigger, no secret with a URL."
     )},
