@@ -14,6 +14,7 @@ from hostcap.io.s3 import S3Access
 from hostcap.io.secrets import keys_from_secret
 from hostcap.io.storage import Storage
 from hostcap.lake import GOLD_TABLES, Lake
+from hostcap.registry import TABLES
 from hostcap.diff import SnapshotDiff, diff_snapshots
 from hostcap.lock import RefreshLock
 from hostcap.refresh import Progress, RefreshContext, run_refresh
@@ -174,15 +175,16 @@ class Hostcap:
         return diff_snapshots(self.lake, old, new or self.lake.require_current())
 
     def gold_table(self, name: str) -> pa.Table:
-        """A published gold table; feeders as the API serves them (with their ages and queue
-        scenarios as of the snapshot's build date, see hostcap.feeder_view)."""
+        """A published gold table, its columns as the registry orders them; feeders as the API
+        serves them (with their ages and queue scenarios as of the snapshot's build date, see
+        hostcap.feeder_view)."""
         from hostcap.feeder_view import feeder_view, snapshot_date  # pyarrow: only for commands that read gold
 
         if name not in GOLD_TABLES:
             raise ValueError(f"unknown table {name!r}; one of {', '.join(GOLD_TABLES)}")
         snapshot = self.lake.require_current()
         table = self.lake.read_table(name, snapshot=snapshot)
-        if name != "feeders":
-            return table
-        ders = self.lake.read_table("ders", snapshot=snapshot)
-        return feeder_view(table, ders, snapshot_date(snapshot), self.settings.queue_stale_months)
+        if name == "feeders":
+            ders = self.lake.read_table("ders", snapshot=snapshot)
+            table = feeder_view(table, ders, snapshot_date(snapshot), self.settings.queue_stale_months)
+        return table.select(TABLES[name].served_columns)
