@@ -25,6 +25,7 @@ from pathlib import Path
 
 from hostcap import plan_cache
 from hostcap.config.source import SourceConfig
+from hostcap.config.utilities import utility_names
 from hostcap.delivery import unsettled_files
 from hostcap.errors import PROCESS_EXITS, HostcapError, SourceError, StorageError, describe
 from hostcap.io.storage import FileRef, Storage, blame
@@ -163,6 +164,7 @@ def run_refresh(ctx: RefreshContext) -> RefreshReport:
 
 def _refresh(ctx: RefreshContext, report: RefreshReport, lock: RefreshLock) -> None:
     lake = ctx.lake
+    report.utilities = utility_names(ctx.configs)
     with blame("lake"):
         _mark_interrupted(lake)
         lake.write_report(ctx.run_id, report.model_dump(mode="json"))

@@ -17,6 +17,7 @@ from hostcap.api.routers import (
     changes,
     compat,
     ders,
+    dictionary,
     feeders,
     health,
     history,
@@ -111,7 +112,8 @@ def create_app(
     app.state.changes = ChangesCache(hostcap.diff)
     app.state.history = HistoryCache(hostcap.lake)
     for module in (
-        compat, feeders, ders, history, substations, utilities, stats, refreshes, snapshots, bundles, status, changes, health
+        compat, feeders, ders, history, substations, utilities, stats, refreshes, snapshots, bundles, status, changes, health,
+        dictionary,
     ):
         app.include_router(module.router)
     mount_docs(app)

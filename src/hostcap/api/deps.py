@@ -18,6 +18,7 @@ from hostcap.api.crosssite import refuse_cross_site
 from hostcap.api.problems import ProblemError
 from hostcap.api.queries import ListQuery, OutputFormat
 from hostcap.api.settings import ApiSettings
+from hostcap.core import Hostcap
 from hostcap.serving import Refresher, Snapshot, SnapshotStore
 
 
@@ -39,6 +40,10 @@ async def get_snapshot(request: Request) -> Snapshot:
 
 async def get_refresher(request: Request) -> Refresher:
     return request.app.state.refresher
+
+
+async def get_hostcap(request: Request) -> Hostcap:
+    return request.app.state.hostcap
 
 
 async def get_store(request: Request) -> SnapshotStore:
@@ -120,5 +125,6 @@ async def require_api_key(
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 RefresherDep = Annotated[Refresher, Depends(get_refresher)]
 StoreDep = Annotated[SnapshotStore, Depends(get_store)]
+HostcapDep = Annotated[Hostcap, Depends(get_hostcap)]
 #: what every state change (starting a refresh) passes first: not forged by another site, and the key
 STATE_CHANGE = [Depends(refuse_cross_site), Depends(require_api_key)]
