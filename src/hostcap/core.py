@@ -17,7 +17,7 @@ from hostcap.lake import GOLD_TABLES, Lake
 from hostcap.registry import TABLES
 from hostcap.diff import SnapshotDiff, diff_snapshots
 from hostcap.lock import RefreshLock
-from hostcap.refresh import Progress, RefreshContext, run_refresh
+from hostcap.refresh import Loaded, Progress, RefreshContext, run_refresh
 from hostcap.report import RefreshReport, Trigger
 
 if TYPE_CHECKING:
@@ -113,17 +113,25 @@ class Hostcap:
         `fetch` (default: the `HOSTCAP_FETCH_BEFORE_REFRESH` setting) the sources with an
         upstream are fetched first.
 
-        Raises RefreshBusy naming the running run when another refresh holds the lake.
+        The one path every refresh takes (the CLI, the API, the watcher, the scheduler): the
+        configs are loaded, and fetched from, inside the guarded run, so an attempt whose configs
+        fail to load ends `failed` with its report in the lake, as `hostcap runs` and
+        `/v1/refreshes` show it. Raises RefreshBusy naming the running run when another refresh
+        holds the lake (the run never started).
         """
-        configs = self.configs()
-        if fetch if fetch is not None else self.fetch_settings.before_refresh:
-            (progress or (lambda message: None))("fetching")
-            self.fetch()
+        say = progress or (lambda message: None)
+
+        def load() -> Loaded:
+            configs = self.configs()
+            if fetch if fetch is not None else self.fetch_settings.before_refresh:
+                say("fetching")
+                self.fetch()
+            return Loaded(configs, self._upstream_problems(configs))
+
         ctx = RefreshContext(
             sources=self.sources(),
             lake=self.lake,
-            configs=configs,
-            upstream_problems=self._upstream_problems(configs),
+            load=load,
             engine_kind=self.settings.engine,
             strict=self.settings.strict,
             keep_snapshots=self.settings.keep_snapshots,
@@ -135,7 +143,7 @@ class Hostcap:
             plan_cache_dir=self.settings.plan_cache(),
             trigger=trigger,
             spark_master=self.settings.spark_master,
-            progress=progress or (lambda message: None),
+            progress=say,
             **({"run_id": run_id} if run_id else {}),
         )
         return run_refresh(ctx)

@@ -19,7 +19,8 @@ from hostcap.api.problems import ProblemError
 from hostcap.api.queries import ListQuery, OutputFormat
 from hostcap.api.settings import ApiSettings
 from hostcap.core import Hostcap
-from hostcap.serving import Refresher, Snapshot, SnapshotStore
+from hostcap.orchestration.runner import Runner
+from hostcap.serving import Snapshot, SnapshotStore
 
 
 def served_snapshot(request: Request) -> Snapshot:
@@ -38,7 +39,7 @@ async def get_snapshot(request: Request) -> Snapshot:
     return served_snapshot(request)
 
 
-async def get_refresher(request: Request) -> Refresher:
+async def get_refresher(request: Request) -> Runner:
     return request.app.state.refresher
 
 
@@ -123,7 +124,7 @@ async def require_api_key(
 
 
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
-RefresherDep = Annotated[Refresher, Depends(get_refresher)]
+RefresherDep = Annotated[Runner, Depends(get_refresher)]
 StoreDep = Annotated[SnapshotStore, Depends(get_store)]
 HostcapDep = Annotated[Hostcap, Depends(get_hostcap)]
 #: what every state change (starting a refresh) passes first: not forged by another site, and the key
