@@ -5,7 +5,7 @@ from __future__ import annotations
 from hostcap.canonical import DER_TYPES, TECHNOLOGY_FIELDS
 from hostcap.registry import shared
 from hostcap.registry.flags import flags
-from hostcap.registry.model import Field, Table
+from hostcap.registry.model import Field, FieldType, Table
 
 STATUSES = {
     "installed": "connected to the grid",
@@ -39,7 +39,7 @@ def _technology(name: str) -> Field:
                  "none.", None, origin="utility")
 
 
-def _published(name: str, kind, description: str, example: object) -> Field:
+def _published(name: str, kind: FieldType, description: str, example: object) -> Field:
     return Field(name, kind, description, example, origin="utility")
 
 

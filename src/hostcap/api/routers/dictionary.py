@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Request, Response
 
 from hostcap.api.deps import HostcapDep, StoreDep
 from hostcap.api.responses import matches
@@ -22,9 +21,7 @@ router = APIRouter(prefix="/v1/dictionary", tags=["dictionary"])
     summary="Data dictionary: tables, fields, quality flags, utilities and sources",
     responses={304: {"description": "Not modified: the dictionary is the one the `If-None-Match` ETag names."}},
 )
-def get_dictionary(
-    hostcap: HostcapDep, store: StoreDep, if_none_match: Annotated[str | None, Header()] = None
-) -> Response:
+def get_dictionary(request: Request, hostcap: HostcapDep, store: StoreDep) -> Response:
     """Every gold table (key, sort order, title) and field (type, unit, description, allowed values,
     whether the utility publishes it or hostcap derives it), every quality flag with its meaning, and
     per configured utility its name and sources: dataset, publisher and terms, upstream, known quirks
@@ -35,6 +32,6 @@ def get_dictionary(
     body = dictionary(hostcap.configs(), source_dates(gold) if gold else {})
     content = orjson.dumps({**body, "meta": snapshot.meta if snapshot else None})
     tag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
-    if matches(if_none_match, tag):
+    if matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers={"ETag": tag})
     return Response(content, media_type="application/json", headers={"ETag": tag})

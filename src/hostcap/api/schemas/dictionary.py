@@ -18,16 +18,24 @@ class DictionaryField(BaseModel):
         examples=["number"],
     )
     unit: str | None = Field(description="Unit (`MW`, `kW`, `kV`, `USD`, `days`); null for a field without.", examples=["MW"])
-    description: str = Field(description="What the field holds.")
+    description: str = Field(description="What the field holds.", examples=["Maximum hosting capacity (MW)."])
     example: Any = Field(description="An example value.", examples=[19.52])
     origin: Literal["utility", "hostcap"] = Field(
         description="`utility`: published by the utility, as read from its files; `hostcap`: derived by hostcap.",
         examples=["utility"],
     )
-    source: str | None = Field(description="The source columns (or inputs) it is taken from, where told.")
-    nullable: bool = Field(description="Whether the field may be null.")
-    values: dict[str, str] | None = Field(description="The values it may take, each with its meaning; null: any.")
-    stored: bool = Field(description="False for a field added when served and exported, which gold does not store.")
+    source: str | None = Field(
+        description="The source columns (or inputs) it is taken from, where told.",
+        examples=["feeder_max_hc_mw, else the largest segment_max_hc_mw"],
+    )
+    nullable: bool = Field(description="Whether the field may be null.", examples=[True])
+    values: dict[str, str] | None = Field(
+        description="The values it may take, each with its meaning; null: any.",
+        examples=[{"installed": "connected to the grid"}],
+    )
+    stored: bool = Field(
+        description="False for a field added when served and exported, which gold does not store.", examples=[True]
+    )
 
 
 class DictionaryTable(BaseModel):
@@ -35,10 +43,15 @@ class DictionaryTable(BaseModel):
 
     name: str = Field(description="Table name.", examples=["feeders"])
     title: str = Field(description="Title for people.", examples=["Feeders"])
-    description: str = Field(description="What one row is.")
+    description: str = Field(description="What one row is.", examples=["One feeder (circuit) of one utility."])
     key: str = Field(description="The column that identifies a row.", examples=["feeder_id"])
-    order: list[str] = Field(description="The columns rows are sorted by when written.")
-    foreign_keys: dict[str, list[str]] = Field(description="Column → `[table, column]` it refers to.")
+    order: list[str] = Field(
+        description="The columns rows are sorted by when written.", examples=[["utility", "native_feeder_id"]]
+    )
+    foreign_keys: dict[str, list[str]] = Field(
+        description="Column → `[table, column]` it refers to.",
+        examples=[{"substation_id": ["substations", "substation_id"]}],
+    )
     fields: list[DictionaryField] = Field(description="Its fields, in served order.")
 
 
@@ -47,15 +60,29 @@ class DictionarySource(BaseModel):
 
     source: str = Field(description="`<utility>/<dataset>`.", examples=["coned/network"])
     dataset: str = Field(description="`network`, `installed_der`, `planned_der` or `der`.", examples=["network"])
-    family: Literal["network", "der"] = Field(description="The gold tables it feeds: network or DER.")
-    description: str = Field(description="What the source is, and its known quirks (from its config).")
+    family: Literal["network", "der"] = Field(
+        description="The gold tables it feeds: network or DER.", examples=["network"]
+    )
+    description: str = Field(
+        description="What the source is, and its known quirks (from its config).",
+        examples=["Con Edison hosting capacity per feeder segment (ArcGIS export; dates in epoch milliseconds)."],
+    )
     publisher: str | None = Field(description="Who publishes the data.", examples=["Con Edison"])
-    url: str | None = Field(description="Where the publisher makes the data available.")
-    terms: str | None = Field(description="The terms the data are published under.")
-    upstream: dict[str, Any] | None = Field(description="Where `hostcap fetch` fetches it from (its config's `upstream`).")
+    url: str | None = Field(
+        description="Where the publisher makes the data available.", examples=["https://dps.ny.gov/"]
+    )
+    terms: str | None = Field(
+        description="The terms the data are published under.",
+        examples=["public data as the publisher makes it available; the publisher's terms of use apply"],
+    )
+    upstream: dict[str, Any] | None = Field(
+        description="Where `hostcap fetch` fetches it from (its config's `upstream`); null: files are delivered.",
+        examples=[None],
+    )
     as_of: dict[str, str | None] = Field(
         description="The oldest and newest of its dates in the served gold (`hca_refresh_date_min`, …, "
         "`completion_date_max`); empty when it has no published rows.",
+        examples=[{"hca_refresh_date_min": "2025-06-30", "hca_refresh_date_max": "2026-03-31"}],
     )
 
 
@@ -71,6 +98,9 @@ class DictionaryPublic(BaseModel):
     """The data dictionary, generated from the registry of gold tables and the source configs."""
 
     tables: list[DictionaryTable] = Field(description="Every gold table.")
-    quality_flags: dict[str, str] = Field(description="Every quality flag and its meaning.")
+    quality_flags: dict[str, str] = Field(
+        description="Every quality flag and its meaning.",
+        examples=[{"no_feeder": "The record names no feeder."}],
+    )
     utilities: list[DictionaryUtility] = Field(description="Every configured utility, by code.")
     meta: Meta | None = Field(description="The snapshot the as-of dates come from; null before the first publish.")
