@@ -402,3 +402,24 @@ def test_every_orchestration_setting_and_command_is_in_the_readme():
         assert f"`HOSTCAP_{name.upper()}`" in readme, name
     for text in ("`hostcap watch", "`hostcap schedule", "--watch", "`GET /v1/status`", "## Running unattended"):
         assert text in readme, text
+
+
+# one refresh path: configs that fail to load -------------------------------------------------------
+
+
+def test_a_watched_or_scheduled_refresh_whose_configs_fail_to_load_is_a_failed_run_in_the_lake(tmp_path, wait_for):
+    source = tmp_path / "src"
+    copy_sample(source, ["national_grid/network"])
+    hostcap = make_hostcap(tmp_path, source, ["national_grid/network"])
+    (Path(hostcap.settings.config_dir) / "national_grid" / "network.yaml").write_text("utility: [unclosed\n")
+    clock = FakeClock(utc(2026, 11, 30, 23))
+    orchestrator = Orchestrator(hostcap, orchestration(schedule="0 6 1 * *"), clock=clock)
+    with running(orchestrator):
+        # the watcher's start-up check cannot read the configs: it refreshes, and the run says why
+        wait_for(lambda: orchestrator.status().watch.refreshes == 1 and not orchestrator.status().running, "the watch run")
+        clock.set(utc(2026, 12, 1, 6))
+        wait_for(lambda: orchestrator.status().schedule.refreshes == 1 and not orchestrator.status().running, "the schedule")
+    reports = [hostcap.lake.read_report(run_id) for run_id in hostcap.lake.runs()]
+    assert sorted(r["trigger"] for r in reports) == ["schedule", "watch"]
+    for report in reports:
+        assert report["status"] == "failed" and "network.yaml" in report["error"] and report["finished_at"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hostcap.registry import KEYS
 from hostcap.report import CheckResult, SourceReport
 
-GOLD_KEYS = {"feeders": "feeder_id", "feeder_segments": "segment_id", "substations": "substation_id", "ders": "der_id"}
+#: each gold table's key (hostcap.registry)
+GOLD_KEYS = KEYS
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ from hostcap.io.s3 import S3Access
 from hostcap.io.secrets import keys_from_secret
 from hostcap.io.storage import Storage
 from hostcap.lake import GOLD_TABLES, Lake
+from hostcap.registry import TABLES
 from hostcap.diff import SnapshotDiff, diff_snapshots
 from hostcap.lock import RefreshLock
-from hostcap.refresh import Progress, RefreshContext, run_refresh
+from hostcap.refresh import Loaded, Progress, RefreshContext, run_refresh
 from hostcap.report import RefreshReport, Trigger
 
 if TYPE_CHECKING:
@@ -124,19 +125,26 @@ class Hostcap:
         `fetch` (default: the `HOSTCAP_FETCH_BEFORE_REFRESH` setting) the sources with an
         upstream are fetched first.
 
-        Raises RefreshBusy naming the running run when another refresh holds the lake. A publish
-        is then notified to the subscriptions in the background (`notifier`): never holding up or
-        failing the refresh.
+        The one path every refresh takes (the CLI, the API, the watcher, the scheduler): the
+        configs are loaded, and fetched from, inside the guarded run, so an attempt whose configs
+        fail to load ends `failed` with its report in the lake, as `hostcap runs` and
+        `/v1/refreshes` show it. Raises RefreshBusy naming the running run when another refresh
+        holds the lake (the run never started). A publish is then notified to the subscriptions in
+        the background (`notifier`): never holding up or failing the refresh.
         """
-        configs = self.configs()
-        if fetch if fetch is not None else self.fetch_settings.before_refresh:
-            (progress or (lambda message: None))("fetching")
-            self.fetch()
+        say = progress or (lambda message: None)
+
+        def load() -> Loaded:
+            configs = self.configs()
+            if fetch if fetch is not None else self.fetch_settings.before_refresh:
+                say("fetching")
+                self.fetch()
+            return Loaded(configs, self._upstream_problems(configs))
+
         ctx = RefreshContext(
             sources=self.sources(),
             lake=self.lake,
-            configs=configs,
-            upstream_problems=self._upstream_problems(configs),
+            load=load,
             engine_kind=self.settings.engine,
             strict=self.settings.strict,
             keep_snapshots=self.settings.keep_snapshots,
@@ -148,7 +156,7 @@ class Hostcap:
             plan_cache_dir=self.settings.plan_cache(),
             trigger=trigger,
             spark_master=self.settings.spark_master,
-            progress=progress or (lambda message: None),
+            progress=say,
             **({"run_id": run_id} if run_id else {}),
         )
         report = run_refresh(ctx)
@@ -202,15 +210,16 @@ class Hostcap:
         return diff_snapshots(self.lake, old, new or self.lake.require_current())
 
     def gold_table(self, name: str) -> pa.Table:
-        """A published gold table; feeders as the API serves them (with their ages and queue
-        scenarios as of the snapshot's build date, see hostcap.feeder_view)."""
+        """A published gold table, its columns as the registry orders them; feeders as the API
+        serves them (with their ages and queue scenarios as of the snapshot's build date, see
+        hostcap.feeder_view)."""
         from hostcap.feeder_view import feeder_view, snapshot_date  # pyarrow: only for commands that read gold
 
         if name not in GOLD_TABLES:
             raise ValueError(f"unknown table {name!r}; one of {', '.join(GOLD_TABLES)}")
         snapshot = self.lake.require_current()
         table = self.lake.read_table(name, snapshot=snapshot)
-        if name != "feeders":
-            return table
-        ders = self.lake.read_table("ders", snapshot=snapshot)
-        return feeder_view(table, ders, snapshot_date(snapshot), self.settings.queue_stale_months)
+        if name == "feeders":
+            ders = self.lake.read_table("ders", snapshot=snapshot)
+            table = feeder_view(table, ders, snapshot_date(snapshot), self.settings.queue_stale_months)
+        return table.select(TABLES[name].served_columns)

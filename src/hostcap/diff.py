@@ -7,19 +7,13 @@ import math
 from pydantic import BaseModel, Field
 
 from hostcap.lake import Lake
-
-_FEEDER_KEYS = ["feeder_id", "native_feeder_id", "utility", "max_hc_mw"]
-_DER_KEYS = ["der_id", "native_der_id", "utility", "status", "feeder_id", "nameplate_kw"]
-
-
-_FEEDER_ID = "5c3e8e64e47c4f5a8ad6c3a3e1c0b9d2"
-_DER_ID = "0f8fad5bd9cb469fa16570867728950e"
+from hostcap.registry.models import described
 
 
 class FeederRef(BaseModel):
-    feeder_id: str = Field(description="Canonical feeder ID.", examples=[_FEEDER_ID])
-    native_feeder_id: str = Field(description="The utility's feeder ID.", examples=["36_13_81757"])
-    utility: str = Field(description="Utility code.", examples=["national_grid"])
+    feeder_id: str = described("feeders", "feeder_id")
+    native_feeder_id: str = described("feeders", "native_feeder_id")
+    utility: str = described("feeders", "utility")
 
 
 class MaxHcChange(FeederRef):
@@ -28,14 +22,20 @@ class MaxHcChange(FeederRef):
 
 
 class DerRef(BaseModel):
-    der_id: str = Field(description="Canonical DER ID.", examples=[_DER_ID])
-    native_der_id: str = Field(description="The utility's project ID.", examples=["293870"])
-    utility: str = Field(description="Utility code.", examples=["national_grid"])
+    der_id: str = described("ders", "der_id")
+    native_der_id: str = described("ders", "native_der_id")
+    utility: str = described("ders", "utility")
     status: str = Field(
         description="Status in the newer snapshot (in the older one for removed DER).", examples=["installed"]
     )
-    feeder_id: str | None = Field(description="Canonical feeder ID, where known.", examples=[_FEEDER_ID])
-    nameplate_kw: float | None = Field(description="Nameplate rating (kW).", examples=[5000.0])
+    feeder_id: str | None = described("ders", "feeder_id")
+    nameplate_kw: float | None = described("ders", "nameplate_kw")
+
+
+#: the gold columns a diff reads: each reference's fields (the first is the table's key), and for
+#: feeders the capacity it compares
+_FEEDER_KEYS = [*FeederRef.model_fields, "max_hc_mw"]
+_DER_KEYS = list(DerRef.model_fields)
 
 
 class SnapshotDiff(BaseModel):

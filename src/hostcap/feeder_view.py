@@ -20,6 +20,8 @@ import datetime as dt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hostcap.registry import TABLES
+
 #: scenario name → the feeder column holding its headroom (MW)
 SCENARIOS = {
     "all_queued": "headroom_after_queue_mw",
@@ -27,11 +29,8 @@ SCENARIOS = {
     "without_stale": "headroom_without_stale_mw",
 }
 DEFAULT_STALE_MONTHS = 24
-#: the columns the view adds to gold's feeders, in order
-VIEW_COLUMNS = (
-    "as_of_date", "hca_age_days", "der_data_age_days", "planned_past_milestone_der_mw", "headroom_past_milestone_mw",
-    "planned_without_stale_der_mw", "headroom_without_stale_mw",
-)
+#: the columns the view adds to gold's feeders, in order (hostcap.registry: the fields gold does not store)
+VIEW_COLUMNS = tuple(TABLES["feeders"].view_columns)
 _ACTIVITY_DATES = ("queue_date", "application_date", "milestone_date")
 
 

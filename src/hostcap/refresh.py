@@ -25,6 +25,7 @@ from pathlib import Path
 
 from hostcap import plan_cache
 from hostcap.config.source import SourceConfig
+from hostcap.config.utilities import utility_names
 from hostcap.delivery import unsettled_files
 from hostcap.errors import PROCESS_EXITS, HostcapError, SourceError, StorageError, describe
 from hostcap.io.storage import FileRef, Storage, blame
@@ -45,13 +46,26 @@ def new_run_id() -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{now.microsecond // 1000:03x}{secrets.randbelow(16**3):03x}"
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """What a refresh loads before it plans: the source configs, and per source whose last fetch
+    from its upstream failed, why."""
+
+    configs: list[SourceConfig]
+    upstream_problems: dict[str, str]
+
+
 @dataclass
 class RefreshContext:
     """Everything one refresh needs: where sources and lake are, the configs, and how to run."""
 
     sources: Storage
     lake: Lake
-    configs: list[SourceConfig]
+    configs: list[SourceConfig] = field(default_factory=list)
+    #: loads the configs (and what depends on them: a fetch, the upstream problems) inside the
+    #: guarded run, so a run whose configs fail to load ends `failed` with its report in the lake
+    #: like any other; None when `configs` and `upstream_problems` are given
+    load: Callable[[], Loaded] | None = None
     engine_kind: str = "duckdb"
     spark_master: str | None = None
     strict: bool = False
@@ -163,6 +177,10 @@ def run_refresh(ctx: RefreshContext) -> RefreshReport:
 
 def _refresh(ctx: RefreshContext, report: RefreshReport, lock: RefreshLock) -> None:
     lake = ctx.lake
+    if ctx.load is not None:
+        loaded = ctx.load()
+        ctx.configs, ctx.upstream_problems = loaded.configs, loaded.upstream_problems
+    report.utilities = utility_names(ctx.configs)
     with blame("lake"):
         _mark_interrupted(lake)
         lake.write_report(ctx.run_id, report.model_dump(mode="json"))

@@ -68,6 +68,9 @@ class RefreshReport(BaseModel):
     published: bool = False
     snapshot: str | None = Field(None, description="The snapshot this run published.")
     sources: list[SourceReport] = Field(default_factory=list, description="One report per configured source.")
+    utilities: dict[str, str] = Field(
+        default_factory=dict, description="Each configured utility's display name, by code (from the source configs)."
+    )
     gold: dict[str, int] = Field(default_factory=dict, description="Rows per gold table.")
     checks: list[CheckResult] = Field(default_factory=list, description="The checks run before publishing.")
     duration_s: float = Field(0.0, description="Seconds the run took.")

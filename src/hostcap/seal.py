@@ -20,13 +20,14 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
 from hostcap.errors import LakeDamaged
+from hostcap.registry import TABLES
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 SEAL = "checksums.json"
 #: the files a snapshot is made of: its gold tables, and per source the layers its manifest points to
-GOLD_TABLES = ("feeders", "feeder_segments", "substations", "ders")
+GOLD_TABLES = tuple(TABLES)
 SOURCE_LAYERS = ("bronze", "silver", "quarantine", "excluded")
 
 Data = bytes | memoryview

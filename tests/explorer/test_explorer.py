@@ -308,3 +308,24 @@ def test_a_feeder_page_says_what_binds_and_warns_at_the_configured_study_age(pag
     months.press("Enter")
     shown(page, f"/feeders/{FEEDER}")
     expect(page.locator(".figures div", has_text="HC study").locator("dd")).to_contain_text("older than 3 months")
+
+
+def test_dictionary_page_lists_every_table_field_flag_and_source_with_the_configs_names(page, api):
+    found = api.get("/v1/dictionary").json()
+    shown(page, "/dictionary")
+    for table in found["tables"]:
+        rows = page.locator(f"[data-table='{table['name']}'] tbody tr")
+        assert rows.evaluate_all("rows => rows.map(r => r.dataset.field)") == [f["name"] for f in table["fields"]]
+    flags = page.locator("dl.flags dt").all_inner_texts()
+    assert flags == list(found["quality_flags"])
+    for utility in found["utilities"]:
+        section = page.locator(f"section[data-utility='{utility['utility']}']")
+        expect(section.locator("h3")).to_contain_text(utility["display_name"])
+        assert section.locator("li").evaluate_all("items => items.map(i => i.dataset.source)") == [
+            s["source"] for s in utility["sources"]
+        ]
+    # the other views name utilities as their configs do, not by code
+    shown(page, "/")
+    names = page.locator(".card h2").all_inner_texts()
+    assert names == [u["display_name"] for u in api.get("/v1/utilities").json()["data"]]
+    screenshots(page, "dictionary")

@@ -17,6 +17,7 @@ from hostcap.api.routers import (
     changes,
     compat,
     ders,
+    dictionary,
     feeders,
     feeds,
     health,
@@ -33,7 +34,8 @@ from hostcap.api.settings import ApiSettings
 from hostcap.core import Hostcap
 from hostcap.explorer import mount_explorer
 from hostcap.orchestration import OrchestrationSettings, Orchestrator
-from hostcap.serving import Refresher, SnapshotStore
+from hostcap.orchestration.runner import Runner
+from hostcap.serving import SnapshotStore
 from hostcap.serving.changes import ChangesCache
 from hostcap.serving.history import HistoryCache
 
@@ -80,7 +82,8 @@ def create_app(
     """
     settings = settings or ApiSettings()
     store = SnapshotStore(hostcap.lake, hostcap.settings.queue_stale_months)
-    refresher = Refresher(hostcap, store)
+    # the read model learns of each finished run through the runner's callback
+    refresher = Runner(hostcap, on_finished=store.sync)
     orchestrator = None
     if orchestration is not None:
         orchestrator = Orchestrator(hostcap, orchestration, refresh=refresher.refresh, watch=watch)
@@ -122,7 +125,7 @@ def create_app(
     app.state.history = HistoryCache(hostcap.lake)
     for module in (
         compat, feeders, ders, history, substations, utilities, stats, refreshes, snapshots, bundles, status, changes,
-        feeds, subscriptions, health,
+        feeds, subscriptions, dictionary, health,
     ):  # fmt: skip
         app.include_router(module.router)
     mount_docs(app)

@@ -18,7 +18,9 @@ from hostcap.api.crosssite import refuse_cross_site
 from hostcap.api.problems import ProblemError
 from hostcap.api.queries import ListQuery, OutputFormat
 from hostcap.api.settings import ApiSettings
-from hostcap.serving import Refresher, Snapshot, SnapshotStore
+from hostcap.core import Hostcap
+from hostcap.orchestration.runner import Runner
+from hostcap.serving import Snapshot, SnapshotStore
 
 
 def served_snapshot(request: Request) -> Snapshot:
@@ -37,8 +39,12 @@ async def get_snapshot(request: Request) -> Snapshot:
     return served_snapshot(request)
 
 
-async def get_refresher(request: Request) -> Refresher:
+async def get_refresher(request: Request) -> Runner:
     return request.app.state.refresher
+
+
+async def get_hostcap(request: Request) -> Hostcap:
+    return request.app.state.hostcap
 
 
 async def get_store(request: Request) -> SnapshotStore:
@@ -118,7 +124,8 @@ async def require_api_key(
 
 
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
-RefresherDep = Annotated[Refresher, Depends(get_refresher)]
+RefresherDep = Annotated[Runner, Depends(get_refresher)]
 StoreDep = Annotated[SnapshotStore, Depends(get_store)]
+HostcapDep = Annotated[Hostcap, Depends(get_hostcap)]
 #: what every state change (starting a refresh) passes first: not forged by another site, and the key
 STATE_CHANGE = [Depends(refuse_cross_site), Depends(require_api_key)]

@@ -10,13 +10,19 @@ from typing import Any, Literal
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hostcap.registry import TABLES
+
 Frame = Literal["pandas", "polars"]
 
 
+#: the fields the registry types as dates (JSON carries them as ISO text)
+_DATES = {spec.name for table in TABLES.values() for spec in table.fields if spec.type == "date"}
+
+
 def _dates(table: pa.Table) -> pa.Table:
-    """JSON carries dates as ISO text; every gold column named `*_date` is a date."""
+    """The table with every registered date field that JSON carried as text typed as a date."""
     for i, name in enumerate(table.column_names):
-        if name.endswith("_date") and (pa.types.is_string(table.schema.field(i).type) or pa.types.is_null(table.schema.field(i).type)):
+        if name in _DATES and (pa.types.is_string(table.schema.field(i).type) or pa.types.is_null(table.schema.field(i).type)):
             table = table.set_column(i, name, pc.cast(table.column(i), pa.date32()))
     return table
 

@@ -157,6 +157,11 @@ class SourceConfig(Strict):
     """One source: a utility's data set, its files and how they map onto the canonical model."""
 
     utility: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Utility code, e.g. `national_grid`.")
+    display_name: str | None = Field(
+        None,
+        description="The utility's name for people, e.g. `Con Edison` (the explorer and `/v1/utilities` show it): "
+        "given once per utility, in one of its configs (its network config by convention).",
+    )
     dataset: Dataset = Field(description="`network`, `installed_der`, `planned_der`, or `der` (both).")
     description: str = Field(description="What the source is, for people reading reports.")
     location: str = Field(

@@ -10,41 +10,22 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from hostcap.canonical import DER_FIELDS, HC_CRITERIA, TECHNOLOGY_FIELDS
+from hostcap.canonical import HC_CRITERIA
 from hostcap.io.readers import ROW
 from hostcap.layers import geometry, headroom, parse
 from hostcap.layers.bronze import FILE, RUN_ID
 from hostcap.layers.silver import ROW_HASH
+from hostcap.registry import TABLES
 
 _KW = headroom.KW_SUM
 
 LINEAGE_OUT = {"source": "source", "source_file": FILE, "source_row": ROW, "run_id": RUN_ID}
 
-FEEDER_COLUMNS = [
-    "feeder_id", "native_feeder_id", "utility", "substation_id", "substation_name", "voltage_kv",
-    "max_hc_mw", "min_hc_mw", "hca_refresh_date", "der_data_date", "segment_count", "installed_der_count",
-    "installed_der_mw", "planned_der_count", "planned_der_mw", "headroom_after_queue_mw",
-    "added_since_study_mw", "added_since_study_source", "headroom_since_study_mw",
-    "binding_criterion_at_best", "binding_limit_at_best_mw", "binding_criterion_at_worst", "binding_limit_at_worst_mw",
-    "connected_der_mw", "queued_der_mw", "bank_capacity_mw", "load_zone", *geometry.BOX, *geometry.POINT,
-    "quality_flags", *LINEAGE_OUT,
-]
-SEGMENT_COLUMNS = [
-    "segment_id", "feeder_id", "native_feeder_id", "native_segment_id", "utility", "voltage_kv",
-    "max_hc_mw", "min_hc_mw", "phases", "hca_refresh_date", "binding_criterion", "binding_limit_mw",
-    *HC_CRITERIA, geometry.GEOMETRY, "quality_flags", *LINEAGE_OUT,
-]
-DER_COLUMNS = [
-    "der_id", "native_der_id", "utility", "status", "feeder_id", "native_feeder_id", "der_type",
-    "der_type_raw", "nameplate_kw", *TECHNOLOGY_FIELDS,
-    *[f for f in DER_FIELDS if f not in TECHNOLOGY_FIELDS and f not in
-      ("native_der_id", "native_feeder_id", "der_type_raw", "nameplate_kw", "status_raw")],
-    "milestone_date", "unparsed_values", "quality_flags", *LINEAGE_OUT,
-]
-SUBSTATION_COLUMNS = [
-    "substation_id", "substation_name", "utility", "feeder_count", "bank_capacity_mw", "max_hc_mw",
-    "installed_der_count", "installed_der_mw", "planned_der_count", "planned_der_mw", "bank_headroom_mw",
-]
+#: gold's columns, in order, as the registry describes them
+FEEDER_COLUMNS = TABLES["feeders"].columns
+SEGMENT_COLUMNS = TABLES["feeder_segments"].columns
+DER_COLUMNS = TABLES["ders"].columns
+SUBSTATION_COLUMNS = TABLES["substations"].columns
 
 
 def _flag_union(*parts: ir.StringValue) -> ir.StringValue:

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from hostcap.checks import GOLD_KEYS, GoldFacts
 from hostcap.config.source import SourceConfig
+from hostcap.registry import TABLES
 
 #: the classification of a bronze row (silver, quarantine, excluded) and why, while silver is made
 OUTCOME = "_outcome"
@@ -31,13 +32,8 @@ REJECTED = ("quarantine", "excluded")
 UNPARSED = "_unparsed"
 #: the two shapes of silver gold is made from
 FAMILIES = ("network", "der")
-#: each gold table and the columns its rows are sorted by when written
-ORDER = {
-    "feeders": ["utility", "native_feeder_id"],
-    "feeder_segments": ["utility", "native_feeder_id", "native_segment_id"],
-    "substations": ["utility", "substation_name"],
-    "ders": ["utility", "native_der_id"],
-}
+#: each gold table and the columns its rows are sorted by when written (hostcap.registry)
+ORDER = {name: list(table.order) for name, table in TABLES.items()}
 
 
 def schema_text(schema: pa.Schema) -> str:

@@ -15,9 +15,9 @@ import threading
 import time
 
 from hostcap.core import Hostcap
-from hostcap.errors import RefreshBusy
+from hostcap.errors import ConfigError, RefreshBusy
 from hostcap.orchestration.changes import ContentKey, Fingerprints
-from hostcap.orchestration.runner import RefreshFn, refresh_here
+from hostcap.orchestration.runner import RefreshFn, Runner
 from hostcap.orchestration.schedule import Clock, Scheduler
 from hostcap.orchestration.settings import OrchestrationSettings
 from hostcap.orchestration.status import LastAttempt, OrchestrationStatus, Outcome, ScheduleStatus, WatchStatus
@@ -42,7 +42,7 @@ class Orchestrator:
         clock: Clock | None = None,
     ):
         self.settings = settings
-        self.refresh = refresh or refresh_here(hostcap)
+        self.refresh = refresh or Runner(hostcap).refresh
         self.content = ContentKey(hostcap) if watch else None
         self.source_watch: SourceWatch | None = None
         if watch:
@@ -127,8 +127,15 @@ class Orchestrator:
                     self._running = False
 
     def _attempt(self, trigger: Trigger) -> None:
-        fingerprints = self._fingerprints(trigger)
-        if trigger == "watch":
+        try:
+            fingerprints = self._fingerprints(trigger)
+        except ConfigError as broken:
+            # not a reason to skip: the refresh loads the configs too, and its report records why they fail
+            log.error("%s: the source configs do not load: %s; refreshing records it", trigger, broken.message)
+            fingerprints, compare = None, False
+        else:
+            compare = trigger == "watch"
+        if compare:
             if fingerprints is None:
                 self._done(trigger, "failed")
                 return
@@ -157,7 +164,8 @@ class Orchestrator:
 
     def _fingerprints(self, trigger: Trigger) -> Fingerprints | None:
         """The source content now, when watching. None when not watching, or when reading it failed
-        (logged): a watch request then waits for the next change, a scheduled refresh runs anyway."""
+        (logged): a watch request then waits for the next change, a scheduled refresh runs anyway.
+        Raises ConfigError when the configs do not load."""
         if self.content is None:
             return None
         if trigger == "watch":
@@ -165,6 +173,8 @@ class Orchestrator:
                 self._counts["checks"] += 1
         try:
             return self.content.current()
+        except ConfigError:
+            raise
         except Exception:
             log.exception("%s: reading the source files failed", trigger)
             return None

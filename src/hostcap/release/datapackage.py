@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import pyarrow as pa
 
 from hostcap.config import SourceConfig
+from hostcap.registry import TABLES
 from hostcap.release import fields
 
 #: the source family (`SourceConfig.family`) whose configs feed each table
@@ -48,11 +49,11 @@ def _unique(items: Iterable[dict | None]) -> list[dict]:
 def resource(table: str, arrow: pa.Schema, files: dict[str, str], digest: tuple[str, int], configs: list[SourceConfig]) -> dict:
     """The resource of one table; `files` maps each format (csv, parquet, duckdb) to its path in the bundle."""
     feeding = [config for config in configs if config.family == _FAMILY[table]]
-    contract = fields.TABLES[table]
+    registered = TABLES[table]
     return {
         "name": table,
-        "title": contract.title,
-        "description": contract.model.__doc__.strip(),
+        "title": registered.title,
+        "description": registered.description,
         "path": files["csv"],
         "profile": "tabular-data-resource",
         "format": "csv",

@@ -10,6 +10,7 @@ from hostcap.serving.encode import FLAGS, plain
 SCHEMA = pa.schema(
     [
         ("utility", pa.string()),
+        ("display_name", pa.string()),
         ("feeder_count", pa.int64()),
         ("feeders_max_hc_above_1_mw", pa.int64()),
         ("feeders_max_hc_above_5_mw", pa.int64()),
@@ -58,7 +59,8 @@ def utility_summaries(
 ) -> pa.Table:
     """One row per utility that has data in the snapshot or a source in its refresh report.
 
-    DER counts and MW leave out transmission-level records, as the feeder roll-ups do.
+    DER counts and MW leave out transmission-level records, as the feeder roll-ups do. Display
+    names are those of the configs the snapshot was built with (its report's `utilities`).
     """
     feeders = plain(feeders.select(["utility", "feeder_id", "max_hc_mw", "hca_refresh_date"]))
     segments = plain(segments.select(["utility", "segment_id"]))
@@ -77,6 +79,7 @@ def utility_summaries(
     der_totals = _by_utility(distribution_ders(ders), [("der_id", "count"), ("nameplate_kw", "sum")], ("status",))
     der_dates = _by_utility(ders, [(name, "max") for name in _DER_DATES])
     sources = (report or {}).get("sources", [])
+    names = (report or {}).get("utilities", {})
     utilities = {key[0] for table in (network, der_totals, der_dates) for key in table}
     utilities |= {source["source"].split("/")[0] for source in sources}
     rows = []
@@ -88,6 +91,7 @@ def utility_summaries(
         rows.append(
             {
                 "utility": utility,
+                "display_name": names.get(utility, utility),
                 "feeder_count": feeder.get("feeder_id_count", 0),
                 **{
                     f"feeders_max_hc_above_{mw}_mw": above[mw].get((utility,), {}).get("feeder_id_count", 0)

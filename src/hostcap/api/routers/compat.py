@@ -20,7 +20,7 @@ from hostcap.api.responses import listing
 from hostcap.api.schemas.ders import DerPublic
 from hostcap.api.schemas.feeders import FeederPublic
 from hostcap.api.schemas.refreshes import RefreshSummary
-from hostcap.serving import RefreshRunning
+from hostcap.orchestration.runner import RefreshRunning
 from hostcap.serving.ders import DerFilter
 
 router = APIRouter(tags=["prototype calls"])

@@ -18,7 +18,7 @@ from hostcap.api.schemas.refreshes import (
     RefreshStarted,
     RefreshSummary,
 )
-from hostcap.serving import RefreshRunning
+from hostcap.orchestration.runner import RefreshRunning
 
 #: reading the history is open, like every read (the explorer's data health page shows it);
 #: starting a refresh needs the key when one is set

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from hostcap.api.schemas.common import SNAPSHOT_EXAMPLE
 from hostcap.api.schemas.feeders import FeederId, HcaRefreshDate, NativeFeederId, Utility
+from hostcap.registry.models import described
 
 Snapshot = Field(description="The snapshot published (a rollback publishes an earlier one again).", examples=[SNAPSHOT_EXAMPLE])
 PublishedAt = Field(description="When it was published (UTC, ISO 8601).", examples=["2026-11-29T05:10:47+00:00"])
@@ -26,18 +27,15 @@ class FeederPoint(BaseModel):
 
     snapshot: str = Snapshot
     published_at: str | None = PublishedAt
-    max_hc_mw: float | None = Field(description="Maximum hosting capacity (MW).", examples=[19.52])
-    min_hc_mw: float | None = Field(description="Minimum hosting capacity (MW).", examples=[6.49])
-    installed_der_count: int = Field(description="Installed DER records on the feeder.", examples=[12])
-    installed_der_mw: float = Field(description="Nameplate MW of the installed DER.", examples=[3.2165])
-    planned_der_count: int = Field(description="Planned (queued) DER records on the feeder.", examples=[4])
-    planned_der_mw: float = Field(description="Nameplate MW of the planned DER.", examples=[1.75])
-    headroom_after_queue_mw: float | None = Field(description="`max_hc_mw - planned_der_mw`.", examples=[17.77])
+    max_hc_mw: float | None = described("feeders", "max_hc_mw")
+    min_hc_mw: float | None = described("feeders", "min_hc_mw")
+    installed_der_count: int = described("feeders", "installed_der_count")
+    installed_der_mw: float = described("feeders", "installed_der_mw")
+    planned_der_count: int = described("feeders", "planned_der_count")
+    planned_der_mw: float = described("feeders", "planned_der_mw")
+    headroom_after_queue_mw: float | None = described("feeders", "headroom_after_queue_mw")
     hca_refresh_date: HcaRefreshDate
-    der_data_date: dt.date | None = Field(
-        description="As of when the utility's network file counts its DER (null where it gives no such date).",
-        examples=["2025-06-30"],
-    )
+    der_data_date: dt.date | None = described("feeders", "der_data_date")
 
 
 class FeederHistory(BaseModel):
@@ -76,18 +74,18 @@ class DerChange(BaseModel):
     present: bool = Field(description="False: the record left the published data at this publish.", examples=[True])
     feeder_id: str | None = Field(description="Canonical ID of the feeder it is on.", examples=["a49b36cff7e6b07de4c070043c8322fd"])
     status: str | None = Field(description="`installed`, `planned` or `withdrawn`.", examples=["planned"])
-    nameplate_kw: float | None = Field(description="Nameplate rating (kW).", examples=[5000.0])
-    application_date: dt.date | None = Field(description="When the project applied.", examples=["2020-06-05"])
-    queue_date: dt.date | None = Field(description="When it entered the queue.", examples=["2020-06-05"])
-    planned_in_service_date: dt.date | None = Field(description="When it is planned to start.", examples=["2022-09-30"])
-    completion_date: dt.date | None = Field(description="When it was completed.", examples=["2022-11-15"])
+    nameplate_kw: float | None = described("ders", "nameplate_kw")
+    application_date: dt.date | None = described("ders", "application_date")
+    queue_date: dt.date | None = described("ders", "queue_date")
+    planned_in_service_date: dt.date | None = described("ders", "planned_in_service_date")
+    completion_date: dt.date | None = described("ders", "completion_date")
 
 
 class DerHistory(BaseModel):
     """One DER record's status moves and value changes, oldest first."""
 
-    der_id: str = Field(description="Canonical DER ID.", examples=["b8a65e23fcef1e2158d746bd06ac0960"])
-    native_der_id: str = Field(description="The utility's own project ID.", examples=["300527"])
+    der_id: str = described("ders", "der_id")
+    native_der_id: str = described("ders", "native_der_id")
     utility: Utility
     statuses: list[DerStatus] = Field(description="Status transitions: a publish whose status differs from the one before.")
     changes: list[DerChange] = Field(description="Every publish that changed a tracked value.")

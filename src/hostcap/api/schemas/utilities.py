@@ -15,6 +15,11 @@ class UtilityPublic(BaseModel):
     """One utility's data in the served snapshot: how much, how current, and the refresh that loaded it."""
 
     utility: Utility
+    display_name: str = Field(
+        description="The utility's name for people, from its source configs (`display_name`); its code where "
+        "none is given.",
+        examples=["Central Hudson"],
+    )
     feeder_count: int = Field(description="Feeders.", examples=[330])
     feeders_max_hc_above_1_mw: int = Field(
         description="Feeders whose `max_hc_mw` is strictly greater than 1 MW (where a 1 MW project could fit).",

@@ -23,29 +23,23 @@ export const when = (value) => (value == null ? NONE : `${WHEN.format(new Date(v
 /** "2025-06-30 – 2026-03-31", or one date when both are the same. */
 export const dateRange = (first, last) => (first === last ? date(first) : `${date(first)} – ${date(last)}`);
 
-const UTILITIES = {
-  central_hudson: "Central Hudson",
-  coned: "Con Edison",
-  national_grid: "National Grid",
-  nyseg_rge: "NYSEG & RG&E",
-  orange_rockland: "Orange & Rockland",
-};
+// Names for people, from the source configs and the registry, loaded once before the first view;
+// until then, and for anything unknown, codes are shown as they are.
+const labels = { utilities: {}, flags: {} };
+/**
+ * Take the quality flags' meanings and the configured utilities' names from the data dictionary
+ * (`/v1/dictionary`), and the names the served snapshot was built with from `/v1/utilities`.
+ */
+export function useLabels(dictionary, utilities) {
+  const named = (list) => list.map((u) => [u.utility, u.display_name]);
+  labels.utilities = Object.fromEntries([...named(dictionary.utilities), ...named(utilities.data)]);
+  labels.flags = dictionary.quality_flags;
+}
 /** A utility's name for people; an unknown code is shown as it is. */
-export const utilityName = (code) => UTILITIES[code] ?? code;
+export const utilityName = (code) => labels.utilities[code] ?? code;
 
 /** A canonical DER type for people: "solar_storage" → "solar + storage"; null → "unknown". */
 export const derType = (type) => (type == null ? "unknown" : type.replaceAll("_storage", " + storage").replaceAll("_", " "));
 
-/** Quality flags in plain words (the API documents each). */
-const FLAG_TEXT = {
-  duplicate_conflict: "Sources disagree about this record; the later file was used.",
-  unparsed_value: "A value in the source could not be read and is shown as empty.",
-  no_hosting_capacity: "The source gives no hosting capacity for this feeder.",
-  invalid_capacity: "The capacities are inconsistent (negative, or minimum above maximum).",
-  no_geometry: "The source publishes no map geometry, so the feeder has no location.",
-  no_feeder: "The record names no feeder.",
-  unknown_feeder: "The record names a feeder that is not in the utility's network data.",
-  transmission: "Transmission-level project: not counted in feeder totals.",
-  nameplate_mismatch: "The nameplate rating differs from the sum of its technologies.",
-};
-export const flagText = (flag) => FLAG_TEXT[flag] ?? flag;
+/** A quality flag in plain words (its meaning in the data dictionary). */
+export const flagText = (flag) => labels.flags[flag] ?? flag;

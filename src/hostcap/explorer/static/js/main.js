@@ -3,7 +3,8 @@
 
 import { getJson } from "./api.js";
 import { h, replace } from "./dom.js";
-import { when } from "./format.js";
+import { useLabels, when } from "./format.js";
+import dictionary from "./views/dictionary.js";
 import feeder from "./views/feeder.js";
 import finder from "./views/feeders.js";
 import health from "./views/health.js";
@@ -14,7 +15,15 @@ const ROUTES = [
   { pattern: /^\/feeders$/, nav: "feeders", view: finder },
   { pattern: /^\/feeders\/([0-9a-fA-F]{32})$/, nav: "feeders", view: feeder },
   { pattern: /^\/health$/, nav: "health", view: health },
+  { pattern: /^\/dictionary$/, nav: "dictionary", view: dictionary },
 ];
+
+// names for people come from the data dictionary and the served utilities; a view waits for them
+// (and shows codes when they cannot be had)
+const labelsLoaded = Promise.all([getJson("/v1/dictionary"), getJson("/v1/utilities").catch(() => ({ data: [] }))]).then(
+  ([dictionary, utilities]) => useLabels(dictionary, utilities),
+  () => {},
+);
 
 let showing = null; // the AbortController of the view on screen
 
@@ -35,6 +44,7 @@ async function show(moved) {
   replace(main, root);
   main.setAttribute("aria-busy", "true");
   try {
+    await labelsLoaded;
     if (match) await match[0].view({ root, params: new URLSearchParams(query), match: match[1], signal: controller.signal });
     else notFound(root);
   } catch (error) {
