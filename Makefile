@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SPARK_STAMP := $(VENV)/.installed-spark-stamp
 BENCH_STAMP := $(VENV)/.installed-bench-stamp
 
-.PHONY: run test test-spark bench bench-data bench-refresh bench-floor bench-spark bench-api bench-notify bench-report sample clean help
+.PHONY: run lint test test-spark bench bench-data bench-refresh bench-floor bench-spark bench-api bench-notify bench-report sample clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -25,7 +25,11 @@ $(SPARK_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $(SPARK_STAMP)
 
-test: $(STAMP)  ## run the test suite on DuckDB (fast; Spark tests deselected)
+lint: $(STAMP)  ## check the code with ruff: lint rules and formatting (pyproject.toml)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+test: lint  ## lint, then run the test suite on DuckDB (fast; Spark tests deselected)
 	$(BIN)/python -m pytest -m "not spark"
 
 test-spark: $(SPARK_STAMP)  ## run the Spark tests: every behavioural test on Spark, and DuckDB/Spark gold parity (needs Java)

@@ -13,10 +13,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import refresh
 from hostcap.sample import write_nyseg_network_for_circuits
 from hostcap.sample.circuits import circuit_ids_from_der_files
-
-from bench import refresh
 from tests.real_files import REAL, REAL_FILES
 
 REPO = refresh.HERE.parent

@@ -85,6 +85,13 @@ def write_files(source_dir: Path, files: dict[str, str | bytes]) -> list[str]:
     return sorted({"/".join(rel.split("/")[:2]) for rel in files})
 
 
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    """A copy of the bundled sample, free to change."""
+    shutil.copytree(SAMPLE, tmp_path / "src")
+    return tmp_path / "src"
+
+
 @pytest.fixture(scope="session")
 def spark_session():
     """One local SparkSession for the whole test session: every Spark engine reuses the active

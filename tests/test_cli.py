@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
 from hostcap.cli import app
-from hostcap.lake import Lake
 from hostcap.feeder_view import VIEW_COLUMNS
+from hostcap.lake import Lake
 from hostcap.layers.gold import FEEDER_COLUMNS
 from tests.conftest import CONFIGS, REAL, REAL_FILES, SAMPLE, Run
 

@@ -14,7 +14,7 @@ from hostcap.core import Hostcap
 from hostcap.gold_reuse import reusable_utilities
 from hostcap.lake import GOLD_TABLES
 from tests.conftest import REAL_FILES, copy_configs
-from tests.test_refresh import SOURCES, sample_copy, the_file  # noqa: F401  (fixture)
+from tests.test_refresh import SOURCES, the_file
 
 
 def hostcap_over(root: Path, source: Path, configs: Path, engine: str) -> Hostcap:

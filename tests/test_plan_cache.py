@@ -3,6 +3,7 @@ and giving exactly the rows the expressions give."""
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from pathlib import Path
@@ -11,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from hostcap import plan_cache
-from hostcap.config import Settings, load_source_configs
+from hostcap.config import Settings, SourceConfig, load_source_configs
 from hostcap.core import Hostcap
 from hostcap.engine.duckdb import DuckDBEngine
 from hostcap.io.readers import read_file
@@ -55,7 +56,7 @@ def _assert_same_results(config, bronze: pa.Table) -> None:
     try:
         expected = ExpressionSilver(expected_engine, config, expected_engine.from_arrow("bronze", bronze))
         planned = PlannedSilver(planned_engine, plan, bronze)
-        key = lambda row: json.dumps(row, sort_keys=True)
+        key = functools.partial(json.dumps, sort_keys=True)
         assert sorted(map(key, planned.counts())) == sorted(map(key, expected.counts())), config.source_id
         assert to_parquet(planned.silver()) == to_parquet(expected_engine.to_arrow(expected.silver())), config.source_id
         for outcome in REJECTED:
@@ -84,7 +85,10 @@ def test_a_plan_gives_the_expressions_rows_on_the_real_files(real_dir: Path):
 def test_the_key_changes_with_config_headers_types_and_code(monkeypatch: pytest.MonkeyPatch):
     config = next(c for c in load_source_configs(CONFIGS) if c.source_id == SOURCE)
     schema = pa.schema([("FEEDER", pa.string()), ("_row", pa.int64())])
-    key = lambda c, s: plan_cache.plan_key(silver_identity(c, s, "duckdb"))
+
+    def key(config: SourceConfig, schema: pa.Schema) -> str:
+        return plan_cache.plan_key(silver_identity(config, schema, "duckdb"))
+
     base = key(config, schema)
     assert key(config, schema) == base
     changed = [
@@ -103,7 +107,10 @@ def test_the_gold_key_changes_with_inputs_schemas_kept_utilities_and_code(monkey
     network = pa.schema([("native_feeder_id", pa.string()), ("_row", pa.int64())])
     der = pa.schema([("native_der_id", pa.string()), ("nameplate_kw", pa.float64())])
     gold = pa.schema([("utility", pa.string()), ("feeder_id", pa.string())])
-    key = lambda silver, kept=None, dialect="duckdb": plan_cache.plan_key(gold_identity(silver, kept, dialect))
+
+    def key(silver: dict, kept: tuple | None = None, dialect: str = "duckdb") -> str:
+        return plan_cache.plan_key(gold_identity(silver, kept, dialect))
+
     base = key({"network": [network], "der": [der]})
     assert key({"network": [network], "der": [der]}) == base
     changed = [

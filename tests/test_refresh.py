@@ -20,14 +20,7 @@ from hostcap.config import Settings
 from hostcap.core import Hostcap
 from hostcap.errors import RefreshBusy
 from hostcap.lock import running_run
-from tests.conftest import REAL_FILES, SAMPLE, copy_configs
-
-
-@pytest.fixture
-def sample_copy(tmp_path: Path) -> Path:
-    shutil.copytree(SAMPLE, tmp_path / "src")
-    return tmp_path / "src"
-
+from tests.conftest import REAL_FILES, copy_configs
 
 #: enough sources for every behaviour here (feeder and segment grain, CSV and workbook), few
 #: enough to keep each refresh short

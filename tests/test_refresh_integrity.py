@@ -13,10 +13,10 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pytest
 
+from hostcap.build import Builder
 from hostcap.core import Hostcap
 from hostcap.report import RefreshReport
-from hostcap.build import Builder
-from tests.test_refresh import hostcap_for, sample_copy, the_file  # noqa: F401  (fixture)
+from tests.test_refresh import hostcap_for, the_file
 
 SOURCE = "national_grid/installed_der"
 

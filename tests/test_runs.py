@@ -16,11 +16,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+import hostcap.refresh as refresh_module
+from hostcap.api.params import SNAPSHOT_ID
 from hostcap.cli import app
 from hostcap.config import Settings
 from hostcap.core import Hostcap
-import hostcap.refresh as refresh_module
-from hostcap.api.params import SNAPSHOT_ID
 from hostcap.lock import RefreshLock
 from hostcap.refresh import new_run_id
 from hostcap.runs import INTERRUPTED, read_run

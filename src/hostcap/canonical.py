@@ -7,11 +7,11 @@ sends another unit declares it, so conversion is data, not code.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """How a raw text value becomes typed."""
 
     ID = "id"  # trimmed, upper-cased, `1105354.0` → `1105354`; never cast to a number

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -41,23 +41,23 @@ app = typer.Typer(
 )
 
 SourceOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--source",
         help="Root of the source files, a directory or s3://bucket/prefix (default: $HOSTCAP_SOURCE_DIR or data/sample).",
     ),
 ]
 LakeOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--lake", help="Root of the lake, a directory or s3://bucket/prefix (default: $HOSTCAP_LAKE_DIR or lake)."),
 ]
 ConfigOpt = Annotated[
-    Optional[Path], typer.Option("--config", help="Directory of source configs (default: $HOSTCAP_CONFIG_DIR or sources).")
+    Path | None, typer.Option("--config", help="Directory of source configs (default: $HOSTCAP_CONFIG_DIR or sources).")
 ]
 
 
 ScheduleOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--schedule",
         help="Cron expression of scheduled refreshes, or `off` (default: $HOSTCAP_SCHEDULE or `0 6 1 * *`, "
@@ -65,13 +65,13 @@ ScheduleOpt = Annotated[
     ),
 ]
 QuietOpt = Annotated[
-    Optional[float],
+    float | None,
     typer.Option(
         "--quiet", help="Seconds without further changes that end a burst (default: $HOSTCAP_WATCH_QUIET_S or 5).", min=0.01
     ),
 ]
 WatchModeOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--watch-mode",
         help="events (file-system events), poll (list the source location every --poll seconds) or auto "
@@ -79,17 +79,17 @@ WatchModeOpt = Annotated[
     ),
 ]
 PollOpt = Annotated[
-    Optional[float],
+    float | None,
     typer.Option("--poll", help="Seconds between listings when polling (default: $HOSTCAP_WATCH_POLL_S or 60).", min=0.01),
 ]
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print JSON (ASCII, indented) instead of tables, for scripts.")
 ]
 EngineOpt = Annotated[
-    Optional[str], typer.Option("--engine", help="duckdb or spark (default: $HOSTCAP_ENGINE or duckdb).")
+    str | None, typer.Option("--engine", help="duckdb or spark (default: $HOSTCAP_ENGINE or duckdb).")
 ]
 SparkMasterOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--spark-master", help="Spark master URL for --engine spark (default: $HOSTCAP_SPARK_MASTER or local[*])."),
 ]
 
@@ -172,17 +172,17 @@ def refresh(
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
     strict: Annotated[
-        Optional[bool], typer.Option("--strict/--lenient", help="Fail the whole refresh when any source fails.")
+        bool | None, typer.Option("--strict/--lenient", help="Fail the whole refresh when any source fails.")
     ] = None,
     workers: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             min=0,
             help="Sources loaded side by side on DuckDB (default: $HOSTCAP_WORKERS, or 0: one per core, at most 4).",
         ),
     ] = None,
     fetch: Annotated[
-        Optional[bool],
+        bool | None,
         typer.Option(
             "--fetch/--no-fetch",
             help="First fetch every source with an upstream, as `hostcap fetch` does "
@@ -224,7 +224,7 @@ def refresh(
 @_one_line_errors
 def fetch_command(
     names: Annotated[
-        Optional[list[str]], typer.Argument(metavar="[SOURCE]...", help="Sources to fetch, as utility/dataset (default: every one with an upstream).")
+        list[str] | None, typer.Argument(metavar="[SOURCE]...", help="Sources to fetch, as utility/dataset (default: every one with an upstream).")
     ] = None,
     source: SourceOpt = None,
     config: ConfigOpt = None,
@@ -396,7 +396,7 @@ def history(
 @_one_line_errors
 def diff(
     old: Annotated[str, typer.Argument(help="The older snapshot id.")],
-    new: Annotated[Optional[str], typer.Argument(help="The newer snapshot id (default: the published one).")] = None,
+    new: Annotated[str | None, typer.Argument(help="The newer snapshot id (default: the published one).")] = None,
     lake: LakeOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole diff as JSON.")] = False,
 ) -> None:
@@ -438,7 +438,7 @@ def sample(
     scale: Annotated[float, typer.Option(help="1 ≈ statewide real size; 0.01 is the bundled sample.", min=0.0001)] = 0.01,
     seed: Annotated[int, typer.Option(help="Same seed and scale → identical files.")] = 42,
     nyseg_network_for: Annotated[
-        Optional[list[Path]],
+        list[Path] | None,
         typer.Option(
             "--nyseg-network-for",
             help="Instead, write only a NYSEG/RG&E network file whose feeders are the circuit IDs that "
@@ -449,7 +449,7 @@ def sample(
         ),
     ] = None,
     more_der_files: Annotated[
-        Optional[list[Path]],
+        list[Path] | None,
         typer.Argument(
             metavar="DER_FILE",
             help="More DER files for --nyseg-network-for (the files after its first).",
@@ -480,7 +480,7 @@ def sample(
 def export(
     table: Annotated[str, typer.Argument(help=f"Gold table: {', '.join(GOLD_TABLES)}.")],
     format: Annotated[ExportFormat, typer.Option("--format", help="csv, parquet or json.")] = "csv",
-    out: Annotated[Optional[Path], typer.Option("--out", help="File to write (default: standard output).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="File to write (default: standard output).")] = None,
     csv_raw: Annotated[
         bool,
         typer.Option(
@@ -508,9 +508,9 @@ def export(
 @app.command()
 @_one_line_errors
 def bundle(
-    snapshot: Annotated[Optional[str], typer.Argument(help="A published snapshot (default: the published one; see `hostcap snapshots`).")] = None,
+    snapshot: Annotated[str | None, typer.Argument(help="A published snapshot (default: the published one; see `hostcap snapshots`).")] = None,
     out: Annotated[
-        Optional[Path], typer.Option("--out", help="File to write (default: hostcap-<snapshot>.zip in the current directory).")
+        Path | None, typer.Option("--out", help="File to write (default: hostcap-<snapshot>.zip in the current directory).")
     ] = None,
     lake: LakeOpt = None,
     config: ConfigOpt = None,
@@ -631,26 +631,26 @@ subscriptions_app = typer.Typer(
     help="Subscriptions: who is told, after each publish, about which changes to which feeders.", no_args_is_help=True
 )
 app.add_typer(subscriptions_app, name="subscriptions")
-_Many = Optional[list[str]]
+_Many = list[str] | None
 
 
 @subscriptions_app.command("add")
 @_one_line_errors
 def subscriptions_add(
-    url: Annotated[Optional[str], typer.Option(help="http(s) URL the webhook is POSTed to (none: Atom feed only).")] = None,
+    url: Annotated[str | None, typer.Option(help="http(s) URL the webhook is POSTed to (none: Atom feed only).")] = None,
     secret: Annotated[
-        Optional[str], typer.Option(help="Signing secret, 16+ characters (default with --url: one is generated and printed once).")
+        str | None, typer.Option(help="Signing secret, 16+ characters (default with --url: one is generated and printed once).")
     ] = None,
     description: Annotated[str, typer.Option(help="A note for people.")] = "",
     utility: Annotated[_Many, typer.Option(help="Only this utility (repeatable).")] = None,
     substation: Annotated[_Many, typer.Option(help="Only this substation, ID or name (repeatable).")] = None,
     county: Annotated[_Many, typer.Option(help="Only this county (repeatable; a feeder by its DER's counties).")] = None,
     feeder: Annotated[_Many, typer.Option(help="Only this feeder, canonical or native ID (repeatable).")] = None,
-    headroom_below: Annotated[Optional[float], typer.Option(help="Headroom after the queue falls below this (MW).")] = None,
-    headroom_above: Annotated[Optional[float], typer.Option(help="Headroom after the queue rises to at least this (MW).")] = None,
-    max_hc_change_mw: Annotated[Optional[float], typer.Option(help="Max HC changes by more than this (MW).")] = None,
-    max_hc_change_pct: Annotated[Optional[float], typer.Option(help="Max HC changes by more than this (%).")] = None,
-    der_min_kw: Annotated[Optional[float], typer.Option(help="A DER of at least this (kW) joins or leaves the queue.")] = None,
+    headroom_below: Annotated[float | None, typer.Option(help="Headroom after the queue falls below this (MW).")] = None,
+    headroom_above: Annotated[float | None, typer.Option(help="Headroom after the queue rises to at least this (MW).")] = None,
+    max_hc_change_mw: Annotated[float | None, typer.Option(help="Max HC changes by more than this (MW).")] = None,
+    max_hc_change_pct: Annotated[float | None, typer.Option(help="Max HC changes by more than this (%).")] = None,
+    der_min_kw: Annotated[float | None, typer.Option(help="A DER of at least this (kW) joins or leaves the queue.")] = None,
     feeder_presence: Annotated[bool, typer.Option("--feeder-presence", help="A feeder appears or disappears.")] = False,
     lake: LakeOpt = None,
     as_json: JsonOpt = False,
@@ -692,9 +692,12 @@ def subscriptions_list(lake: LakeOpt = None, as_json: JsonOpt = False) -> None:
         print_json(found)
         return
     table = new_table("subscriptions", "id", "url", "filter", "triggers", "description", wrap=("filter", "triggers"))
+
+    def terms(values: dict) -> str:
+        return ", ".join(f"{k}={v}" for k, v in values.items() if v not in (None, [], False))
+
     for s in found:
-        terms = lambda part: ", ".join(f"{k}={v}" for k, v in s[part].items() if v not in (None, [], False))  # noqa: E731
-        add_row(table, s["id"], s["url"] or "(feed only)", terms("filter") or "-", terms("triggers"), s["description"])
+        add_row(table, s["id"], s["url"] or "(feed only)", terms(s["filter"]) or "-", terms(s["triggers"]), s["description"])
     show(table)
 
 

@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING
 from hostcap.acquire.settings import FetchSettings
 from hostcap.alerts import AlertSettings, Notifier
 from hostcap.config import Settings, SourceConfig, load_source_configs
+from hostcap.diff import SnapshotDiff, diff_snapshots
 from hostcap.errors import LakeError, SourceError
 from hostcap.io.s3 import S3Access
 from hostcap.io.secrets import keys_from_secret
 from hostcap.io.storage import Storage
 from hostcap.lake import GOLD_TABLES, Lake
-from hostcap.registry import TABLES
-from hostcap.diff import SnapshotDiff, diff_snapshots
 from hostcap.lock import RefreshLock
 from hostcap.refresh import Loaded, Progress, RefreshContext, run_refresh
+from hostcap.registry import TABLES
 from hostcap.report import RefreshReport, Trigger
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ Spark the executors do it too).
 
 from __future__ import annotations
 
+
 def _utility(source_id: str) -> str:
     return source_id.split("/", 1)[0]
 

@@ -99,7 +99,7 @@ def check_parquet(data: Data | BinaryIO, path: str) -> None:
 
     try:
         source = pa.BufferReader(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
-        pq.ParquetFile(source).metadata
+        _ = pq.ParquetFile(source).metadata  # reading the footer is the check
     except (pa.ArrowException, OSError) as exc:
         raise LakeDamaged(f"{path} is damaged (not readable as Parquet: {exc})") from None
 

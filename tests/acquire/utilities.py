@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tests.acquire.emulator import Layer
-from tests.acquire.layers import central_hudson, cecony_family, national_grid_feeders, nyseg_rge
+from tests.acquire.layers import cecony_family, central_hudson, national_grid_feeders, nyseg_rge
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,6 @@ def test_models_name_exactly_the_gold_columns():
     from hostcap.api.schemas.ders import DerPublic
     from hostcap.api.schemas.feeders import FeederPublic, SegmentPublic
     from hostcap.api.schemas.substations import SubstationPublic
-
     from hostcap.feeder_view import VIEW_COLUMNS
 
     for model, columns in (

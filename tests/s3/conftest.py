@@ -20,8 +20,7 @@ from moto.server import ThreadedMotoServer
 
 from hostcap.config import Settings
 from hostcap.core import Hostcap
-from tests.conftest import free_port
-from tests.conftest import SAMPLE, copy_configs
+from tests.conftest import SAMPLE, copy_configs, free_port
 
 REGION = "us-east-1"
 _buckets = itertools.count()

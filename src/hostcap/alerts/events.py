@@ -13,7 +13,6 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
 from hostcap.alerts.model import Filter, Subscription, Triggers

@@ -22,8 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from hostcap.alerts import webhook
 from hostcap.alerts.events import ChangeSet, Gold, events_for
-from hostcap.alerts.outbox import AttemptPublic, Batch, DeliveryPublic, Notification, Outbox, now
 from hostcap.alerts.model import Subscription
+from hostcap.alerts.outbox import AttemptPublic, Batch, DeliveryPublic, Notification, Outbox, now
 from hostcap.alerts.settings import AlertSettings
 from hostcap.alerts.subscriptions import NoSuchSubscription, SubscriptionStore
 from hostcap.errors import HostcapError, describe

@@ -17,7 +17,6 @@ A source without geometry (the CSV exports) gives nulls, and the feeder is flagg
 
 from __future__ import annotations
 
-import ibis
 import ibis.expr.types as ir
 
 from hostcap.layers import parse

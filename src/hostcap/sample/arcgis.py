@@ -140,4 +140,4 @@ def _segments(rng: random.Random, layer: Layer, feeder: Feeder, count: int, der_
 
 def _epoch_ms(day: dt.date) -> int:
     """Midnight UTC of ``day`` in epoch milliseconds, as ArcGIS exports dates."""
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()) * 1000
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()) * 1000
