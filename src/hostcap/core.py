@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hostcap.acquire.settings import FetchSettings
-from hostcap.alerts import AlertSettings, Notifier
+from hostcap.alerts.settings import AlertSettings
 from hostcap.config import Settings, SourceConfig, load_source_configs
 from hostcap.diff import SnapshotDiff, diff_snapshots
 from hostcap.errors import LakeError, SourceError
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from hostcap.acquire.fetch import FetchProgress
     from hostcap.acquire.report import FetchReport
+    from hostcap.alerts.notifier import Notifier
     from hostcap.release.stored import StoredBundle
 
 
@@ -63,6 +64,8 @@ class Hostcap:
     @cached_property
     def notifier(self) -> Notifier:
         """Subscriptions and their notifications, kept in the lake."""
+        from hostcap.alerts.notifier import Notifier  # only for commands that notify
+
         return Notifier(self.lake, self.alerts)
 
     def sources(self) -> Storage:
