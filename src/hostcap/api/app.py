@@ -21,6 +21,7 @@ from hostcap.api.routers import (
     feeds,
     health,
     history,
+    locate,
     refreshes,
     snapshots,
     stats,
@@ -121,7 +122,7 @@ def create_app(
     app.state.changes = ChangesCache(hostcap.diff)
     app.state.history = HistoryCache(hostcap.lake)
     for module in (
-        compat, feeders, ders, history, substations, utilities, stats, refreshes, snapshots, bundles, status, changes,
+        compat, feeders, locate, ders, history, substations, utilities, stats, refreshes, snapshots, bundles, status, changes,
         feeds, subscriptions, health,
     ):  # fmt: skip
         app.include_router(module.router)

@@ -91,11 +91,16 @@ def page_request(request: Request, query: PageQuery) -> PageRequest:
     return PageRequest(**vars(asked), limit=limit, offset=offset)
 
 
-def paged(request: Request, asked: PageRequest, rows: Rows, selected: np.ndarray) -> Response:
+def paged(
+    request: Request, asked: PageRequest, rows: Rows, selected: np.ndarray, extra: dict[str, np.ndarray] | None = None
+) -> Response:
     """The page of `selected` (row positions in list order) as `{data, count, next_cursor, meta}` or
-    CSV; the total is also in `X-Total-Count` and the next page in a `Link` header (for CSV)."""
+    CSV; the total is also in `X-Total-Count` and the next page in a `Link` header (for CSV).
+    `extra`: fields computed for this answer (one value per selected row), added to each row."""
     snapshot = asked.snapshot
     chosen = page(selected, asked.offset, asked.limit)
+    end = asked.offset + len(chosen.positions)
+    added = {name: values[asked.offset : end].tolist() for name, values in (extra or {}).items()}
     cursor = None if chosen.next_offset is None else encode_cursor(snapshot.id, chosen.next_offset)
     headers = {"X-Total-Count": str(chosen.total)}
     if cursor is not None:
@@ -106,8 +111,8 @@ def paged(request: Request, asked: PageRequest, rows: Rows, selected: np.ndarray
 
     def json_body() -> bytes:  # joined in one copy: a page of feeders is ~70 kB, and each `+` copies it again
         return b"".join((
-            b'{"data":', rows.json_array(chosen.positions), b',"count":', str(chosen.total).encode(),
+            b'{"data":', rows.json_array(chosen.positions, added), b',"count":', str(chosen.total).encode(),
             b',"next_cursor":', orjson.dumps(cursor), b',"meta":', orjson.dumps(snapshot.meta), b"}",
         ))
 
-    return listing(request, asked, json_body, lambda raw: rows.csv(chosen.positions, raw), headers)
+    return listing(request, asked, json_body, lambda raw: rows.csv(chosen.positions, raw, added), headers)

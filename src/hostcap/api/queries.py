@@ -105,7 +105,34 @@ class FeederDersCompatQuery(ListQuery):
     utility: Utility = None
 
 
-class FeedersQuery(PageQuery):
+#: a decimal number, as the spatial parameters take them
+_NUMBER = r"-?[0-9]{1,3}(\.[0-9]{1,12})?"
+
+
+class SpatialQuery(BaseModel):
+    """Where: a box, or a circle around a point (given together, a row must pass both)."""
+
+    bbox: str | None = Field(
+        None,
+        pattern=rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$",
+        description="`minlon,minlat,maxlon,maxlat` (WGS84 degrees): only rows in this box: a feeder whose bounding "
+        "box meets it, a DER whose location lies in it. Rows without a location never match.",
+        examples=["-74.05,41.0,-73.7,41.2"],
+    )
+    near: str | None = Field(
+        None,
+        pattern=rf"^{_NUMBER},{_NUMBER}$",
+        description="`lat,lon` (WGS84 degrees): only rows whose location is within `radius_km` of this point, "
+        "nearest first, each with `distance_km`. A feeder's location is its representative point; a DER's is "
+        "its feeder's (no source publishes DER coordinates; `location_source` says so).",
+        examples=["41.08,-73.8"],
+    )
+    radius_km: float = Field(
+        5.0, gt=0, le=200, allow_inf_nan=False, description="The radius of `near` (km).", examples=[10.0]
+    )
+
+
+class FeedersQuery(PageQuery, SpatialQuery):
     utility: Utility = None
     substation: str | None = Field(
         None,
@@ -140,7 +167,7 @@ class FeederDersQuery(PageQuery):
     der_type: DerTypes = None
 
 
-class DersQuery(FeederDersQuery):
+class DersQuery(FeederDersQuery, SpatialQuery):
     utility: Utility = None
     feeder_id: str | None = Field(
         None,
@@ -148,6 +175,15 @@ class DersQuery(FeederDersQuery):
         description="Only DER on this feeder (canonical ID).",
         examples=["5ffd070674640f91d6c32c5b1d202dd2"],
     )
+
+
+class LocateQuery(BaseModel):
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, description="Latitude (WGS84 degrees).", examples=[41.08])
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False, description="Longitude (WGS84 degrees).", examples=[-73.8])
+    tolerance_km: float = Field(
+        0.1, gt=0, le=5, allow_inf_nan=False,
+        description="How far (km) a feeder's segment may pass from the point.", examples=[0.25],
+    )  # fmt: skip
 
 
 class SubstationsQuery(PageQuery):

@@ -14,6 +14,7 @@ from hostcap.serving.feeders import FeederIndex
 from hostcap.serving.refs import FeederRefs
 from hostcap.serving.rows import Rows
 from hostcap.serving.segments import SegmentIndex
+from hostcap.serving.spatial import SpatialIndex
 from hostcap.serving.stats import der_mw_by_type, max_hc_distribution
 from hostcap.serving.substations import SubstationIndex
 from hostcap.serving.utilities import utility_summaries
@@ -35,6 +36,7 @@ class Snapshot:
     max_hc_distribution: Rows
     der_mw: Rows
     refs: FeederRefs
+    spatial: SpatialIndex
     report: dict | None
 
     @property
@@ -73,6 +75,7 @@ def load_snapshot(
         max_hc_distribution=Rows(max_hc_distribution(feeders.rows.table), preencode=True),
         der_mw=Rows(der_mw_by_type(ders.rows.table), preencode=True),
         refs=FeederRefs(feeders.rows.table, ders.rows.table),
+        spatial=SpatialIndex(feeders.rows.table, segments.rows.table, ders.rows.table),
         report=report,
     )
     log.info(

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from hostcap.api import openapi
+from hostcap.api import openapi, spatial
 from hostcap.api.deps import SnapshotDep
 from hostcap.api.paging import page_request, paged
 from hostcap.api.params import DerIdPath
@@ -27,13 +27,15 @@ router = APIRouter(prefix="/v1/ders", tags=["DER"])
     summary="List DER",
 )
 async def list_ders(request: Request, query: Annotated[DersQuery, Query()]) -> Response:
-    """DER records that pass every given filter, by utility and native DER ID."""
+    """DER records that pass every given filter, by utility and native DER ID; with `near`, nearest
+    first, each with `distance_km` (and with `bbox` or `near`, `location_source`)."""
     page = page_request(request, query)
     ders = page.snapshot.ders
     filters = DerFilter(query.utility, tuple(query.status or ()), tuple(query.der_type or ()))
     feeder_id = query.feeder_id
     selected = ders.select(filters) if feeder_id is None else ders.of_feeders([feeder_id.lower()], filters)
-    return paged(request, page, ders.rows, selected)
+    selected, extra = spatial.ders(page.snapshot.spatial, selected, query)
+    return paged(request, page, ders.rows, selected, extra)
 
 
 @router.get("/{der_id}", response_model=DerDetail, responses=openapi.resource("DER record"), summary="One DER record")

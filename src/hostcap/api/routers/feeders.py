@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from hostcap.api import openapi
+from hostcap.api import openapi, spatial
 from hostcap.api.deps import SnapshotDep
 from hostcap.api.fastlane import fast_lane
 from hostcap.api.paging import page_request, paged
@@ -37,14 +37,15 @@ def _feeder_position(snapshot: Snapshot, feeder_id: str) -> int:
 @fast_lane
 async def list_feeders(request: Request, query: Annotated[FeedersQuery, Query()]) -> Response:
     """Feeders that pass every given filter, one page at a time. Bounds are inclusive; a feeder
-    with a null value never passes a bound on it."""
+    with a null value never passes a bound on it. With `near`, nearest first, each with `distance_km`."""
     page = page_request(request, query)
     feeders = page.snapshot.feeders
     filters = FeederFilter(
         query.utility, query.substation, query.min_max_hc_mw, query.max_max_hc_mw, query.min_headroom_mw, query.sort,
         query.scenario,
     )
-    return paged(request, page, feeders.rows, feeders.select(filters))
+    selected, extra = spatial.feeders(page.snapshot.spatial, feeders.select(filters), query)
+    return paged(request, page, feeders.rows, selected, extra)
 
 
 @router.get("/{feeder_id}", response_model=FeederDetail, responses=openapi.resource("feeder"), summary="One feeder")

@@ -88,3 +88,4 @@ class DersPublic(Paged[DerPublic]):
 
 class DerDetail(Envelope[DerPublic]):
     """One DER project."""
+
