@@ -7,7 +7,7 @@ validated in one step. The OpenAPI schema still lists every parameter with its d
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
@@ -18,7 +18,7 @@ from hostcap.serving.feeders import DEFAULT_SORT, SORT_COLUMNS
 from hostcap.serving.substations import DEFAULT_SORT as SUBSTATION_DEFAULT_SORT
 from hostcap.serving.substations import SORT_COLUMNS as SUBSTATION_SORT_COLUMNS
 
-OutputFormat = Literal["json", "csv"]
+OutputFormat = Literal["json", "csv", "geojson"]
 FeederSort = Literal[(DEFAULT_SORT, *SORT_COLUMNS, *(f"-{c}" for c in SORT_COLUMNS))]
 SubstationSort = Literal[
     (SUBSTATION_DEFAULT_SORT, *SUBSTATION_SORT_COLUMNS, *(f"-{c}" for c in SUBSTATION_SORT_COLUMNS))
@@ -51,7 +51,10 @@ def finite(description: str, example: float):
 
 
 class ListQuery(BaseModel):
-    format: OutputFormat | None = Field(
+    #: whether the list's rows have a place, so it answers `format=geojson` too
+    GEO: ClassVar[bool] = False
+
+    format: Literal["json", "csv"] | None = Field(
         None, description="`json` (default) or `csv`. Without it, `Accept: text/csv` asks for CSV.", examples=["csv"]
     )
     csv_raw: bool = Field(
@@ -84,6 +87,20 @@ class Paging(BaseModel):
 
 class PageQuery(ListQuery, Paging):
     """A paged list's parameters."""
+
+
+class GeoPageQuery(PageQuery):
+    """A paged list of rows with a place: GeoJSON too."""
+
+    GEO: ClassVar[bool] = True
+
+    format: OutputFormat | None = Field(
+        None,
+        description="`json` (default), `csv`, or `geojson` (a FeatureCollection, each row a feature with the row as "
+        "its `properties`; `count`, `next_cursor` and `meta` as foreign members). Without it, `Accept: text/csv` "
+        "asks for CSV and `Accept: application/geo+json` for GeoJSON.",
+        examples=["geojson"],
+    )
 
 
 class FeedersAboveQuery(ListQuery):
@@ -132,7 +149,7 @@ class SpatialQuery(BaseModel):
     )
 
 
-class FeedersQuery(PageQuery, SpatialQuery):
+class FeedersQuery(GeoPageQuery, SpatialQuery):
     utility: Utility = None
     substation: str | None = Field(
         None,
@@ -162,7 +179,7 @@ class FeedersQuery(PageQuery, SpatialQuery):
     )
 
 
-class FeederDersQuery(PageQuery):
+class FeederDersQuery(GeoPageQuery):
     status: Statuses = None
     der_type: DerTypes = None
 

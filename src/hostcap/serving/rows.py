@@ -39,14 +39,18 @@ class Rows:
         json, offsets = self._json, self._offsets
         return [json[offsets[i] : offsets[i + 1]] for i in positions]
 
-    def json_array(self, positions: list[int], extra: dict[str, list] | None = None) -> bytes:
-        """The rows at `positions` as a JSON array; `extra` adds per-answer fields (one value per
-        position, such as a query's `distance_km`) at the end of each object."""
+    def json_objects(self, positions: list[int], extra: dict[str, list] | None = None) -> list:
+        """Each row's JSON at `positions`; `extra` adds per-answer fields (one value per position,
+        such as a query's `distance_km`) at the end of each object."""
         rows = self.json_rows(positions)
         if extra:
             tails = [orjson.dumps(dict(zip(extra, values)))[1:] for values in zip(*extra.values())]
             rows = [b"".join((row[:-1], b",", tail)) for row, tail in zip(rows, tails)]
-        return b"".join((b"[", b",".join(rows), b"]"))  # one copy fewer than `+`
+        return rows
+
+    def json_array(self, positions: list[int], extra: dict[str, list] | None = None) -> bytes:
+        """`json_objects` as a JSON array."""
+        return b"".join((b"[", b",".join(self.json_objects(positions, extra)), b"]"))  # one copy fewer than `+`
 
     def csv(self, positions: list[int], raw: bool = False, extra: dict[str, list] | None = None) -> bytes:
         """The rows at `positions` as CSV (with `extra`'s columns last), formulas in text cells

@@ -90,9 +90,15 @@ class SpatialIndex:
         values = np.append(per_feeder, missing)  # position -1 reads the appended value
         return values[self._der_feeder]
 
-    def has_location(self) -> np.ndarray:
-        """Per feeder: whether it has a representative point."""
-        return ~np.isnan(self._lon)
+    def feeder_point(self, position: int) -> tuple[float, float]:
+        """(lon, lat) of the feeder's representative point (NaN without one)."""
+        return float(self._lon[position]), float(self._lat[position])
+
+    def der_points(self, positions: list[int]) -> list[tuple[float, float]]:
+        """(lon, lat) of each DER's location: its feeder's representative point (NaN without one)."""
+        feeders = self._der_feeder[positions]
+        lon, lat = np.append(self._lon, np.nan)[feeders], np.append(self._lat, np.nan)[feeders]
+        return list(zip(lon.tolist(), lat.tolist()))
 
     def feeders_in_box(self, box: Box) -> np.ndarray:
         """Per feeder: whether its bounding box meets `box` (a feeder without geometry never does)."""

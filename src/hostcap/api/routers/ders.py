@@ -15,6 +15,7 @@ from hostcap.api.problems import ProblemError
 from hostcap.api.queries import DersQuery
 from hostcap.api.responses import resource
 from hostcap.api.schemas.ders import DerDetail, DersPublic
+from hostcap.serving import geojson
 from hostcap.serving.ders import DerFilter
 
 router = APIRouter(prefix="/v1/ders", tags=["DER"])
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/v1/ders", tags=["DER"])
 @router.get(
     "",
     response_model=DersPublic,
-    responses=openapi.listing("der_id,native_der_id,utility,status,feeder_id,...\n"),
+    responses=openapi.listing("der_id,native_der_id,utility,status,feeder_id,...\n", geo=True),
     summary="List DER",
 )
 async def list_ders(request: Request, query: Annotated[DersQuery, Query()]) -> Response:
@@ -35,7 +36,7 @@ async def list_ders(request: Request, query: Annotated[DersQuery, Query()]) -> R
     feeder_id = query.feeder_id
     selected = ders.select(filters) if feeder_id is None else ders.of_feeders([feeder_id.lower()], filters)
     selected, extra = spatial.ders(page.snapshot.spatial, selected, query)
-    return paged(request, page, ders.rows, selected, extra)
+    return paged(request, page, ders.rows, selected, extra, geojson.ders_of(page.snapshot))
 
 
 @router.get("/{der_id}", response_model=DerDetail, responses=openapi.resource("DER record"), summary="One DER record")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
@@ -27,7 +26,6 @@ async def locate(snapshot: SnapshotDep, query: Annotated[LocateQuery, Query()]) 
     found = snapshot.spatial.locate(query.lat, query.lon, query.tolerance_km)
     feeders = snapshot.feeders
     positions = [feeders.ids.find(feeder_id) for feeder_id, _ in found]
-    rows = feeders.rows.json_rows([p for p in positions if p is not None])
-    distances = [orjson.dumps({"distance_km": round(km, 4)})[1:] for (_, km), p in zip(found, positions) if p is not None]
-    body = b"[" + b",".join(b"".join((row[:-1], b",", tail)) for row, tail in zip(rows, distances)) + b"]"
+    distances = [round(km, 4) for (_, km), p in zip(found, positions) if p is not None]
+    body = feeders.rows.json_array([p for p in positions if p is not None], {"distance_km": distances})
     return resource(snapshot, body)
