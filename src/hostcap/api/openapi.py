@@ -30,7 +30,10 @@ STATE_CHANGE = {
 NO_SNAPSHOT = {503: problem("No snapshot has been published yet; `Retry-After` says when to try again.")}
 #: on every paged list
 CURSOR = {
-    400: problem("The cursor is not one this API issued: start again from the first page."),
+    400: problem(
+        "The cursor is not one this API issued: start again from the first page; or a place (`bbox`, `near`) "
+        "that is no place on Earth."
+    ),
     409: problem("The cursor belongs to an older snapshot: start again from the first page."),
 }
 

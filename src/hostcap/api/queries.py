@@ -149,7 +149,40 @@ class SpatialQuery(BaseModel):
     )
 
 
-class FeedersQuery(GeoPageQuery, SpatialQuery):
+_PLACE = r"^[A-Za-z0-9 .'-]+$"
+
+
+class PlaceQuery(BaseModel):
+    """Named places (any case); every one given must match."""
+
+    county: str | None = Field(
+        None, max_length=40, pattern=_PLACE,
+        description="Only rows in this New York county (`Westchester`, `Westchester County`). A DER's county is "
+        "the one the SIR inventory publishes; a feeder's is derived: the county (Census outline) holding its "
+        "representative point, or for a feeder without geometry the county most of its DER are in.",
+        examples=["Westchester"],
+    )  # fmt: skip
+    zip_code: str | None = Field(
+        None, pattern=r"^[0-9]{5}(-[0-9]{4})?$",
+        description="Only rows with this ZIP code (first five digits compared). A DER's as published; a feeder's "
+        "derived: the ZIP codes of its DER.",
+        examples=["10601"],
+    )  # fmt: skip
+    town: str | None = Field(
+        None, max_length=60, pattern=_PLACE,
+        description="Only rows in this city or town (the SIR inventory's City/Town). A feeder's derived: the towns "
+        "of its DER.",
+        examples=["White Plains"],
+    )  # fmt: skip
+    load_zone: str | None = Field(
+        None, max_length=12, pattern=r"^[A-Za-z0-9 _-]+$",
+        description="Only rows in this NYISO load zone (`A`–`K`): a DER's as the SIR inventory publishes it, a "
+        "feeder's as its network layer does (null for sources that publish none).",
+        examples=["I"],
+    )  # fmt: skip
+
+
+class FeedersQuery(GeoPageQuery, SpatialQuery, PlaceQuery):
     utility: Utility = None
     substation: str | None = Field(
         None,
@@ -184,7 +217,7 @@ class FeederDersQuery(GeoPageQuery):
     der_type: DerTypes = None
 
 
-class DersQuery(FeederDersQuery, SpatialQuery):
+class DersQuery(FeederDersQuery, SpatialQuery, PlaceQuery):
     utility: Utility = None
     feeder_id: str | None = Field(
         None,

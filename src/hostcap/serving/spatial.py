@@ -82,13 +82,17 @@ class SpatialIndex:
         self.feeder_count = len(lon)
         feeder_ids = feeders.column("feeder_id").cast(pa.string())
         #: per DER, its feeder's position (-1: no feeder in the snapshot)
-        self._der_feeder = pc.index_in(ders.column("feeder_id").cast(pa.string()), value_set=feeder_ids.combine_chunks())
-        self._der_feeder = self._der_feeder.fill_null(-1).to_numpy().astype(np.int64)
+        self.der_feeder = pc.index_in(ders.column("feeder_id").cast(pa.string()), value_set=feeder_ids.combine_chunks())
+        self.der_feeder = self.der_feeder.fill_null(-1).to_numpy().astype(np.int64)
 
     def of_ders(self, per_feeder: np.ndarray, missing) -> np.ndarray:
         """A per-feeder array carried over to each DER (the value at its feeder; `missing` without one)."""
         values = np.append(per_feeder, missing)  # position -1 reads the appended value
-        return values[self._der_feeder]
+        return values[self.der_feeder]
+
+    def feeder_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every feeder's representative point: longitudes and latitudes (NaN without one)."""
+        return self._lon, self._lat
 
     def feeder_point(self, position: int) -> tuple[float, float]:
         """(lon, lat) of the feeder's representative point (NaN without one)."""
@@ -96,7 +100,7 @@ class SpatialIndex:
 
     def der_points(self, positions: list[int]) -> list[tuple[float, float]]:
         """(lon, lat) of each DER's location: its feeder's representative point (NaN without one)."""
-        feeders = self._der_feeder[positions]
+        feeders = self.der_feeder[positions]
         lon, lat = np.append(self._lon, np.nan)[feeders], np.append(self._lat, np.nan)[feeders]
         return list(zip(lon.tolist(), lat.tolist()))
 

@@ -35,7 +35,7 @@ async def list_ders(request: Request, query: Annotated[DersQuery, Query()]) -> R
     filters = DerFilter(query.utility, tuple(query.status or ()), tuple(query.der_type or ()))
     feeder_id = query.feeder_id
     selected = ders.select(filters) if feeder_id is None else ders.of_feeders([feeder_id.lower()], filters)
-    selected, extra = spatial.ders(page.snapshot.spatial, selected, query)
+    selected, extra = spatial.ders(page.snapshot, selected, query)
     return paged(request, page, ders.rows, selected, extra, geojson.ders_of(page.snapshot))
 
 

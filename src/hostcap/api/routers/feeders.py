@@ -44,7 +44,7 @@ async def list_feeders(request: Request, query: Annotated[FeedersQuery, Query()]
         query.utility, query.substation, query.min_max_hc_mw, query.max_max_hc_mw, query.min_headroom_mw, query.sort,
         query.scenario,
     )
-    selected, extra = spatial.feeders(page.snapshot.spatial, feeders.select(filters), query)
+    selected, extra = spatial.feeders(page.snapshot, feeders.select(filters), query)
     return paged(request, page, feeders.rows, selected, extra, geojson.feeders_of(page.snapshot))
 
 
