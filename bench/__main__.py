@@ -7,7 +7,7 @@
     python -m bench spark      # Spark (local): full refresh at scale 1 (needs the spark extra and Java)
     python -m bench api        # load test of the API over the scale-1 lake (needs wrk)
     python -m bench notify     # publish-to-delivery latency of 1,000 webhook subscriptions at scale 1
-    python -m bench spatial    # the spatial index over a million synthetic segments: build, memory, query latency
+    python -m bench spatial    # the spatial index over a million synthetic segments, and locate/near over HTTP at scale 1 (needs wrk)
     python -m bench report     # BENCHMARKS.md from bench/results/*.json
 """
 
@@ -53,7 +53,7 @@ def run_notify(args: argparse.Namespace) -> None:
 
 
 def run_spatial(args: argparse.Namespace) -> None:
-    refresh.write("spatial", {"machine": machine.facts(), **spatial.figures()})
+    refresh.write("spatial", {"machine": machine.facts(), **spatial.figures(), "http": spatial.http_figures(runs=args.runs)})
 
 
 def run_report(args: argparse.Namespace) -> None:

@@ -310,7 +310,32 @@ def _spatial_section(spatial: dict) -> list[str]:
             for name, label in _SPATIAL_QUERIES.items()
         ),
         "",
+        *(_spatial_http(spatial["http"]) if "http" in spatial else []),
         *_machine(spatial["machine"], "Runs"),
+        "",
+    ]
+
+
+def _spatial_http(http: dict) -> list[str]:
+    rss = max(e["server_rss_peak_mib"] for e in http["endpoints"])
+    rows = []
+    for e in http["endpoints"]:
+        bar = f"p99 ≤ {e['bars']['max_p99_ms']:g} ms" if "max_p99_ms" in e["bars"] else ""
+        rows.append(
+            f"| `{e['url_path']}` | {e['requests_per_s']:,.0f} | {e['latency_ms']['p50']:.2f} ms | "
+            f"{e['latency_ms']['p99']:.2f} ms | {e['errors']} | {bar} | {_verdict(e['meets_bars']) if bar else ''} |"
+        )
+    return [
+        f"Over HTTP: `hostcap serve` over the scale-1 sample lake ({http['feeders']:,} feeders, {http['segments']:,} "
+        "segments, the ArcGIS-style layers' with lines), 32 connections (wrk), each request at another place on the "
+        "lines (`{id}` is the place); medians of the runs.",
+        "",
+        "| call | req/s | p50 | p99 | errors | bar | |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Server memory: {http['server_rss_loaded_mib']:,.0f} MiB once loaded, {rss:,.0f} MiB at most under load "
+        f"(bar ≤ {http['max_rss_mib']} MiB: {_verdict(rss <= http['max_rss_mib'])}).",
         "",
     ]
 

@@ -1,19 +1,32 @@
 """The spatial index at statewide size: build time, memory, and `near`/`locate`/`bbox` latency.
 
-A million synthetic two-vertex segments on 8,000 feeders spread over New York's extent (each
-feeder a random walk from its own origin), and 100,000 DER on those feeders: the read model's
-`SpatialIndex` is built from them as a snapshot load builds it, then queried at random places
-near the lines. A sample of answers is checked against a brute-force numpy computation over
-every segment and feeder, so the figures are of correct answers.
+In process (`figures`): a million synthetic two-vertex segments on 8,000 feeders spread over New
+York's extent (each feeder a random walk from its own origin), and 100,000 DER on those feeders:
+the read model's `SpatialIndex` is built from them as a snapshot load builds it, then queried at
+random places near the lines. A sample of answers is checked against a brute-force numpy
+computation over every segment and feeder, so the figures are of correct answers.
+
+Over HTTP (`http_figures`): `hostcap serve` over the scale-1 sample lake (its ArcGIS-style layers
+carry lines), `/v1/locate` and `near` on `/v1/feeders` under 32 connections (wrk, as `bench api`),
+each request at another place on the lines, with the server's memory.
 """
 
 from __future__ import annotations
 
+import json
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
+from bench.api import run as api
+from bench.refresh import SCRATCH
+from hostcap.config import Settings
+from hostcap.core import Hostcap
+from hostcap.sample import generate_sample
 from hostcap.serving.spatial import Box, Near, SpatialIndex, point_km
 
 SEGMENTS = 1_000_000
@@ -114,4 +127,67 @@ def figures() -> dict:
         "build_s": round(build_s, 2), "index_rss_mib": round(index_mib),
         "latency": {name: _percentiles(samples) for name, samples in timings.items()},
         "invocation": "python -m bench spatial",
+    }  # fmt: skip
+
+
+#: (name, path: {id} is replaced per request by the next place, bars from the issue)
+HTTP_ENDPOINTS = [
+    ("locate", "/v1/locate?{id}&tolerance_km=0.1", {"max_p99_ms": 20}),
+    ("near_feeders_5km", "/v1/feeders?{id}&radius_km=5&limit=100", {}),
+]
+MAX_RSS_MIB = 600
+PLACES = 5_000
+
+
+def geometry_lake(scale: float = 1.0) -> Path:
+    """The sample at `scale` and its lake (built once), with the lines of the ArcGIS-style layers."""
+    sample, lake = SCRATCH / f"sample-geo-{scale:g}", SCRATCH / f"lake-geo-{scale:g}"
+    if not (sample / ".complete").exists():
+        print(f"generating the scale {scale:g} sample", flush=True)
+        generate_sample(sample, scale)
+        (sample / ".complete").touch()
+    if not (lake / "CURRENT.json").exists():
+        print(f"refreshing the scale {scale:g} lake", flush=True)
+        Hostcap(Settings(source_dir=str(sample), lake_dir=str(lake))).refresh()
+    return lake
+
+
+def _places(lake: Path) -> list[tuple[float, float]]:
+    """Query points: vertices of the lake's segment lines, nudged by up to ~50 m."""
+    segments = Hostcap(Settings(lake_dir=str(lake))).lake.read_table("feeder_segments").column("geometry")
+    rng = np.random.default_rng(17)
+    texts = [t for t in segments.to_pylist() if t]
+    points = [json.loads(texts[i])["coordinates"][0] for i in rng.integers(0, len(texts), PLACES)]
+    return [(lat + rng.normal(0, 0.0003), lon + rng.normal(0, 0.0003)) for lon, lat in points]
+
+
+def http_figures(duration: int = 15, runs: int = 3) -> dict:
+    lake = geometry_lake()
+    places = _places(lake)
+    port = api.free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = api.start([sys.executable, "-c", "from hostcap.cli import app; app()", "serve", "--lake", str(lake), "--port", str(port)])
+    measured: dict[str, list[dict]] = {name: [] for name, _, _ in HTTP_ENDPOINTS}
+    try:
+        api.wait_ready(base, server, timeout_s=300)
+        rss_loaded = api.rss_mib(server.pid)
+        status = api.get_json(f"{base}/v1/utilities")["data"]
+        files = {}
+        for name, _, _ in HTTP_ENDPOINTS:
+            with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as out:
+                lines = (f"lat={lat:.6f}&lon={lon:.6f}" if name == "locate" else f"near={lat:.6f},{lon:.6f}" for lat, lon in places)
+                out.write("\n".join(lines))
+                files[name] = out.name
+        for _ in range(runs):
+            for name, path, _ in HTTP_ENDPOINTS:
+                measured[name].append(api.measure_endpoint(base, server.pid, path, files[name], duration, 32, 2))
+    finally:
+        api.stop(server)
+    results = [
+        {**api.median_of(measured[name], name, bars), "url_path": path, "command": measured[name][0]["command"], "runs": measured[name]}
+        for name, path, bars in HTTP_ENDPOINTS
+    ]
+    return {
+        "segments": sum(u["segment_count"] for u in status), "feeders": sum(u["feeder_count"] for u in status),
+        "server_rss_loaded_mib": round(rss_loaded, 1), "max_rss_mib": MAX_RSS_MIB, "endpoints": results,
     }  # fmt: skip

@@ -4,12 +4,14 @@ without geometry load and match no place."""
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 
 import pytest
 
 from tests.api.test_api_v1 import everything
+from tests.conftest import SAMPLE
 
 KM = 111.32
 
@@ -151,3 +153,22 @@ def test_real_files_have_no_geometry_and_match_no_place(real_run, make_client, a
         assert client.get("/v1/feeders", params={"near": "42.65,-73.75", "radius_km": 200}).json()["count"] == 0
         assert client.get("/v1/ders", params={"bbox": "-80,40,-71,45"}).json()["count"] == 0
         assert client.get("/v1/locate", params={"lat": 42.65, "lon": -73.75, "tolerance_km": 5}).json()["data"] == []
+
+
+@pytest.mark.parametrize(
+    "source,id_column,feeder_column",
+    [("coned/network", "OBJECTID", "FEEDER_ID"), ("central_hudson/network", "OBJECTID", "Feeder")],
+)
+def test_the_sample_lines_reach_gold_unchanged(sample_run, source, id_column, feeder_column):
+    """Every line of the sample's layer export is its segment's line in gold, coordinates compared."""
+    (path,) = (SAMPLE / source).glob("*.csv")
+    with path.open(newline="", encoding="utf-8") as handle:
+        published = {r[id_column]: json.loads(r["geometry"]) for r in csv.DictReader(handle) if r[feeder_column]}
+    utility = source.split("/")[0]
+    gold = {
+        s["native_segment_id"]: json.loads(s["geometry"])
+        for s in sample_run.rows("feeder_segments") if s["utility"] == utility
+    }  # fmt: skip
+    quarantined = set(published) - set(gold)  # rows the pipeline set aside (quarantine, duplicates)
+    assert len(quarantined) < len(published) / 50
+    assert {k: published[k] for k in gold} == gold
