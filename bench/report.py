@@ -327,7 +327,7 @@ def _spatial_http(http: dict) -> list[str]:
         )
     return [
         f"Over HTTP: `hostcap serve` over the scale-1 sample lake ({http['feeders']:,} feeders, {http['segments']:,} "
-        "segments, the ArcGIS-style layers' with lines), 32 connections (wrk), each request at another place on the "
+        "segments; the ArcGIS-style layers' carry lines), 32 connections (wrk), each request at another place on the "
         "lines (`{id}` is the place); medians of the runs.",
         "",
         "| call | req/s | p50 | p99 | errors | bar | |",

@@ -113,7 +113,7 @@ def figures() -> dict:
         t2 = time.perf_counter()
         index.feeders_in_box(Box(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05))
         t3 = time.perf_counter()
-        located = [feeder for feeder, _ in index.locate(lat, lon, 0.1)]
+        located = [f"{feeder:032x}" for feeder in index.locate(lat, lon, 0.1)[0].tolist()]
         t4 = time.perf_counter()
         for name, seconds in zip(timings, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
             timings[name].append(seconds)

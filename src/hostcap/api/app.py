@@ -128,7 +128,7 @@ def create_app(
         app.include_router(module.router)
     mount_docs(app)
     mount_explorer(app)
-    app.add_middleware(FastLane, routes=[*compat.router.routes, *feeders.router.routes])
+    app.add_middleware(FastLane, routes=[*compat.router.routes, *feeders.router.routes, *locate.router.routes])
     app.add_middleware(SnapshotHeader, snapshot_id=lambda: getattr(store.current, "id", None))
     app.add_middleware(
         SizeLimits, max_query_bytes=settings.api_max_query_bytes, max_body_bytes=settings.api_max_body_bytes

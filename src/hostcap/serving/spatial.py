@@ -60,6 +60,11 @@ def _search_box(lat: float, lon: float, km: float) -> shapely.Geometry:
     return shapely.box(lon - dlon, lat - dlat, lon + dlon, lat + dlat)
 
 
+def _positions(column: pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
+    """Each value's position in `ids` (-1 where absent)."""
+    return pc.index_in(column.cast(pa.string()), value_set=ids).fill_null(-1).to_numpy().astype(np.int64)
+
+
 def point_km(lat: float, lon: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
     """Distances (km) from (lat, lon) to points, on the flat projection centred there."""
     sx, sy = _km_scale(lat)
@@ -75,15 +80,22 @@ class SpatialIndex:
         box = _columns(feeders, ("bbox_min_lon", "bbox_min_lat", "bbox_max_lon", "bbox_max_lat"))
         self._boxed = np.flatnonzero(~np.isnan(np.column_stack(box)).any(axis=1))
         self._boxes = shapely.STRtree(shapely.box(*(b[self._boxed] for b in box)))
-        lines = shapely.from_geojson(segments.column("geometry").to_numpy(zero_copy_only=False), on_invalid="ignore")
-        self._lined = np.flatnonzero(~shapely.is_missing(lines))
-        self._lines = shapely.STRtree(lines[self._lined])
-        self._segment_feeder = segments.column("feeder_id")
         self.feeder_count = len(lon)
-        feeder_ids = feeders.column("feeder_id").cast(pa.string())
+        feeder_ids = feeders.column("feeder_id").cast(pa.string()).combine_chunks()
+        self._id_rank = np.empty(self.feeder_count, dtype=np.int64)  # ties in `locate` go by feeder ID
+        self._id_rank[np.argsort(np.array(feeder_ids.to_pylist(), dtype=object), kind="stable")] = np.arange(self.feeder_count)
         #: per DER, its feeder's position (-1: no feeder in the snapshot)
-        self.der_feeder = pc.index_in(ders.column("feeder_id").cast(pa.string()), value_set=feeder_ids.combine_chunks())
-        self.der_feeder = self.der_feeder.fill_null(-1).to_numpy().astype(np.int64)
+        self.der_feeder = _positions(ders.column("feeder_id"), feeder_ids)
+        # one tree item per line: a multi-line's parts apart, each knowing its segment's feeder
+        lines = shapely.from_geojson(segments.column("geometry").to_numpy(zero_copy_only=False), on_invalid="ignore")
+        lined = np.flatnonzero(~shapely.is_missing(lines))
+        if (shapely.get_num_geometries(lines[lined]) > 1).any():
+            parts, part_of = shapely.get_parts(lines[lined], return_index=True)
+        else:  # no multi-line: no copy of every line
+            parts, part_of = lines[lined], np.arange(len(lined))
+        del lines
+        self._line_feeder = _positions(segments.column("feeder_id"), feeder_ids)[lined[part_of]].astype(np.int32)
+        self._lines = shapely.STRtree(parts)
 
     def of_ders(self, per_feeder: np.ndarray, missing) -> np.ndarray:
         """A per-feeder array carried over to each DER (the value at its feeder; `missing` without one)."""
@@ -127,25 +139,30 @@ class SpatialIndex:
         distances[found[inside]] = km[inside]
         return distances
 
-    def segments_near(self, lat: float, lon: float, tolerance_km: float) -> tuple[np.ndarray, np.ndarray]:
-        """Segments (positions) whose line passes within `tolerance_km` of the point, and their distances."""
-        found = self._lines.query(_search_box(lat, lon, tolerance_km))
-        hits = self._lined[found]
-        if not len(hits):
-            return hits, np.empty(0)
-        sx, sy = _km_scale(lat)
-        lines = self._lines.geometries.take(found)
-        flat = shapely.transform(lines, lambda xy: np.column_stack(((xy[:, 0] - lon) * sx, (xy[:, 1] - lat) * sy)))
-        km = shapely.distance(flat, shapely.points(0.0, 0.0))
-        inside = km <= tolerance_km
-        return hits[inside], km[inside]
+    def locate(self, lat: float, lon: float, tolerance_km: float) -> tuple[np.ndarray, np.ndarray]:
+        """Feeders (positions) with a segment within `tolerance_km` of the point, nearest first
+        (ties by feeder ID), and the distance to each one's nearest such segment.
 
-    def locate(self, lat: float, lon: float, tolerance_km: float) -> list[tuple[str, float]]:
-        """Feeders (IDs) with a segment within `tolerance_km` of the point, nearest first, each with
-        the distance to its nearest such segment (ties by feeder ID)."""
-        positions, km = self.segments_near(lat, lon, tolerance_km)
-        nearest: dict[str, float] = {}
-        for feeder_id, distance in zip(self._segment_feeder.take(pa.array(positions, pa.int64())).to_pylist(), km.tolist()):
-            if feeder_id is not None and distance < nearest.get(feeder_id, math.inf):
-                nearest[feeder_id] = distance
-        return sorted(nearest.items(), key=lambda item: (item[1], item[0]))
+        Only the lines the tree finds near the point are measured, all at once: their vertices on
+        the flat projection, then every edge's distance to the point (the foot of the
+        perpendicular, clamped to the edge), the least per line and then per feeder."""
+        found = self._lines.query(_search_box(lat, lon, tolerance_km))
+        if not len(found):
+            return found, np.empty(0)
+        coordinates, line = shapely.get_coordinates(self._lines.geometries.take(found), return_index=True)
+        sx, sy = _km_scale(lat)
+        x, y = (coordinates[:, 0] - lon) * sx, (coordinates[:, 1] - lat) * sy
+        km = np.full(len(found), np.inf)
+        np.minimum.at(km, line, np.hypot(x, y))  # a vertex (and a line of one vertex)
+        edge = line[1:] == line[:-1]
+        ax, ay, dx, dy = x[:-1][edge], y[:-1][edge], np.diff(x)[edge], np.diff(y)[edge]
+        length = dx * dx + dy * dy
+        t = np.clip(-(ax * dx + ay * dy) / np.where(length == 0, 1, length), 0, 1)
+        np.minimum.at(km, line[:-1][edge], np.hypot(ax + t * dx, ay + t * dy))
+        feeder = self._line_feeder[found]
+        near = (km <= tolerance_km) & (feeder >= 0)
+        nearest = np.full(self.feeder_count, np.inf)
+        np.minimum.at(nearest, feeder[near], km[near])
+        located = np.flatnonzero(np.isfinite(nearest))
+        order = np.lexsort((self._id_rank[located], nearest[located]))
+        return located[order], nearest[located[order]]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+import numpy as np
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from hostcap.api import openapi
-from hostcap.api.deps import SnapshotDep
+from hostcap.api.deps import served_snapshot
+from hostcap.api.fastlane import fast_lane
 from hostcap.api.queries import LocateQuery
 from hostcap.api.responses import resource
 from hostcap.api.schemas.feeders import LocatedFeeders
@@ -19,13 +21,12 @@ router = APIRouter(prefix="/v1/locate", tags=["feeders"])
 @router.get(
     "", response_model=LocatedFeeders, responses={**openapi.VALIDATION, **openapi.NO_SNAPSHOT}, summary="Feeders at a point"
 )
-async def locate(snapshot: SnapshotDep, query: Annotated[LocateQuery, Query()]) -> Response:
+@fast_lane
+async def locate(request: Request, query: Annotated[LocateQuery, Query()]) -> Response:
     """The feeders with a segment within `tolerance_km` of the point, nearest first, each with the
     distance (km) to its nearest such segment. Only sources that publish segment lines answer here
     (the CSV exports carry none: see `no_geometry`)."""
-    found = snapshot.spatial.locate(query.lat, query.lon, query.tolerance_km)
-    feeders = snapshot.feeders
-    positions = [feeders.ids.find(feeder_id) for feeder_id, _ in found]
-    distances = [round(km, 4) for (_, km), p in zip(found, positions) if p is not None]
-    body = feeders.rows.json_array([p for p in positions if p is not None], {"distance_km": distances})
+    snapshot = served_snapshot(request)
+    positions, km = snapshot.spatial.locate(query.lat, query.lon, query.tolerance_km)
+    body = snapshot.feeders.rows.json_array(positions.tolist(), {"distance_km": np.round(km, 4).tolist()})
     return resource(snapshot, body)
