@@ -88,4 +88,3 @@ class DersPublic(Paged[DerPublic]):
 
 class DerDetail(Envelope[DerPublic]):
     """One DER project."""
-
