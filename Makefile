@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SPARK_STAMP := $(VENV)/.installed-spark-stamp
 BENCH_STAMP := $(VENV)/.installed-bench-stamp
 
-.PHONY: run lint test test-spark bench bench-data bench-refresh bench-floor bench-spark bench-api bench-notify bench-report sample clean help
+.PHONY: run lint test test-spark bench bench-data bench-refresh bench-floor bench-spark bench-api bench-notify bench-spatial bench-report sample clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -63,6 +63,9 @@ bench-api: $(BENCH_STAMP)  ## API load test over the scale-1 lake with wrk (32 c
 
 bench-notify: $(BENCH_STAMP)  ## publish-to-delivery latency of 1,000 webhook subscriptions at scale 1
 	$(BIN)/python -m bench notify
+
+bench-spatial: $(STAMP)  ## the spatial index over a million synthetic segments: build, memory, query latency
+	$(BIN)/python -m bench spatial
 
 bench-report: $(BENCH_STAMP)  ## rewrite BENCHMARKS.md from bench/results/*.json
 	$(BIN)/python -m bench report

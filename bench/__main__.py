@@ -7,6 +7,7 @@
     python -m bench spark      # Spark (local): full refresh at scale 1 (needs the spark extra and Java)
     python -m bench api        # load test of the API over the scale-1 lake (needs wrk)
     python -m bench notify     # publish-to-delivery latency of 1,000 webhook subscriptions at scale 1
+    python -m bench spatial    # the spatial index over a million synthetic segments, and locate/near over HTTP at scale 1 (needs wrk)
     python -m bench report     # BENCHMARKS.md from bench/results/*.json
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import floor, machine, measure, notify, refresh, report
+from bench import floor, machine, measure, notify, refresh, report, spatial
 from bench.api.run import measure_api
 
 SCALES = [0.25, 1.0, 4.0]
@@ -51,13 +52,17 @@ def run_notify(args: argparse.Namespace) -> None:
     refresh.write("notify", notify.figures(args.runs))
 
 
+def run_spatial(args: argparse.Namespace) -> None:
+    refresh.write("spatial", {"machine": machine.facts(), **spatial.figures(), "http": spatial.http_figures(runs=args.runs)})
+
+
 def run_report(args: argparse.Namespace) -> None:
     path = report.write()
     print(f"wrote {path.name}")
 
 
 def run_all(args: argparse.Namespace) -> None:
-    for part in (run_data, run_refresh, run_floor, run_spark, run_api, run_notify, run_report):
+    for part in (run_data, run_refresh, run_floor, run_spark, run_api, run_notify, run_spatial, run_report):
         part(args)
 
 
@@ -69,6 +74,7 @@ PARTS = {
     "spark": run_spark,
     "api": run_api,
     "notify": run_notify,
+    "spatial": run_spatial,
     "report": run_report,
 }
 

@@ -1,5 +1,5 @@
 """The sample generator writes every source's files in the documented format (source-formats.md), with
-their quirks, deterministically. Expected headers are spelled out here from the doc on purpose: the test
+their quirks, deterministically; the ArcGIS-style layers add each line as GeoJSON (`geometry`). Expected headers are spelled out here from the doc on purpose: the test
 checks the generator against the contract, not against its own constants."""
 
 from __future__ import annotations
@@ -54,20 +54,20 @@ CSV_FILES = {
         "coned/network/coned_network_2026-10.csv",
         ["OBJECTID", "FEEDER_ID", "FRIENDLY_CIRCUIT_NAME", "SUBSTATION", "OPERATINGCOMPANY", "LOCAL_VOLTAGE",
          "LOCAL_MIN", "LOCAL_MAX", "CONNECTED_DER", "QUEUED_DER", "PV_THERMAL", "PV_OVER_VOLTAGE", "PV_ANTI_ISLAND",
-         "NYISO_LOAD_ZONE", "HC_REFESH_DATE", "DER_REFESH_DATE", "NOTES", "Shape__Length"],
+         "NYISO_LOAD_ZONE", "HC_REFESH_DATE", "DER_REFESH_DATE", "NOTES", "Shape__Length", "geometry"],
     ),  # fmt: skip
     "orange_rockland/network": (
         "orange_rockland/network/orange_rockland_network_2026-10.csv",
         ["OBJECTID", "CIRCUIT", "FRIENDLY_CIRCUIT_NAME", "OPERATINGCOMPANY", "LOCAL_VOLTAGE", "LOCAL_MIN",
          "LOCAL_MAX", "CONNECTED_DER", "QUEUED_DER", "PV_THERMAL", "PV_OVER_VOLTAGE", "PV_ANTI_ISLAND",
-         "NYISO_LOAD_ZONE", "HC_REFESH_DATE", "DER_REFESH_DATE", "NOTES", "Shape__Length"],
+         "NYISO_LOAD_ZONE", "HC_REFESH_DATE", "DER_REFESH_DATE", "NOTES", "Shape__Length", "geometry"],
     ),  # fmt: skip
     "central_hudson/network": (
         "central_hudson/network/central_hudson_network_2026-10.csv",
         ["OBJECTID", "Substation", "Feeder", "Phases", "Voltage_kV", "HCMin", "HCMax", "MinHostingCapacity",
          "MaxHostingCapacity", "InstalledDER", "QUEUEDDER", "DG_INST_LASTHCA", "SubBank_Cap", "SubBank_InstalledDG",
          "SubBank_QueDG", "SubBank_TotalDG", "LoadZone", "HCA_REFRESH_DATE", "DG_ConQue_REFRESH_DATE", "Notes",
-         "Shape__Length"],
+         "Shape__Length", "geometry"],
     ),  # fmt: skip
 }
 SIR_FILES = {

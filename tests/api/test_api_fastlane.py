@@ -49,6 +49,18 @@ REQUESTS = [
         )
     ),
     ("GET", "/v1/feeders?limit=2", {"Accept": "text/csv", "If-None-Match": "W/{etag}"}),
+    *(
+        ("GET", f"/v1/feeders{query}", {})
+        for query in (
+            "?near=41.0,-73.8&radius_km=20&limit=3", "?bbox=-74.05,41.0,-73.7,41.2&format=geojson", "?county=Westchester",
+            "?near=95,-73.8", "?bbox=1,2,3", "?load_zone=g&format=csv&near=41.0,-73.8",
+        )
+    ),
+    ("GET", "/v1/feeders?limit=2", {"Accept": "application/geo+json"}),
+    *(
+        ("GET", f"/v1/locate{query}", {})
+        for query in ("?lat=40.9704&lon=-73.7139&tolerance_km=0.3", "?lat=41&lon=-73", "?lat=91&lon=0", "?lon=-73", "")
+    ),
 ]
 
 

@@ -81,9 +81,10 @@ def page(browser, server) -> Iterator[Page]:
     assert problems == []
 
 
-#: elements that stick out of the screen's right edge, other than within a scrolling table box
+#: elements that stick out of the screen's right edge, other than within a scrolling table box or
+#: the map (whose drawing extends past its box, which clips it)
 WIDER_THAN_SCREEN = """() => [...document.querySelectorAll("body *")]
-  .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest(".table-wrap"))
+  .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest(".table-wrap, .leaflet-container"))
   .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${e.textContent.slice(0, 40)}`)"""
 
 
@@ -329,3 +330,65 @@ def test_dictionary_page_lists_every_table_field_flag_and_source_with_the_config
     names = page.locator(".card h2").all_inner_texts()
     assert names == [u["display_name"] for u in api.get("/v1/utilities").json()["data"]]
     screenshots(page, "dictionary")
+
+
+#: a point on the middle of each of a feeder's drawn lines, in page pixels, where that line is the topmost
+ON_LINE = """(feeder) => [...document.querySelectorAll(`path.feeder-${feeder}`)].map((path) => {
+  const at = path.getPointAtLength(path.getTotalLength() / 2);
+  const screen = new DOMPoint(at.x, at.y).matrixTransform(path.getScreenCTM());
+  return document.elementFromPoint(screen.x, screen.y) === path ? [screen.x, screen.y] : null;
+}).filter(Boolean)"""
+
+
+#: whether every drawn feeder line lies inside the map's box (the map has fitted them)
+FEEDERS_IN_VIEW = """() => {
+  const box = document.querySelector(".map").getBoundingClientRect();
+  const lines = [...document.querySelectorAll("path.feeder")].map((p) => p.getBoundingClientRect());
+  return lines.length && lines.every((r) => r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom);
+}"""
+
+
+def drawn_feeders(page: Page) -> set[str]:
+    classes = page.locator(".leaflet-overlay-pane path.feeder").evaluate_all("paths => paths.map(p => p.getAttribute('class'))")
+    return {re.search(r"feeder-([0-9a-f]{32})", c).group(1) for c in classes}
+
+
+def test_the_map_draws_the_matching_feeders_and_a_click_opens_one(page, api):
+    located = [f for f in every(api, "/v1/feeders", {"limit": 1000}) if f["point_lat"] is not None]
+    assert located
+    shown(page, "/feeders")
+    expect(page.locator(".map")).to_have_attribute("data-drawn", str(len(located)))
+    assert drawn_feeders(page) == {f["feeder_id"] for f in located}
+    expect(page.locator(".leaflet-outlines-pane path")).to_have_count(62)  # New York's county outlines
+    expect(page.locator(".map-legend")).to_contain_text("Headroom after queue (MW)")
+    expect(page.locator(".map-note")).to_have_text(re.compile(rf"^The map draws {len(located)} feeders with a location"))
+    # a line's colour is its feeder's band of headroom after the queue
+    colour = page.evaluate("(h) => import('/explorer/js/map.js').then((m) => m.colourOf(h))", located[0]["headroom_after_queue_mw"])
+    assert page.locator(f"path.feeder-{located[0]['feeder_id']}").first.get_attribute("stroke") == colour
+    screenshots(page, "map")
+    # the map alone as a reader sees it (a full-page capture redraws Leaflet's panes mid-move)
+    for name, size in (("laptop", LAPTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        page.locator(".map").scroll_into_view_if_needed()
+        page.wait_for_function(FEEDERS_IN_VIEW)
+        page.locator(".map").screenshot(path=SCREENSHOTS / f"map-view-{name}.png")
+    page.set_viewport_size(LAPTOP)
+
+    target = next(f for f in located if page.evaluate(ON_LINE, f["feeder_id"]))
+    x, y = page.evaluate(ON_LINE, target["feeder_id"])[0]
+    page.mouse.click(x, y)
+    page.wait_for_url(re.compile(rf"#/feeders/{target['feeder_id']}$"))
+    wait_drawn(page)
+    expect(page.locator("h1")).to_contain_text(target["native_feeder_id"])
+
+
+def test_a_filter_changes_what_the_map_draws(page, api):
+    shown(page, "/feeders")
+    page.get_by_label("Utility").select_option("orange_rockland")
+    expected = {f["feeder_id"] for f in every(api, "/v1/feeders", {"utility": "orange_rockland"}) if f["point_lat"] is not None}
+    expect(page.locator(".map")).to_have_attribute("data-drawn", str(len(expected)))
+    assert expected and drawn_feeders(page) == expected
+    page.get_by_label("Utility").select_option("nyseg_rge")  # no geometry in its source: nothing drawn, and said so
+    expect(page.locator(".map")).to_have_attribute("data-drawn", "0")
+    expect(page.locator(".map-note")).to_contain_text("without geometry in the source are in the table only")
+    assert drawn_feeders(page) == set()

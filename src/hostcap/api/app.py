@@ -22,6 +22,7 @@ from hostcap.api.routers import (
     feeds,
     health,
     history,
+    locate,
     refreshes,
     snapshots,
     stats,
@@ -124,13 +125,13 @@ def create_app(
     app.state.changes = ChangesCache(hostcap.diff)
     app.state.history = HistoryCache(hostcap.lake)
     for module in (
-        compat, feeders, ders, history, substations, utilities, stats, refreshes, snapshots, bundles, status, changes,
-        feeds, subscriptions, dictionary, health,
+        compat, feeders, locate, ders, history, substations, utilities, stats, refreshes, snapshots, bundles, status,
+        changes, feeds, subscriptions, dictionary, health,
     ):  # fmt: skip
         app.include_router(module.router)
     mount_docs(app)
     mount_explorer(app)
-    app.add_middleware(FastLane, routes=[*compat.router.routes, *feeders.router.routes])
+    app.add_middleware(FastLane, routes=[*compat.router.routes, *feeders.router.routes, *locate.router.routes])
     app.add_middleware(SnapshotHeader, snapshot_id=lambda: getattr(store.current, "id", None))
     app.add_middleware(
         SizeLimits, max_query_bytes=settings.api_max_query_bytes, max_body_bytes=settings.api_max_body_bytes

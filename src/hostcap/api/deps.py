@@ -66,7 +66,8 @@ def list_request(request: Request, query: ListQuery) -> ListRequest:
     each dependency level costs FastAPI more per request than the in-memory answer."""
     fmt = query.format
     if fmt is None:
-        fmt = "csv" if _prefers_csv(request.headers.get("accept", "")) else "json"
+        accept = request.headers.get("accept", "")
+        fmt = "geojson" if query.GEO and _prefers_geojson(accept) else "csv" if _prefers_csv(accept) else "json"
     return ListRequest(served_snapshot(request), fmt, query.csv_raw)
 
 
@@ -98,6 +99,15 @@ def _prefers_csv(accept: str) -> bool:
         return next((weights[r] for r in (f"{kind}/{sub}", f"{kind}/*", "*/*") if r in weights), 0.0)
 
     return weight("text", "csv") > weight("application", "json")
+
+
+def _prefers_geojson(accept: str) -> bool:
+    """GeoJSON only when `Accept` names `application/geo+json` above JSON (JSON wins ties)."""
+    if "geo+json" not in accept.lower():
+        return False
+    weights = _weights(accept)
+    json = next((weights[r] for r in ("application/json", "application/*", "*/*") if r in weights), 0.0)
+    return weights.get("application/geo+json", 0.0) > json
 
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="The key set in `HOSTCAP_API_KEY`.")

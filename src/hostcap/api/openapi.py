@@ -32,19 +32,36 @@ STATE_CHANGE = {
 NO_SNAPSHOT = {503: problem("No snapshot has been published yet; `Retry-After` says when to try again.")}
 #: on every paged list
 CURSOR = {
-    400: problem("The cursor is not one this API issued: start again from the first page."),
+    400: problem(
+        "The cursor is not one this API issued: start again from the first page; or a place (`bbox`, `near`) "
+        "that is no place on Earth."
+    ),
     409: problem("The cursor belongs to an older snapshot: start again from the first page."),
 }
 
 
-def listing(csv_example: str, paged: bool = True) -> dict[int | str, dict[str, Any]]:
-    """A list endpoint: JSON or CSV, ETag and 304; and for a paged one, a bad or stale cursor."""
+#: the GeoJSON a list with places answers (see hostcap.serving.geojson)
+GEOJSON = {
+    "application/geo+json": {
+        "schema": {
+            "type": "object",
+            "description": "A FeatureCollection: each row a Feature whose `properties` are the row as in JSON; "
+            "`count`, `next_cursor` and `meta` as foreign members.",
+        }
+    }
+}
+
+
+def listing(csv_example: str, paged: bool = True, geo: bool = False) -> dict[int | str, dict[str, Any]]:
+    """A list endpoint: JSON or CSV (and GeoJSON for a list with places), ETag and 304; and for a
+    paged one, a bad or stale cursor."""
+    geojson = "; GeoJSON with `format=geojson` or `Accept: application/geo+json`" if geo else ""
     return {
         **(CURSOR if paged else {}),
         200: {
-            "description": "The list (JSON; CSV with `format=csv` or `Accept: text/csv`). Headers: `ETag`, "
+            "description": f"The list (JSON; CSV with `format=csv` or `Accept: text/csv`{geojson}). Headers: `ETag`, "
             "`X-Hostcap-Snapshot`, and for paged lists `X-Total-Count` and `Link` (next page).",
-            "content": {"text/csv": {"schema": {"type": "string"}, "example": csv_example}},
+            "content": {"text/csv": {"schema": {"type": "string"}, "example": csv_example}, **(GEOJSON if geo else {})},
         },
         304: {"description": "Not modified: `If-None-Match` holds the current ETag (same snapshot and format)."},
         **VALIDATION,

@@ -24,7 +24,8 @@ from hostcap.api.params import SNAPSHOT_ID
 from hostcap.api.problems import ProblemError
 from hostcap.api.queries import PageQuery, Paging
 from hostcap.api.responses import listing
-from hostcap.serving import Snapshot
+from hostcap.serving import Snapshot, geojson
+from hostcap.serving.geojson import Features
 from hostcap.serving.rows import Rows, page
 
 
@@ -91,11 +92,22 @@ def page_request(request: Request, query: PageQuery) -> PageRequest:
     return PageRequest(**vars(asked), limit=limit, offset=offset)
 
 
-def paged(request: Request, asked: PageRequest, rows: Rows, selected: np.ndarray) -> Response:
-    """The page of `selected` (row positions in list order) as `{data, count, next_cursor, meta}` or
-    CSV; the total is also in `X-Total-Count` and the next page in a `Link` header (for CSV)."""
+def paged(
+    request: Request,
+    asked: PageRequest,
+    rows: Rows,
+    selected: np.ndarray,
+    extra: dict[str, np.ndarray] | None = None,
+    features: Features | None = None,
+) -> Response:
+    """The page of `selected` (row positions in list order) as `{data, count, next_cursor, meta}`,
+    CSV, or (given `features`) a GeoJSON FeatureCollection with the same members; the total is also
+    in `X-Total-Count` and the next page in a `Link` header (for CSV).
+    `extra`: fields computed for this answer (one value per selected row), added to each row."""
     snapshot = asked.snapshot
     chosen = page(selected, asked.offset, asked.limit)
+    end = asked.offset + len(chosen.positions)
+    added = {name: values[asked.offset : end].tolist() for name, values in (extra or {}).items()}
     cursor = None if chosen.next_offset is None else encode_cursor(snapshot.id, chosen.next_offset)
     headers = {"X-Total-Count": str(chosen.total)}
     if cursor is not None:
@@ -104,10 +116,18 @@ def paged(request: Request, asked: PageRequest, rows: Rows, selected: np.ndarray
         following = request.url.include_query_params(cursor=cursor)
         headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
 
-    def json_body() -> bytes:  # joined in one copy: a page of feeders is ~70 kB, and each `+` copies it again
-        return b"".join((
-            b'{"data":', rows.json_array(chosen.positions), b',"count":', str(chosen.total).encode(),
-            b',"next_cursor":', orjson.dumps(cursor), b',"meta":', orjson.dumps(snapshot.meta), b"}",
-        ))
+    members = b"".join((
+        b',"count":', str(chosen.total).encode(), b',"next_cursor":', orjson.dumps(cursor),
+        b',"meta":', orjson.dumps(snapshot.meta),
+    ))  # fmt: skip
 
-    return listing(request, asked, json_body, lambda raw: rows.csv(chosen.positions, raw), headers)
+    def json_body() -> bytes:  # joined in one copy: a page of feeders is ~70 kB, and each `+` copies it again
+        return b"".join((b'{"data":', rows.json_array(chosen.positions, added), members, b"}"))
+
+    def geojson_body() -> bytes:
+        return geojson.collection(features(chosen.positions, rows.json_objects(chosen.positions, added)), members)
+
+    return listing(
+        request, asked, json_body, lambda raw: rows.csv(chosen.positions, raw, added), headers,
+        geojson_body if features is not None else None,
+    )  # fmt: skip

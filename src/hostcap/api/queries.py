@@ -7,7 +7,7 @@ validated in one step. The OpenAPI schema still lists every parameter with its d
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
@@ -18,7 +18,7 @@ from hostcap.serving.feeders import DEFAULT_SORT, SORT_COLUMNS
 from hostcap.serving.substations import DEFAULT_SORT as SUBSTATION_DEFAULT_SORT
 from hostcap.serving.substations import SORT_COLUMNS as SUBSTATION_SORT_COLUMNS
 
-OutputFormat = Literal["json", "csv"]
+OutputFormat = Literal["json", "csv", "geojson"]
 FeederSort = Literal[(DEFAULT_SORT, *SORT_COLUMNS, *(f"-{c}" for c in SORT_COLUMNS))]
 SubstationSort = Literal[
     (SUBSTATION_DEFAULT_SORT, *SUBSTATION_SORT_COLUMNS, *(f"-{c}" for c in SUBSTATION_SORT_COLUMNS))
@@ -51,7 +51,10 @@ def finite(description: str, example: float):
 
 
 class ListQuery(BaseModel):
-    format: OutputFormat | None = Field(
+    #: whether the list's rows have a place, so it answers `format=geojson` too
+    GEO: ClassVar[bool] = False
+
+    format: Literal["json", "csv"] | None = Field(
         None, description="`json` (default) or `csv`. Without it, `Accept: text/csv` asks for CSV.", examples=["csv"]
     )
     csv_raw: bool = Field(
@@ -86,6 +89,20 @@ class PageQuery(ListQuery, Paging):
     """A paged list's parameters."""
 
 
+class GeoPageQuery(PageQuery):
+    """A paged list of rows with a place: GeoJSON too."""
+
+    GEO: ClassVar[bool] = True
+
+    format: OutputFormat | None = Field(
+        None,
+        description="`json` (default), `csv`, or `geojson` (a FeatureCollection, each row a feature with the row as "
+        "its `properties`; `count`, `next_cursor` and `meta` as foreign members). Without it, `Accept: text/csv` "
+        "asks for CSV and `Accept: application/geo+json` for GeoJSON.",
+        examples=["geojson"],
+    )
+
+
 class FeedersAboveQuery(ListQuery):
     maxHostingCapacity: float = Field(  # noqa: N815 - the prototype's parameter name
         allow_inf_nan=False,
@@ -105,7 +122,67 @@ class FeederDersCompatQuery(ListQuery):
     utility: Utility = None
 
 
-class FeedersQuery(PageQuery):
+#: a decimal number, as the spatial parameters take them
+_NUMBER = r"-?[0-9]{1,3}(\.[0-9]{1,12})?"
+
+
+class SpatialQuery(BaseModel):
+    """Where: a box, or a circle around a point (given together, a row must pass both)."""
+
+    bbox: str | None = Field(
+        None,
+        pattern=rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$",
+        description="`minlon,minlat,maxlon,maxlat` (WGS84 degrees): only rows in this box: a feeder whose bounding "
+        "box meets it, a DER whose location lies in it. Rows without a location never match.",
+        examples=["-74.05,41.0,-73.7,41.2"],
+    )
+    near: str | None = Field(
+        None,
+        pattern=rf"^{_NUMBER},{_NUMBER}$",
+        description="`lat,lon` (WGS84 degrees): only rows whose location is within `radius_km` of this point, "
+        "nearest first, each with `distance_km`. A feeder's location is its representative point; a DER's is "
+        "its feeder's (no source publishes DER coordinates; `location_source` says so).",
+        examples=["41.08,-73.8"],
+    )
+    radius_km: float = Field(
+        5.0, gt=0, le=200, allow_inf_nan=False, description="The radius of `near` (km).", examples=[10.0]
+    )
+
+
+_PLACE = r"^[A-Za-z0-9 .'-]+$"
+
+
+class PlaceQuery(BaseModel):
+    """Named places (any case); every one given must match."""
+
+    county: str | None = Field(
+        None, max_length=40, pattern=_PLACE,
+        description="Only rows in this New York county (`Westchester`, `Westchester County`). A DER's county is "
+        "the one the SIR inventory publishes; a feeder's is derived: the county (Census outline) holding its "
+        "representative point, or for a feeder without geometry the county most of its DER are in.",
+        examples=["Westchester"],
+    )  # fmt: skip
+    zip_code: str | None = Field(
+        None, pattern=r"^[0-9]{5}(-[0-9]{4})?$",
+        description="Only rows with this ZIP code (first five digits compared). A DER's as published; a feeder's "
+        "derived: the ZIP codes of its DER.",
+        examples=["10601"],
+    )  # fmt: skip
+    town: str | None = Field(
+        None, max_length=60, pattern=_PLACE,
+        description="Only rows in this city or town (the SIR inventory's City/Town). A feeder's derived: the towns "
+        "of its DER.",
+        examples=["White Plains"],
+    )  # fmt: skip
+    load_zone: str | None = Field(
+        None, max_length=12, pattern=r"^[A-Za-z0-9 _-]+$",
+        description="Only rows in this NYISO load zone (`A`–`K`): a DER's as the SIR inventory publishes it, a "
+        "feeder's as its network layer does (null for sources that publish none).",
+        examples=["I"],
+    )  # fmt: skip
+
+
+class FeedersQuery(GeoPageQuery, SpatialQuery, PlaceQuery):
     utility: Utility = None
     substation: str | None = Field(
         None,
@@ -135,12 +212,12 @@ class FeedersQuery(PageQuery):
     )
 
 
-class FeederDersQuery(PageQuery):
+class FeederDersQuery(GeoPageQuery):
     status: Statuses = None
     der_type: DerTypes = None
 
 
-class DersQuery(FeederDersQuery):
+class DersQuery(FeederDersQuery, SpatialQuery, PlaceQuery):
     utility: Utility = None
     feeder_id: str | None = Field(
         None,
@@ -148,6 +225,15 @@ class DersQuery(FeederDersQuery):
         description="Only DER on this feeder (canonical ID).",
         examples=["5ffd070674640f91d6c32c5b1d202dd2"],
     )
+
+
+class LocateQuery(BaseModel):
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, description="Latitude (WGS84 degrees).", examples=[41.08])
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False, description="Longitude (WGS84 degrees).", examples=[-73.8])
+    tolerance_km: float = Field(
+        0.1, gt=0, le=5, allow_inf_nan=False,
+        description="How far (km) a feeder's segment may pass from the point.", examples=[0.25],
+    )  # fmt: skip
 
 
 class SubstationsQuery(PageQuery):

@@ -16,6 +16,7 @@ from hostcap.api.deps import ListRequest
 from hostcap.api.middleware import SNAPSHOT_HEADER
 from hostcap.api.queries import OutputFormat
 from hostcap.serving import Snapshot
+from hostcap.serving.geojson import MEDIA_TYPE as GEOJSON
 from hostcap.serving.rows import Rows
 
 JSON = "application/json"
@@ -40,9 +41,11 @@ def listing(
     json_body: Callable[[], bytes],
     csv_body: Callable[[bool], bytes],
     headers: dict[str, str] | None = None,
+    geojson_body: Callable[[], bytes] | None = None,
 ) -> Response:
     """A list endpoint's answer: 304 when the client holds this snapshot's version, else the body.
-    `csv_body(raw)` writes the CSV, with formulas neutralized unless `raw` (the `csv_raw` asked)."""
+    `csv_body(raw)` writes the CSV, with formulas neutralized unless `raw` (the `csv_raw` asked);
+    `geojson_body` the GeoJSON of a list whose query offers it."""
     snapshot, fmt = asked.snapshot, asked.format
     tag = etag(snapshot, fmt)
     all_headers = {SNAPSHOT_HEADER: snapshot.id, "ETag": tag, "Vary": "Accept", **(headers or {})}
@@ -50,6 +53,8 @@ def listing(
         return Response(status_code=304, headers=all_headers)
     if fmt == "csv":
         return Response(csv_body(asked.csv_raw), media_type=CSV, headers=all_headers)
+    if fmt == "geojson" and geojson_body is not None:
+        return Response(geojson_body(), media_type=GEOJSON, headers=all_headers)
     return Response(json_body(), media_type=JSON, headers=all_headers)
 
 

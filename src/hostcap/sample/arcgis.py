@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from hostcap.sample._geo import FeederLine
 from hostcap.sample._hc import capped, min_hc, segment_hcs
 from hostcap.sample._helpers import AS_OF, open_csv, plan_quirks
 
@@ -49,6 +50,7 @@ class Layer:
             "DER_REFESH_DATE",
             "NOTES",
             "Shape__Length",
+            "geometry",  # the segment's line as GeoJSON text (see hostcap.sample._geo)
         )
 
 
@@ -86,8 +88,10 @@ def new_feeder(
     )
 
 
-def write_layer(path: Path, layer: Layer, feeders: list[Feeder], rng: random.Random, counts: list[int]) -> None:
-    """Stream the layer's segment rows (``counts[i]`` segments for ``feeders[i]``).
+def write_layer(
+    path: Path, layer: Layer, feeders: list[Feeder], rng: random.Random, counts: list[int], lines: random.Random
+) -> None:
+    """Stream the layer's segment rows (``counts[i]`` segments for ``feeders[i]``), their lines drawn from `lines`.
 
     A few segments have one criterion ``N/A`` (not evaluated). A few extra rows repeat a segment with an
     empty feeder ID: shapes the export lost the feeder of, which the pipeline must quarantine. They are
@@ -98,7 +102,7 @@ def write_layer(path: Path, layer: Layer, feeders: list[Feeder], rng: random.Ran
     der_refresh = _epoch_ms(AS_OF - dt.timedelta(days=1))
     with open_csv(path, layer.header) as out:
         object_id = 0
-        segments = (row for f, n in zip(feeders, counts) for row in _segments(rng, layer, f, n, der_refresh))
+        segments = (row for f, n in zip(feeders, counts) for row in _segments(rng, layer, f, n, der_refresh, lines))
         for segment_no, row in enumerate(segments):
             quirk = quirks.get(segment_no)
             if quirk == "na_criterion":
@@ -110,11 +114,14 @@ def write_layer(path: Path, layer: Layer, feeders: list[Feeder], rng: random.Ran
                 out.writerow([object_id, "", "", *row[2:]])  # no feeder ID, no friendly name
 
 
-def _segments(rng: random.Random, layer: Layer, feeder: Feeder, count: int, der_refresh: int) -> Iterator[list]:
+def _segments(
+    rng: random.Random, layer: Layer, feeder: Feeder, count: int, der_refresh: int, lines: random.Random
+) -> Iterator[list]:
     """The feeder's rows without OBJECTID, starting with the feeder ID and friendly name."""
     name = [feeder.id, f"{feeder.substation} {feeder.id}"]
     if layer.with_substation:
         name.append(feeder.substation)
+    line = FeederLine(lines, feeder.substation)
     for seg_min, seg_max in segment_hcs(rng, count, feeder.max_hc, feeder.min_hc, layer.cap_mw):
         # The segment's HC is its most limiting criterion (which may exceed the cap); the others allow more.
         at_cap = layer.cap_mw is not None and seg_max >= layer.cap_mw
@@ -135,6 +142,7 @@ def _segments(rng: random.Random, layer: Layer, feeder: Feeder, count: int, der_
             der_refresh,
             rng.choice(_NOTES) if rng.random() < 0.02 else "",
             round(rng.lognormvariate(4.0, 1.3), 4),
+            line.segment(),
         ]
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from hostcap.sample import sir
+from hostcap.sample._geo import FeederLine
 from hostcap.sample._hc import feeder_max_hcs, min_hc, segment_hcs
 from hostcap.sample._helpers import (
     AS_OF,
@@ -53,6 +54,7 @@ HEADER = (
     "DG_ConQue_REFRESH_DATE",
     "Notes",
     "Shape__Length",
+    "geometry",  # the section's line as GeoJSON text (see hostcap.sample._geo)
 )
 FULL_FEEDERS = 330
 FULL_ROWS = 306_000
@@ -117,7 +119,7 @@ def write(out_dir: Path, scale: float, seed: int) -> dict[str, list[Path]]:
     n_rows = scaled(FULL_ROWS, scale, 4 * len(feeders))
     n_stubs = round(n_rows * STUB_SHARE)
     network = source_file(out_dir, UTILITY, "network")
-    _write_network(network, rng, feeders, n_rows - n_stubs, n_stubs)
+    _write_network(network, rng, feeders, n_rows - n_stubs, n_stubs, source_rng(seed, f"{UTILITY}/network/lines"))
 
     der = source_file(out_dir, UTILITY, "der", "sir_inventory", "xlsx")
     n_projects = scaled(FULL_PROJECTS, scale, MIN_DER_ROWS)
@@ -157,23 +159,28 @@ def _feeders(rng: random.Random, n: int) -> list[_Feeder]:
     return feeders
 
 
-def _write_network(path: Path, rng: random.Random, feeders: list[_Feeder], n_sections: int, n_stubs: int) -> None:
-    """Stream the feeders' sections with the stubs scattered among them (exactly ``n_stubs`` of them)."""
-    sections = (row for f, n in zip(feeders, split_count(rng, n_sections, len(feeders))) for row in _sections(rng, f, n))
+def _write_network(
+    path: Path, rng: random.Random, feeders: list[_Feeder], n_sections: int, n_stubs: int, lines: random.Random
+) -> None:
+    """Stream the feeders' sections with the stubs scattered among them (exactly ``n_stubs`` of them);
+    every row's line is drawn from `lines` (a stub's is a short line near a substation)."""
+    counts = split_count(rng, n_sections, len(feeders))
+    sections = (row for f, n in zip(feeders, counts) for row in _sections(rng, f, n, FeederLine(lines, f.substation)))
     sections_left, stubs_left = n_sections, n_stubs
     with open_csv(path, HEADER) as out:
         for object_id in range(1, n_sections + n_stubs + 1):
             if rng.random() * (sections_left + stubs_left) < stubs_left:
                 stubs_left -= 1
                 row = ["", "", rng.choice(_PHASES), *[""] * 16]
+                line = FeederLine(lines, lines.choice(_SUBSTATIONS)).segment()
             else:
                 sections_left -= 1
-                row = next(sections)
-            out.writerow([object_id, *row, num(rng.lognormvariate(4.0, 1.3), 4)])
+                row, line = next(sections)
+            out.writerow([object_id, *row, num(rng.lognormvariate(4.0, 1.3), 4), line])
 
 
-def _sections(rng: random.Random, feeder: _Feeder, count: int) -> Iterator[list]:
-    """The feeder's section rows without OBJECTID and Shape__Length."""
+def _sections(rng: random.Random, feeder: _Feeder, count: int, line: FeederLine) -> Iterator[tuple[list, str]]:
+    """The feeder's section rows without OBJECTID, Shape__Length and geometry, each with its line."""
     bank = feeder.bank
     repeated = [
         num(feeder.installed_mw),
@@ -189,4 +196,5 @@ def _sections(rng: random.Random, feeder: _Feeder, count: int) -> Iterator[list]
     ]
     for seg_min, seg_max in segment_hcs(rng, count, feeder.max_hc, feeder.min_hc):
         notes = rng.choice(_NOTES) if rng.random() < 0.01 else ""
-        yield [feeder.substation, feeder.id, rng.choice(_PHASES), num(feeder.kv), num(seg_min), num(seg_max), "", "", *repeated, notes]
+        row = [feeder.substation, feeder.id, rng.choice(_PHASES), num(feeder.kv), num(seg_min), num(seg_max), "", "", *repeated, notes]
+        yield row, line.segment()

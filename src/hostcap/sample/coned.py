@@ -55,7 +55,7 @@ def write(out_dir: Path, scale: float, seed: int) -> dict[str, list[Path]]:
     feeders = _feeders(rng, scaled(FULL_FEEDERS, scale, MIN_FEEDERS))
     network = source_file(out_dir, UTILITY, "network")
     counts = split_count(rng, scaled(FULL_SEGMENTS, scale, 2 * len(feeders)), len(feeders))
-    arcgis.write_layer(network, LAYER, feeders, rng, counts)
+    arcgis.write_layer(network, LAYER, feeders, rng, counts, source_rng(seed, f"{UTILITY}/network/lines"))
 
     der = source_file(out_dir, UTILITY, "der", "sir_inventory", "xlsx")
     n_projects = scaled(FULL_PROJECTS, scale, MIN_DER_ROWS)

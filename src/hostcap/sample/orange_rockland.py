@@ -65,7 +65,8 @@ def write(out_dir: Path, scale: float, seed: int) -> dict[str, list[Path]]:
     layout = list(zip(ny + nj, counts))
     rng.shuffle(layout)
     network = source_file(out_dir, UTILITY, "network")
-    arcgis.write_layer(network, LAYER, [f for f, _ in layout], rng, [n for _, n in layout])
+    lines = source_rng(seed, f"{UTILITY}/network/lines")
+    arcgis.write_layer(network, LAYER, [f for f, _ in layout], rng, [n for _, n in layout], lines)
 
     der = source_file(out_dir, UTILITY, "der", "sir_inventory", "xlsx")
     n_projects = scaled(FULL_PROJECTS, scale, MIN_DER_ROWS)

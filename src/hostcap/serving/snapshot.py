@@ -14,7 +14,9 @@ from hostcap.serving.feeders import FeederIndex
 from hostcap.serving.refs import FeederRefs
 from hostcap.serving.rows import Rows
 from hostcap.serving.segments import SegmentIndex
-from hostcap.serving.stats import der_mw_by_type, max_hc_distribution
+from hostcap.serving.places import Places
+from hostcap.serving.spatial import SpatialIndex
+from hostcap.serving.stats import der_mw_by_type, max_hc_distribution, place_rollup
 from hostcap.serving.substations import SubstationIndex
 from hostcap.serving.utilities import utility_summaries
 
@@ -34,7 +36,11 @@ class Snapshot:
     utilities: Rows
     max_hc_distribution: Rows
     der_mw: Rows
+    by_county: Rows
+    by_load_zone: Rows
     refs: FeederRefs
+    spatial: SpatialIndex
+    places: Places
     report: dict | None
 
     @property
@@ -54,6 +60,7 @@ def load_snapshot(
         feeder_view(lake.read_table("feeders", snapshot=snapshot_id), ders.rows.table, snapshot_date(snapshot_id), stale_months)
     )
     segments = SegmentIndex(lake.read_table("feeder_segments", snapshot=snapshot_id))
+    spatial = SpatialIndex(feeders.rows.table, segments.rows.table, ders.rows.table)
     substations = SubstationIndex(lake.read_table("substations", snapshot=snapshot_id))
     try:
         report = lake.read_report(snapshot_id)
@@ -62,6 +69,8 @@ def load_snapshot(
     summaries = utility_summaries(
         feeders.rows.table, segments.rows.table, substations.rows.table, ders.rows.table, report
     )
+    places = Places(feeders.rows.table, ders.rows.table, spatial)
+    feeder_table, der_table = feeders.rows.table, ders.rows.table
     snapshot = Snapshot(
         id=snapshot_id,
         published_at=published_at,
@@ -72,7 +81,11 @@ def load_snapshot(
         utilities=Rows(summaries, preencode=True),
         max_hc_distribution=Rows(max_hc_distribution(feeders.rows.table), preencode=True),
         der_mw=Rows(der_mw_by_type(ders.rows.table), preencode=True),
+        by_county=Rows(place_rollup("county", feeder_table, places.feeder_counties, der_table, places.der_counties), preencode=True),
+        by_load_zone=Rows(place_rollup("load_zone", feeder_table, places.feeder_zones, der_table, places.der_zones), preencode=True),
         refs=FeederRefs(feeders.rows.table, ders.rows.table),
+        spatial=spatial,
+        places=places,
         report=report,
     )
     log.info(

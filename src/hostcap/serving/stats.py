@@ -74,3 +74,44 @@ def der_mw_by_type(ders: pa.Table) -> pa.Table:
     ]
     rows.sort(key=lambda r: (r["utility"], r["der_type"] or "", r["status"]))
     return pa.Table.from_pylist(rows, schema=DER_MW_SCHEMA)
+
+
+def place_schema(place: str) -> pa.Schema:
+    return pa.schema(
+        [
+            (place, pa.string()),
+            ("feeder_count", pa.int64()),
+            ("total_max_hc_mw", pa.float64()),
+            ("headroom_after_queue_mw", pa.float64()),
+            ("installed_der_count", pa.int64()),
+            ("installed_der_mw", pa.float64()),
+            ("planned_der_count", pa.int64()),
+            ("planned_der_mw", pa.float64()),
+        ]
+    )
+
+
+def place_rollup(place: str, feeders: pa.Table, feeder_places: list, ders: pa.Table, der_places: list) -> pa.Table:
+    """Per place (a county or a load zone), its feeders' totals and its DER's (transmission-level
+    records left out), by place; `feeder_places` and `der_places` name each row's place (None: none)."""
+    totals: dict[str, dict] = {}
+
+    def of(name: str) -> dict:
+        return totals.setdefault(name, {place: name, **{f: 0 for f in place_schema(place).names[1:]}})
+
+    for name, max_hc, headroom in zip(
+        feeder_places, feeders.column("max_hc_mw").to_pylist(), feeders.column("headroom_after_queue_mw").to_pylist()
+    ):
+        if name is not None:
+            row = of(name)
+            row["feeder_count"] += 1
+            row["total_max_hc_mw"] += max_hc or 0.0
+            row["headroom_after_queue_mw"] += headroom or 0.0
+    ders = distribution_ders(plain(ders.select(["status", "nameplate_kw", FLAGS])).append_column("_place", pa.array(der_places, pa.string())))
+    for name, status, kw in zip(*(ders.column(c).to_pylist() for c in ("_place", "status", "nameplate_kw"))):
+        if name is not None and status in ("installed", "planned"):
+            row = of(name)
+            row[f"{status}_der_count"] += 1
+            row[f"{status}_der_mw"] += (kw or 0.0) / 1000
+    rows = [{k: round(v, 6) if isinstance(v, float) else v for k, v in row.items()} for _, row in sorted(totals.items())]
+    return pa.Table.from_pylist(rows, schema=place_schema(place))

@@ -7,17 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from hostcap.api import openapi
+from hostcap.api import openapi, spatial
 from hostcap.api.deps import SnapshotDep
 from hostcap.api.fastlane import fast_lane
 from hostcap.api.paging import page_request, paged
 from hostcap.api.params import FeederIdPath
 from hostcap.api.problems import ProblemError
-from hostcap.api.queries import FeederDersQuery, FeedersQuery, PageQuery
+from hostcap.api.queries import FeederDersQuery, FeedersQuery, GeoPageQuery
 from hostcap.api.responses import resource
 from hostcap.api.schemas.ders import DersPublic
 from hostcap.api.schemas.feeders import FeederDetail, FeedersPublic, SegmentsPublic
-from hostcap.serving import Snapshot
+from hostcap.serving import Snapshot, geojson
 from hostcap.serving.ders import DerFilter
 from hostcap.serving.feeders import FeederFilter
 
@@ -33,18 +33,19 @@ def _feeder_position(snapshot: Snapshot, feeder_id: str) -> int:
     return position
 
 
-@router.get("", response_model=FeedersPublic, responses=openapi.listing(FEEDERS_CSV), summary="List feeders")
+@router.get("", response_model=FeedersPublic, responses=openapi.listing(FEEDERS_CSV, geo=True), summary="List feeders")
 @fast_lane
 async def list_feeders(request: Request, query: Annotated[FeedersQuery, Query()]) -> Response:
     """Feeders that pass every given filter, one page at a time. Bounds are inclusive; a feeder
-    with a null value never passes a bound on it."""
+    with a null value never passes a bound on it. With `near`, nearest first, each with `distance_km`."""
     page = page_request(request, query)
     feeders = page.snapshot.feeders
     filters = FeederFilter(
         query.utility, query.substation, query.min_max_hc_mw, query.max_max_hc_mw, query.min_headroom_mw, query.sort,
         query.scenario,
     )
-    return paged(request, page, feeders.rows, feeders.select(filters))
+    selected, extra = spatial.feeders(page.snapshot, feeders.select(filters), query)
+    return paged(request, page, feeders.rows, selected, extra, geojson.feeders_of(page.snapshot))
 
 
 @router.get("/{feeder_id}", response_model=FeederDetail, responses=openapi.resource("feeder"), summary="One feeder")
@@ -57,7 +58,7 @@ async def get_feeder(snapshot: SnapshotDep, feeder_id: FeederIdPath) -> Response
 @router.get(
     "/{feeder_id}/ders",
     response_model=DersPublic,
-    responses={**openapi.listing("der_id,native_der_id,utility,status,...\n"), **openapi.resource("feeder")},
+    responses={**openapi.listing("der_id,native_der_id,utility,status,...\n", geo=True), **openapi.resource("feeder")},
     summary="DER of one feeder",
 )
 async def list_feeder_ders(
@@ -68,21 +69,24 @@ async def list_feeder_ders(
     ders = page.snapshot.ders
     _feeder_position(page.snapshot, feeder_id)
     filters = DerFilter(statuses=tuple(query.status or ()), der_types=tuple(query.der_type or ()))
-    return paged(request, page, ders.rows, ders.of_feeders([feeder_id.lower()], filters))
+    return paged(
+        request, page, ders.rows, ders.of_feeders([feeder_id.lower()], filters), features=geojson.ders_of(page.snapshot)
+    )
 
 
 @router.get(
     "/{feeder_id}/segments",
     response_model=SegmentsPublic,
-    responses={**openapi.listing("segment_id,feeder_id,native_feeder_id,...\n"), **openapi.resource("feeder")},
+    responses={**openapi.listing("segment_id,feeder_id,native_feeder_id,...\n", geo=True), **openapi.resource("feeder")},
     summary="Segments of one feeder",
 )
 async def list_feeder_segments(
-    request: Request, feeder_id: FeederIdPath, query: Annotated[PageQuery, Query()]
+    request: Request, feeder_id: FeederIdPath, query: Annotated[GeoPageQuery, Query()]
 ) -> Response:
     """The feeder's segments (line sections) with their hosting capacity, by native segment ID.
     Empty for a utility that publishes feeder-level data only."""
     page = page_request(request, query)
     segments = page.snapshot.segments
     _feeder_position(page.snapshot, feeder_id)
-    return paged(request, page, segments.rows, segments.of_feeder(feeder_id.lower()))
+    selected = segments.of_feeder(feeder_id.lower())
+    return paged(request, page, segments.rows, selected, features=geojson.segments_of(page.snapshot))

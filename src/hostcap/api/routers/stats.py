@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from hostcap.api.schemas.stats import DerMwPublic, MaxHcDistributionPublic
+from hostcap.api.schemas.stats import CountiesPublic, DerMwPublic, LoadZonesPublic, MaxHcDistributionPublic
 from hostcap.api.tables import add_table_route
 
 router = APIRouter(prefix="/v1/stats", tags=["stats"])
@@ -31,4 +31,28 @@ add_table_route(
     summary="DER count and nameplate MW per utility, technology and status",
     description="Installed, planned and withdrawn DER per utility and technology: records and summed nameplate "
     "MW, transmission-level records left out (as in the feeder roll-ups and `/v1/utilities`).",
+)
+add_table_route(
+    router,
+    "/counties",
+    name="counties",
+    rows=lambda snapshot: snapshot.by_county,
+    response_model=CountiesPublic,
+    csv_example="county,feeder_count,total_max_hc_mw,headroom_after_queue_mw,installed_der_count,...\n",
+    summary="Feeders and DER per county",
+    description="Per New York county: feeders (by their derived county: the one holding the feeder's representative "
+    "point, else the one most of its DER are in), their summed max HC and headroom after the queue; installed and "
+    "planned DER (by the county the SIR inventory publishes), transmission-level records left out.",
+)
+add_table_route(
+    router,
+    "/load-zones",
+    name="load_zones",
+    rows=lambda snapshot: snapshot.by_load_zone,
+    response_model=LoadZonesPublic,
+    csv_example="load_zone,feeder_count,total_max_hc_mw,headroom_after_queue_mw,installed_der_count,...\n",
+    summary="Feeders and DER per NYISO load zone",
+    description="Per NYISO load zone as published (feeders: by their network layer, where it has one; DER: by the "
+    "SIR inventory): feeders, their summed max HC and headroom after the queue; installed and planned DER, "
+    "transmission-level records left out.",
 )

@@ -28,3 +28,23 @@ class FeederDetail(Envelope[FeederPublic]):
 
 class SegmentsPublic(Paged[SegmentPublic]):
     """A page of a feeder's segments."""
+
+
+DistanceKm = Annotated[
+    float,
+    Field(
+        description="Computed for this answer, not stored: km from the query point (`near`: to the feeder's "
+        "representative point; `/v1/locate`: to its nearest segment), on a flat projection centred on the point.",
+        examples=[0.42],
+    ),
+]
+
+
+class FeederNearby(FeederPublic):
+    """A feeder found by place, with its distance from the point asked about."""
+
+    distance_km: DistanceKm
+
+
+class LocatedFeeders(Envelope[list[FeederNearby]]):
+    """The feeders whose segments pass near a point, nearest first."""

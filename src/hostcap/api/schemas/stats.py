@@ -46,3 +46,51 @@ class DerMwPublic(BaseModel):
     data: list[DerMw] = Field(description="One entry per utility, technology and status that has DER.")
     count: int = Field(description="Number of entries.", examples=[40])
     meta: Meta = Field(description="The snapshot the data came from.")
+
+
+class _PlaceTotals(BaseModel):
+    feeder_count: int = Field(description="Feeders in the place.", examples=[12])
+    total_max_hc_mw: float = Field(description="Their summed max hosting capacity (MW; nulls count 0).", examples=[48.5])
+    headroom_after_queue_mw: float = Field(
+        description="Their summed headroom after the queue (MW; nulls count 0).", examples=[21.0]
+    )
+    installed_der_count: int = Field(description="Installed DER in the place (transmission-level excluded).", examples=[130])
+    installed_der_mw: float = Field(description="Their summed nameplate (MW).", examples=[19.3])
+    planned_der_count: int = Field(description="Planned (queued) DER in the place.", examples=[40])
+    planned_der_mw: float = Field(description="Their summed nameplate (MW).", examples=[22.8])
+
+
+class CountyTotals(_PlaceTotals):
+    """One New York county's feeders and DER."""
+
+    county: str = Field(
+        description="The county (Census spelling where it is a New York county). A DER counts in the county the SIR "
+        "inventory publishes; a feeder in its derived county: the one holding its representative point, or for a "
+        "feeder without geometry the one most of its DER are in.",
+        examples=["Westchester"],
+    )
+
+
+class LoadZoneTotals(_PlaceTotals):
+    """One NYISO load zone's feeders and DER."""
+
+    load_zone: str = Field(
+        description="The NYISO load zone, as published: a feeder's by its network layer, a DER's by the SIR inventory.",
+        examples=["G"],
+    )
+
+
+class CountiesPublic(BaseModel):
+    """Every county with a feeder or a DER, by name."""
+
+    data: list[CountyTotals] = Field(description="One entry per county.")
+    count: int = Field(description="Number of entries.", examples=[20])
+    meta: Meta = Field(description="The snapshot the data came from.")
+
+
+class LoadZonesPublic(BaseModel):
+    """Every load zone with a feeder or a DER, by zone."""
+
+    data: list[LoadZoneTotals] = Field(description="One entry per load zone.")
+    count: int = Field(description="Number of entries.", examples=[6])
+    meta: Meta = Field(description="The snapshot the data came from.")

@@ -1,10 +1,12 @@
-// Feeder finder: filters and sort kept in the URL, a paged table from /v1/feeders, and a CSV
-// download of every feeder the filters select (the API's CSV with `all_pages=true`).
+// Feeder finder: filters and sort kept in the URL, a map of the feeders the filters select (the
+// API's GeoJSON), a paged table from /v1/feeders, and a CSV download of every feeder the filters
+// select (the API's CSV with `all_pages=true`).
 
 import { ApiError, apiUrl, getJson } from "../api.js";
 import { h, replace, setTitle, uid } from "../dom.js";
 import { count, counted, date, kv, mw, NONE, utilityName } from "../format.js";
 import { SCENARIOS, setWarnMonths, studyIsStale, studyAge, warnMonths } from "../freshness.js";
+import { feederMap, mapNote } from "../map.js";
 import { dataTable, nextSort } from "../table.js";
 
 const FILTERS = ["utility", "substation", "min_max_hc_mw", "min_headroom_mw", "scenario"];
@@ -85,13 +87,31 @@ export default async function finder({ root, params, signal }) {
     replace(results, table(page), pager(page));
   };
 
+  const mapBox = h("div", {
+    class: "map",
+    role: "region",
+    "aria-label": "Map of the feeders matching the filters (the table below lists the same feeders)",
+  });
+  const note = h("p", { class: "map-note" });
+  let map = null;
+  let draws = 0;
+  const drawMap = async () => {
+    const ticket = ++draws;
+    try {
+      const drawn = await map.draw(state.filters, signal);
+      if (ticket === draws) replace(note, mapNote(drawn));
+    } catch (error) {
+      if (error.name !== "AbortError" && ticket === draws) replace(note, h("span", { class: "error" }, error.message));
+    }
+  };
+
   const apply = () => {
     state.cursors = [null];
     // the URL names what differs from the defaults; replaced, not pushed: Back leaves the finder
     const sort = state.sort === DEFAULT_SORT ? null : state.sort;
     const limit = state.limit === PAGE_SIZES[0] ? null : state.limit;
     history.replaceState(null, "", `#${apiUrl("/feeders", { ...state.filters, sort, limit })}`);
-    return load();
+    return Promise.all([load(), drawMap()]);
   };
 
   const table = (page) => {
@@ -136,10 +156,13 @@ export default async function finder({ root, params, signal }) {
     root,
     h("h1", {}, "Feeders"),
     form,
+    mapBox,
+    note,
     h("div", { class: "summary" }, status, download),
     results,
   );
-  await load();
+  map = feederMap(mapBox);
+  await Promise.all([load(), drawMap()]);
 }
 
 /** The filter form; any change applies it (as does Enter in a field). */
