@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
+from pydantic import Field
+
 from hostcap.api.schemas.common import Envelope, Paged
 from hostcap.registry.models import described, public_model
 
