@@ -1,14 +1,14 @@
 """`python -m bench <part>`: run one part of the benchmarks, or all of them, and write the results.
 
-    python -m bench all        # data, refresh, floor, spark, api, then BENCHMARKS.md
-    python -m bench data       # generate the sample data at every scale (once)
-    python -m bench refresh    # DuckDB: full refresh at each scale, no-change and one-source at scale 1
-    python -m bench floor      # hostcap ÷ the raw DuckDB read-and-write of the same files: two-utility real files, scale 1
-    python -m bench spark      # Spark (local): full refresh at scale 1 (needs the spark extra and Java)
-    python -m bench api        # load test of the API over the scale-1 lake (needs wrk)
-    python -m bench notify     # publish-to-delivery latency of 1,000 webhook subscriptions at scale 1
-    python -m bench spatial    # the spatial index over a million synthetic segments, and locate/near over HTTP at scale 1 (needs wrk)
-    python -m bench report     # BENCHMARKS.md from bench/results/*.json
+python -m bench all        # data, refresh, floor, spark, api, then BENCHMARKS.md
+python -m bench data       # generate the sample data at every scale (once)
+python -m bench refresh    # DuckDB: full refresh at each scale, no-change and one-source at scale 1
+python -m bench floor      # hostcap ÷ the raw DuckDB read-and-write of the same files: two-utility real files, scale 1
+python -m bench spark      # Spark (local): full refresh at scale 1 (needs the spark extra and Java)
+python -m bench api        # load test of the API over the scale-1 lake (needs wrk)
+python -m bench notify     # publish-to-delivery latency of 1,000 webhook subscriptions at scale 1
+python -m bench spatial    # the spatial index over a million synthetic segments, and locate/near over HTTP at scale 1 (needs wrk)
+python -m bench report     # BENCHMARKS.md from bench/results/*.json
 """
 
 from __future__ import annotations
@@ -80,7 +80,9 @@ PARTS = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("part", choices=PARTS)
     parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is reported (default 3)")
     parser.add_argument("--spark-runs", type=int, default=None, help="runs of the Spark refresh (default: --runs)")

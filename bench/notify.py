@@ -57,8 +57,13 @@ server.serve_forever()
 def _subscription(i: int, url: str) -> SubscriptionIn:
     utilities = [["nyseg_rge"], ["NYSEG_RGE"], ["nyseg_rge", "coned"]][i % 3]
     triggers = {"der_min_kw": 0, **([{}, {"headroom_below_mw": 1 + i % 7}, {"max_hc_change_pct": 5 + i % 20}][i % 3])}
-    return SubscriptionIn(url=url, secret=f"bench-secret-{i:06d}-abcdef", description=f"bench {i}",
-                          filter={"utilities": utilities}, triggers=triggers)
+    return SubscriptionIn(
+        url=url,
+        secret=f"bench-secret-{i:06d}-abcdef",
+        description=f"bench {i}",
+        filter={"utilities": utilities},
+        triggers=triggers,
+    )
 
 
 def one_run(work: Path) -> dict:
@@ -96,5 +101,12 @@ def figures(runs: int) -> dict:
     measured = [one_run(work) for _ in range(runs)]
     shutil.rmtree(work, ignore_errors=True)
     median = statistics.median(run["latency_s"] for run in measured)
-    return {"machine": machine.facts(), "subscriptions": SUBSCRIPTIONS, "scale": 1.0, "bar_s": BAR_S,
-            "latency_s": median, "runs": measured, "invocation": f"python -m bench notify --runs {runs}"}
+    return {
+        "machine": machine.facts(),
+        "subscriptions": SUBSCRIPTIONS,
+        "scale": 1.0,
+        "bar_s": BAR_S,
+        "latency_s": median,
+        "runs": measured,
+        "invocation": f"python -m bench notify --runs {runs}",
+    }

@@ -81,7 +81,10 @@ def _last_report_s(lake: Path) -> float:
 def timed(command: list[str], lake: Path, label: str) -> dict:
     measured = measure.run(command)
     run = {"seconds": measured.seconds, "peak_rss_mib": measured.peak_rss_mib, "refresh_s": _last_report_s(lake)}
-    print(f"  {label}: {measured.seconds:.2f} s (refresh {run['refresh_s']:.2f} s), peak RSS {measured.peak_rss_mib:.0f} MiB", flush=True)
+    print(
+        f"  {label}: {measured.seconds:.2f} s (refresh {run['refresh_s']:.2f} s), peak RSS {measured.peak_rss_mib:.0f} MiB",
+        flush=True,
+    )
     return run
 
 

@@ -30,7 +30,9 @@ connections on 127.0.0.1; the load generator shares the machine's cores with the
 
 
 #: said of figures recorded on a machine already busy when they started (other work shares its cores)
-BUSY = " **The machine was busy (load at or above its cores): these figures are indicative only; ratios suffer less than seconds.**"
+BUSY = (
+    " **The machine was busy (load at or above its cores): these figures are indicative only; ratios suffer less than seconds.**"
+)
 
 
 def _load(name: str) -> dict | None:
@@ -47,8 +49,7 @@ def _machine(facts: dict, label: str) -> list[str]:
     return [
         f"- {label}: {facts['cores']} cores ({facts['cpu']}), {facts['memory_gib']} GiB memory, {facts['system']}, "
         f"Python {facts['python']}; {packages}; load average {facts['load_average_1m_at_start']} at the start; "
-        f"recorded {facts['recorded_at']}."
-        + (BUSY if facts["load_average_1m_at_start"] >= facts["cores"] else "")
+        f"recorded {facts['recorded_at']}." + (BUSY if facts["load_average_1m_at_start"] >= facts["cores"] else "")
     ]
 
 
@@ -95,7 +96,12 @@ def _refresh_section(refresh: dict, spark: dict | None) -> list[str]:
     if "no_change" in refresh:
         no_change = refresh["no_change"]
         lines.append(
-            _refresh_row("no change, scale 1", no_change, f"≤ {bars['no_change_max_s']:g} s", _time_verdict(no_change, bars["no_change_max_s"]))
+            _refresh_row(
+                "no change, scale 1",
+                no_change,
+                f"≤ {bars['no_change_max_s']:g} s",
+                _time_verdict(no_change, bars["no_change_max_s"]),
+            )
         )
         one = refresh["one_source_changed"]
         share = one["median_s"] / full["1"]["median_s"] if "1" in full else None
@@ -119,7 +125,9 @@ def _refresh_section(refresh: dict, spark: dict | None) -> list[str]:
             f"{_verdict(ratio <= bars['scale_4_over_1_max'])})."
         )
     if spark and "1" in full:
-        lines.append(f"Spark (local mode, same machine) takes {spark['full']['1']['median_s'] / full['1']['median_s']:.1f}× DuckDB's time at scale 1.")
+        lines.append(
+            f"Spark (local mode, same machine) takes {spark['full']['1']['median_s'] / full['1']['median_s']:.1f}× DuckDB's time at scale 1."
+        )
     lines += ["", "Commands:", ""]
     commands = {f["command"] for f in full.values()} | ({spark["full"]["1"]["command"]} if spark else set())
     lines += [f"    {c}" for c in sorted(commands)]
@@ -147,7 +155,13 @@ def _floor_section(result: dict) -> list[str]:
     no_change = f"no change ≤ {bars['no_change_max_s']:g} s"
     two_verdict = (
         f"ratio: {_verdict(verdicts['two_utility_ratio'])}"
-        + (" (aim met)" if verdicts["two_utility_aim"] else f" (aim {bars['two_utility_aim_ratio']:g}×: not yet)" if verdicts["two_utility_ratio"] else "")
+        + (
+            " (aim met)"
+            if verdicts["two_utility_aim"]
+            else f" (aim {bars['two_utility_aim_ratio']:g}×: not yet)"
+            if verdicts["two_utility_ratio"]
+            else ""
+        )
         + f"; no change: {_verdict(verdicts['two_utility_no_change'])}"
     )
     one_verdict = (
@@ -239,7 +253,12 @@ def _api_section(api: dict) -> list[str]:
     for r in api["results"]:
         bars = r["bars"]
         bar = ", ".join(
-            part for part in (f"≥ {bars['min_rps']:,} req/s" if "min_rps" in bars else "", f"p99 ≤ {bars['max_p99_ms']} ms" if "max_p99_ms" in bars else "") if part
+            part
+            for part in (
+                f"≥ {bars['min_rps']:,} req/s" if "min_rps" in bars else "",
+                f"p99 ≤ {bars['max_p99_ms']} ms" if "max_p99_ms" in bars else "",
+            )
+            if part
         )
         lines.append(
             f"| `{r['url_path']}` | {r['requests_per_s']:,.0f} | {r['latency_ms']['p50']:.2f} ms | {r['latency_ms']['p99']:.2f} ms | "

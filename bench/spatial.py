@@ -166,7 +166,9 @@ def http_figures(duration: int = 15, runs: int = 3) -> dict:
     places = _places(lake)
     port = api.free_port()
     base = f"http://127.0.0.1:{port}"
-    server = api.start([sys.executable, "-c", "from hostcap.cli import app; app()", "serve", "--lake", str(lake), "--port", str(port)])
+    server = api.start(
+        [sys.executable, "-c", "from hostcap.cli import app; app()", "serve", "--lake", str(lake), "--port", str(port)]
+    )
     measured: dict[str, list[dict]] = {name: [] for name, _, _ in HTTP_ENDPOINTS}
     try:
         api.wait_ready(base, server, timeout_s=300)
@@ -175,7 +177,9 @@ def http_figures(duration: int = 15, runs: int = 3) -> dict:
         files = {}
         for name, _, _ in HTTP_ENDPOINTS:
             with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as out:
-                lines = (f"lat={lat:.6f}&lon={lon:.6f}" if name == "locate" else f"near={lat:.6f},{lon:.6f}" for lat, lon in places)
+                lines = (
+                    f"lat={lat:.6f}&lon={lon:.6f}" if name == "locate" else f"near={lat:.6f},{lon:.6f}" for lat, lon in places
+                )
                 out.write("\n".join(lines))
                 files[name] = out.name
         for _ in range(runs):
@@ -184,7 +188,12 @@ def http_figures(duration: int = 15, runs: int = 3) -> dict:
     finally:
         api.stop(server)
     results = [
-        {**api.median_of(measured[name], name, bars), "url_path": path, "command": measured[name][0]["command"], "runs": measured[name]}
+        {
+            **api.median_of(measured[name], name, bars),
+            "url_path": path,
+            "command": measured[name][0]["command"],
+            "runs": measured[name],
+        }
         for name, path, bars in HTTP_ENDPOINTS
     ]
     return {

@@ -222,9 +222,20 @@ def _serving(settings: Settings, host: str = "127.0.0.1", env: dict[str, str] | 
     port = free_port()
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("HOSTCAP_")}, **(env or {})}
     command = [
-        sys.executable, "-c", "from hostcap.cli import app; app()", "serve",
-        "--source", settings.source_dir, "--lake", settings.lake_dir, "--config", str(settings.config_dir),
-        "--host", host, "--port", str(port),
+        sys.executable,
+        "-c",
+        "from hostcap.cli import app; app()",
+        "serve",
+        "--source",
+        settings.source_dir,
+        "--lake",
+        settings.lake_dir,
+        "--config",
+        str(settings.config_dir),
+        "--host",
+        host,
+        "--port",
+        str(port),
     ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     server = Server(process, f"http://127.0.0.1:{port}")

@@ -46,7 +46,9 @@ def test_bad_input(case: Path, run_files):
         assert "unparsed_value" in row["quality_flags"].split(",")
 
 
-NETWORK_HEADER = "Master_CDF,feeder_voltage,feeder_max_hc,feeder_min_hc,feeder_dg_connected_since_refresh,hca_refresh_date,color,shape_length"
+NETWORK_HEADER = (
+    "Master_CDF,feeder_voltage,feeder_max_hc,feeder_min_hc,feeder_dg_connected_since_refresh,hca_refresh_date,color,shape_length"
+)
 NETWORK_ROW = "36_01_00001,13.2,5,1,0,,green,1"
 
 
@@ -103,7 +105,9 @@ def test_a_link_inside_the_source_root_is_read(run_files, tmp_path: Path):
     run = run_files({"national_grid/network/feeders.csv.bak": f"{NETWORK_HEADER}\n{NETWORK_ROW}\n"})
     source = run.source("national_grid/network")
     assert (source.status, source.loaded, [f.path for f in source.files]) == (
-        "succeeded", 1, ["national_grid/network/current.csv"]
+        "succeeded",
+        1,
+        ["national_grid/network/current.csv"],
     ), source.error
 
 

@@ -140,7 +140,9 @@ def test_nyseg_network_for_takes_several_files_after_one_flag(real_dir: Path, tm
     assert only_first.exit_code == 0
     assert len((tmp_path / "c" / network).read_bytes()) < len((tmp_path / "a" / network).read_bytes())
 
-    not_der = invoke("sample", "--out", str(tmp_path / "d"), "--nyseg-network-for", der_files[0], str(REAL / "utility2_circuits.csv"))
+    not_der = invoke(
+        "sample", "--out", str(tmp_path / "d"), "--nyseg-network-for", der_files[0], str(REAL / "utility2_circuits.csv")
+    )
     assert not_der.exit_code == 3 and "utility2_circuits.csv: no ProjectCircuitID column" in not_der.stderr
     stray = invoke("sample", "--out", str(tmp_path / "e"), der_files[0])
     assert stray.exit_code == 2 and "only with --nyseg-network-for" in stray.stderr

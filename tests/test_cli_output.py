@@ -44,7 +44,10 @@ def cli(*args: str, columns: int = 40, env: dict | None = None) -> subprocess.Co
     """`hostcap` in its own process, its output a pipe (as under systemd or CI), `columns` wide."""
     return subprocess.run(
         [sys.executable, "-c", "from hostcap.cli import app; app(prog_name='hostcap')", *args],
-        capture_output=True, text=True, timeout=300, cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
         env={**os.environ, "COLUMNS": str(columns), **(env or {})},
     )
 
@@ -72,7 +75,9 @@ def test_terminal_escapes_from_files_are_shown_escaped_in_refresh_and_runs(tmp_p
 
 
 def test_log_lines_show_file_text_escaped_and_stay_one_line():
-    record = logging.LogRecord("hostcap.refresh", logging.WARNING, __file__, 1, "source failed: %s", (EVIL_NAME + "\nFAKE",), None)
+    record = logging.LogRecord(
+        "hostcap.refresh", logging.WARNING, __file__, 1, "source failed: %s", (EVIL_NAME + "\nFAKE",), None
+    )
     line = SafeFormatter("%(levelname)s %(name)s: %(message)s").format(record)
     assert line == "WARNING hostcap.refresh: source failed: net\\x1b]0;pwned\\x07.csv\\nFAKE"
 
@@ -90,8 +95,16 @@ def test_numbers_and_ids_are_whole_in_narrow_piped_output_and_json_parses(tmp_pa
     for s in report.sources:
         (line,) = [line for line in refreshed.stdout.splitlines() if s.source in line]
         cells = [cell.strip() for cell in line.split("│")[1:-1]]
-        assert cells == [s.source, s.status, str(len(s.files)), f"{s.rows_in:,}", f"{s.loaded:,}",
-                         f"{s.quarantined:,}", f"{s.excluded:,}", f"{s.duration_s:.2f}"]
+        assert cells == [
+            s.source,
+            s.status,
+            str(len(s.files)),
+            f"{s.rows_in:,}",
+            f"{s.loaded:,}",
+            f"{s.quarantined:,}",
+            f"{s.excluded:,}",
+            f"{s.duration_s:.2f}",
+        ]
     assert max(s.rows_in for s in report.sources) >= 1000  # a number with a thousands separator
     assert f"{report.gold['feeder_segments']:,}" in refreshed.stdout
 
@@ -100,9 +113,7 @@ def test_numbers_and_ids_are_whole_in_narrow_piped_output_and_json_parses(tmp_pa
     assert [r["run_id"] for r in json.loads(cli("runs", "--json", "--lake", lake).stdout)] == [report.run_id]
     snapshots = json.loads(cli("snapshots", "--json", "--lake", lake).stdout)
     assert [(s["snapshot"], s["current"]) for s in snapshots] == [(report.run_id, True)]
-    assert json.loads(cli("validate", "--json", *base).stdout) == {
-        "central_hudson/network": [], "central_hudson/der": []
-    }
+    assert json.loads(cli("validate", "--json", *base).stdout) == {"central_hudson/network": [], "central_hudson/der": []}
     again = cli("refresh", "--json", *base, "--lake", lake)
     assert again.returncode == 0 and json.loads(again.stdout)["status"] == "unchanged"
 
@@ -110,4 +121,3 @@ def test_numbers_and_ids_are_whole_in_narrow_piped_output_and_json_parses(tmp_pa
 def _only_run(lake: str) -> str:
     (run,) = [p.stem for p in (Path(lake) / "runs").iterdir()]
     return run
-

@@ -11,10 +11,18 @@ from hostcap.errors import ConfigError
 from tests.conftest import CONFIGS
 
 EXPECTED_SOURCES = {
-    "nyseg_rge/network", "nyseg_rge/installed_der", "nyseg_rge/planned_der",
-    "national_grid/network", "national_grid/installed_der", "national_grid/planned_der",
-    "coned/network", "coned/der", "orange_rockland/network", "orange_rockland/der",
-    "central_hudson/network", "central_hudson/der",
+    "nyseg_rge/network",
+    "nyseg_rge/installed_der",
+    "nyseg_rge/planned_der",
+    "national_grid/network",
+    "national_grid/installed_der",
+    "national_grid/planned_der",
+    "coned/network",
+    "coned/der",
+    "orange_rockland/network",
+    "orange_rockland/der",
+    "central_hudson/network",
+    "central_hudson/der",
 }
 
 
@@ -52,8 +60,16 @@ def test_a_sixth_utility_is_one_yaml_file(tmp_path: Path):
 
 
 def test_every_problem_is_reported_with_file_and_field(tmp_path: Path):
-    write(tmp_path, "acme/network.yaml", GOOD.replace("native_feeder_id: FEEDER", "native_feeder_id: F\n  max_hc: X") + "colour: red\n")
-    write(tmp_path, "acme/installed_der.yaml", GOOD.replace("dataset: network", "dataset: installed_der").replace("network: {grain: feeder}", "der: {status: maybe}"))
+    write(
+        tmp_path,
+        "acme/network.yaml",
+        GOOD.replace("native_feeder_id: FEEDER", "native_feeder_id: F\n  max_hc: X") + "colour: red\n",
+    )
+    write(
+        tmp_path,
+        "acme/installed_der.yaml",
+        GOOD.replace("dataset: network", "dataset: installed_der").replace("network: {grain: feeder}", "der: {status: maybe}"),
+    )
     write(tmp_path, "other/network.yaml", GOOD)
     with pytest.raises(ConfigError) as caught:
         load_source_configs(tmp_path)
@@ -75,7 +91,11 @@ def test_unknown_canonical_field_and_unmapped_rule_field(tmp_path: Path):
 
 def test_extends_merges_a_template_and_detects_loops(tmp_path: Path):
     write(tmp_path, "_templates/base.yaml", "read: {type: csv, delimiter: ';'}\nnetwork: {grain: segment}\n")
-    write(tmp_path, "acme/network.yaml", "extends: ../_templates/base.yaml\n" + GOOD.replace("network: {grain: feeder}\n", "").replace("read: {type: csv}\n", ""))
+    write(
+        tmp_path,
+        "acme/network.yaml",
+        "extends: ../_templates/base.yaml\n" + GOOD.replace("network: {grain: feeder}\n", "").replace("read: {type: csv}\n", ""),
+    )
     (config,) = load_source_configs(tmp_path)
     assert (config.read.delimiter, config.network.grain) == (";", "segment")
     write(tmp_path, "_templates/base.yaml", "extends: base.yaml\n")

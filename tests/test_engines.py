@@ -68,8 +68,19 @@ def test_cli_refresh_on_spark(tmp_path: Path):
     source, lake = tmp_path / "src", Lake(str(tmp_path / "lake"))
     write_files(source, ng_network("36_01_00001,13.2,9,1,0,,green,1.0"))
     configs = copy_configs(tmp_path / "configs", ["national_grid/network"])
-    args = ["refresh", "--source", str(source), "--lake", lake.root, "--config", str(configs), "--engine", "spark",
-            "--spark-master", "local[1]"]  # the test session's Spark is active, so it is reused as is
+    args = [
+        "refresh",
+        "--source",
+        str(source),
+        "--lake",
+        lake.root,
+        "--config",
+        str(configs),
+        "--engine",
+        "spark",
+        "--spark-master",
+        "local[1]",
+    ]  # the test session's Spark is active, so it is reused as is
     result = CliRunner().invoke(app, args, catch_exceptions=False)
     assert result.exit_code == 0 and "published: yes" in result.output, result.output
     assert lake.read_report(lake.require_current())["engine"] == "spark"

@@ -12,12 +12,14 @@ from hostcap.io.export import write_table
 
 def test_every_formula_start_is_neutralized_and_nothing_else_changes():
     text = ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1", "a=1", " =1", "", None, "'=1"]
-    table = pa.table({
-        "text": text,
-        "coded": pa.array(text).dictionary_encode(),
-        "number": pa.array([-1.5] * len(text)),
-        "count": pa.array([-2] * len(text)),
-    })
+    table = pa.table(
+        {
+            "text": text,
+            "coded": pa.array(text).dictionary_encode(),
+            "number": pa.array([-1.5] * len(text)),
+            "count": pa.array([-2] * len(text)),
+        }
+    )
     safe, raw = io.BytesIO(), io.BytesIO()
     write_table(table, "csv", safe)
     write_table(table, "csv", raw, csv_raw=True)

@@ -42,7 +42,9 @@ def test_segments_keep_their_line_and_feeders_get_a_box_and_a_point(tmp_path, en
     folder = tmp_path / "src" / SOURCE
     folder.mkdir(parents=True)
     (folder / "network.ndjson").write_text("".join(_feature(o, c, g) + "\n" for o, (c, g) in LINES.items()))
-    hostcap = Hostcap(Settings(source_dir=str(tmp_path / "src"), lake_dir=str(tmp_path / "lake"), config_dir=configs, engine=engine))
+    hostcap = Hostcap(
+        Settings(source_dir=str(tmp_path / "src"), lake_dir=str(tmp_path / "lake"), config_dir=configs, engine=engine)
+    )
 
     assert hostcap.refresh().published
     segments = {s["native_segment_id"]: s["geometry"] for s in hostcap.lake.read_table("feeder_segments").to_pylist()}

@@ -117,7 +117,8 @@ def test_every_scenarios_headroom_equals_a_hand_computation(sample_run: Run, uti
     as_of = snapshot_date(sample_run.lake.require_current())
     cutoff = months_before(as_of, 24)
     queued = [
-        d for d in sample_run.rows("ders")
+        d
+        for d in sample_run.rows("ders")
         if d["utility"] == utility and d["status"] == "planned" and "transmission" not in (d["quality_flags"] or "")
     ]
     has_milestones = any(d["milestone_date"] for d in queued)
@@ -127,7 +128,11 @@ def test_every_scenarios_headroom_equals_a_hand_computation(sample_run: Run, uti
     for feeder_id in chosen:
         feeder, mine = served[feeder_id], [d for d in queued if d["feeder_id"] == feeder_id]
         kw = lambda ders: sum(d["nameplate_kw"] or 0 for d in ders) / 1000  # noqa: E731
-        live = [d for d in mine if max((d[k] for k in ("queue_date", "application_date", "milestone_date") if d[k]), default=cutoff) >= cutoff]
+        live = [
+            d
+            for d in mine
+            if max((d[k] for k in ("queue_date", "application_date", "milestone_date") if d[k]), default=cutoff) >= cutoff
+        ]
         assert feeder["headroom_after_queue_mw"] == pytest.approx(feeder["max_hc_mw"] - kw(mine), abs=1e-6)
         assert feeder["headroom_without_stale_mw"] == pytest.approx(feeder["max_hc_mw"] - kw(live), abs=1e-6)
         if has_milestones:

@@ -36,7 +36,8 @@ def _planned_only(real_dir: Path) -> list[str]:
         installed = {row["DER_ID"] for row in csv.DictReader(handle)}
     with (real_dir / REAL_FILES["national_grid/planned_der"]).open(encoding="utf-8-sig") as handle:
         return [
-            row for row in csv.DictReader(handle)
+            row
+            for row in csv.DictReader(handle)
             if row["DER_INTERCONNECTION_LOCATION"] == FEEDER and row["INTERCONNECTION_QUEUE_REQUEST_ID"] not in installed
         ]
 
@@ -72,11 +73,13 @@ def refreshes(real_dir: Path, tmp_path_factory: pytest.TempPathFactory):
         edit()
         report = hostcap.refresh()
         assert report.published, report.error
-        published.append({
-            "snapshot": report.snapshot,
-            "feeder": next(r for r in hostcap.gold_table("feeders").to_pylist() if r["native_feeder_id"] == FEEDER),
-            "ders": {r["native_der_id"]: r for r in hostcap.gold_table("ders").to_pylist() if r["feeder_id"] is not None},
-        })
+        published.append(
+            {
+                "snapshot": report.snapshot,
+                "feeder": next(r for r in hostcap.gold_table("feeders").to_pylist() if r["native_feeder_id"] == FEEDER),
+                "ders": {r["native_der_id"]: r for r in hostcap.gold_table("ders").to_pylist() if r["feeder_id"] is not None},
+            }
+        )
     # the lake as the four refreshes left it, for the rebuild to be compared with
     shutil.copytree(root / "lake", root / "before-rollback")
     hostcap.rollback(published[0]["snapshot"])
@@ -110,14 +113,20 @@ def test_der_history_compresses_statuses_to_transitions(refreshes):
     snapshots = [p["snapshot"] for p in published]
     built = views.der_history(recorded, published[0]["ders"][moved]["der_id"])
     assert [(t["status"], t["snapshot"]) for t in built["statuses"]] == [
-        ("planned", snapshots[0]), ("installed", snapshots[2]), ("planned", snapshots[4])
+        ("planned", snapshots[0]),
+        ("installed", snapshots[2]),
+        ("planned", snapshots[4]),
     ]
     assert [c["nameplate_kw"] for c in built["changes"]] == [
-        published[0]["ders"][moved]["nameplate_kw"], 5000.0, published[0]["ders"][moved]["nameplate_kw"]
+        published[0]["ders"][moved]["nameplate_kw"],
+        5000.0,
+        published[0]["ders"][moved]["nameplate_kw"],
     ]
     left = views.der_history(recorded, published[0]["ders"][dropped]["der_id"])
     assert [(t["status"], t["snapshot"]) for t in left["statuses"]] == [
-        ("planned", snapshots[0]), (None, snapshots[3]), ("planned", snapshots[4])
+        ("planned", snapshots[0]),
+        (None, snapshots[3]),
+        ("planned", snapshots[4]),
     ]
     assert views.der_history(recorded, "0" * 32) is None
 
@@ -172,7 +181,9 @@ def test_history_outlives_retention_and_is_bounded_in_months(tmp_path: Path):
     network = src / "national_grid/network/circuits.csv"
     network.parent.mkdir(parents=True)
     for max_hc in (1.5, 2.5, 3.5):
-        network.write_text(head + f"36_13_1,13.2,{max_hc},0.1,0,2024/01/01 00:00:00+00,green,1\r\n36_13_2,13.2,4,1,0,,green,1\r\n")
+        network.write_text(
+            head + f"36_13_1,13.2,{max_hc},0.1,0,2024/01/01 00:00:00+00,green,1\r\n36_13_2,13.2,4,1,0,,green,1\r\n"
+        )
         assert hostcap.refresh().published
     assert len(hostcap.lake.snapshots()) == 1
     recorded = store.read(hostcap.lake)

@@ -23,14 +23,44 @@ from tests.conftest import SAMPLE, make_hostcap
 HOSTILE = "national_grid/installed_der"
 HEALTHY = "national_grid/network"
 WORKBOOK_SOURCE = "coned/der"
-NG_HEADER = ["DER_ID", "SERVICE_STREET_ADDRESS", "DER_TYPE", "DER_NAMEPLATE_RATING", "DER_INTERCONNECTION_LOCATION", "INTERCONNECTION_COST"]
+NG_HEADER = [
+    "DER_ID",
+    "SERVICE_STREET_ADDRESS",
+    "DER_TYPE",
+    "DER_NAMEPLATE_RATING",
+    "DER_INTERCONNECTION_LOCATION",
+    "INTERCONNECTION_COST",
+]
 
 #: text that is awkward for a CSV parser, a terminal, a spreadsheet or a number parser
 nasty_text = st.one_of(
     st.text(max_size=30),
     st.sampled_from(
-        ['"', '""', ",", "\r\n", "\n", "\r", "\x00", "\x1b]0;x\x07", "=HYPERLINK(\"http://x/\")", "@SUM(1)", "-1e999",
-         "NaN", "1_000", "²", "٣", "\ufeff", "null", " ", "\t", "9" * 40, "\u202e", "é", "\ufffd"]
+        [
+            '"',
+            '""',
+            ",",
+            "\r\n",
+            "\n",
+            "\r",
+            "\x00",
+            "\x1b]0;x\x07",
+            '=HYPERLINK("http://x/")',
+            "@SUM(1)",
+            "-1e999",
+            "NaN",
+            "1_000",
+            "²",
+            "٣",
+            "\ufeff",
+            "null",
+            " ",
+            "\t",
+            "9" * 40,
+            "\u202e",
+            "é",
+            "\ufffd",
+        ]
     ),
     st.builds(lambda c, n: c * n, st.sampled_from(["x", '"', ","]), st.integers(1_000, 200_000)),
 )
@@ -65,7 +95,12 @@ def hostile_workbook(draw) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
     sheet = book.add_worksheet("New Template" if draw(st.integers(0, 5)) else "Sheet1")
-    cell = st.one_of(nasty_text.map(lambda t: t[:1_000]), st.floats(allow_nan=False, allow_infinity=False), st.integers(-(2**60), 2**60), st.booleans())
+    cell = st.one_of(
+        nasty_text.map(lambda t: t[:1_000]),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.integers(-(2**60), 2**60),
+        st.booleans(),
+    )
     for row in range(draw(st.integers(0, 12))):
         for col, value in enumerate(draw(st.lists(cell, max_size=8))):
             sheet.write(row, col, value)

@@ -33,7 +33,11 @@ def refresh_both_ways(
 
     reused: list[str] = []
     real_reuse = Builder.reuse_silver
-    monkeypatch.setattr(Builder, "reuse_silver", lambda self, source_id, snapshot: reused.append(source_id) or real_reuse(self, source_id, snapshot))
+    monkeypatch.setattr(
+        Builder,
+        "reuse_silver",
+        lambda self, source_id, snapshot: reused.append(source_id) or real_reuse(self, source_id, snapshot),
+    )
     report = incremental.refresh(run_id="20990101T000000Z-000001")
     assert report.published
     read_by_incremental = list(reused)

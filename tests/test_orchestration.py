@@ -142,7 +142,9 @@ def test_polling_refreshes_once_per_burst_and_on_start_and_treats_a_removal_as_a
     deliver_real(source, "national_grid/network")  # arrived while nothing watched
     refresh = FakeRefresh()
     orchestrator = Orchestrator(
-        make_hostcap(tmp_path, source, NATIONAL_GRID), orchestration(watch_mode="poll", watch_poll_s=0.05, watch_quiet_s=BURST_QUIET_S), refresh
+        make_hostcap(tmp_path, source, NATIONAL_GRID),
+        orchestration(watch_mode="poll", watch_poll_s=0.05, watch_quiet_s=BURST_QUIET_S),
+        refresh,
     )
     assert orchestrator.status().watch.mode == "poll"
 
@@ -293,7 +295,11 @@ def test_a_scheduled_refresh_records_its_trigger(tmp_path, wait_for):
     assert orchestrator.status().watch is None
     with running(orchestrator):
         clock.set(utc(2026, 12, 1, 6))
-        wait_for(lambda: orchestrator.status().schedule.refreshes == 1 and not orchestrator.status().running, "the scheduled refresh", timeout_s=120)
+        wait_for(
+            lambda: orchestrator.status().schedule.refreshes == 1 and not orchestrator.status().running,
+            "the scheduled refresh",
+            timeout_s=120,
+        )
         status = orchestrator.status()
     (run_id,) = hostcap.lake.runs()
     report = hostcap.lake.read_report(run_id)
@@ -345,17 +351,32 @@ def test_hostcap_watch_refreshes_on_new_files_and_stops_on_sigterm(tmp_path, wai
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOSTCAP_")}
     env |= {"HOSTCAP_WATCH_QUIET_S": str(QUIET_S), "HOSTCAP_SCHEDULE_TIMEZONE": "UTC"}
     command = [
-        sys.executable, "-c", "from hostcap.cli import app; app()", "watch",
-        "--source", str(source), "--lake", hostcap.settings.lake_dir, "--config", str(hostcap.settings.config_dir),
-        "--schedule", "0 6 1 * *",
+        sys.executable,
+        "-c",
+        "from hostcap.cli import app; app()",
+        "watch",
+        "--source",
+        str(source),
+        "--lake",
+        hostcap.settings.lake_dir,
+        "--config",
+        str(hostcap.settings.config_dir),
+        "--schedule",
+        "0 6 1 * *",
     ]
     watcher = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
-        wait_for(lambda: watcher.poll() is None and len(watch_runs(hostcap)) == 1 and watch_runs(hostcap)[0].finished_at,
-                 "the catch-up refresh", timeout_s=120)
+        wait_for(
+            lambda: watcher.poll() is None and len(watch_runs(hostcap)) == 1 and watch_runs(hostcap)[0].finished_at,
+            "the catch-up refresh",
+            timeout_s=120,
+        )
         copy_sample(source, ["national_grid/installed_der"])
-        wait_for(lambda: watcher.poll() is None and len(watch_runs(hostcap)) == 2 and watch_runs(hostcap)[1].finished_at,
-                 "the refresh of the new files", timeout_s=120)
+        wait_for(
+            lambda: watcher.poll() is None and len(watch_runs(hostcap)) == 2 and watch_runs(hostcap)[1].finished_at,
+            "the refresh of the new files",
+            timeout_s=120,
+        )
     finally:
         watcher.send_signal(signal.SIGTERM)
         output = watcher.communicate(timeout=60)[0]

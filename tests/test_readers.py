@@ -27,7 +27,12 @@ def test_csv_keeps_text_bom_crlf_and_empty_headers():
     table = read_file(data, CSV, "s", "f.csv")
     assert table.column_names == ["column_1", "Master_CDF", "Master_CDF_2", "PV (kWAC)", "_row", "_parse_error"]
     assert rows(table)[0] == {
-        "column_1": "0", "Master_CDF": "0001RO0304", "Master_CDF_2": "a", "PV (kWAC)": "1,5", "_row": 2, "_parse_error": None,
+        "column_1": "0",
+        "Master_CDF": "0001RO0304",
+        "Master_CDF_2": "a",
+        "PV (kWAC)": "1,5",
+        "_row": 2,
+        "_parse_error": None,
     }
     assert rows(table)[1]["PV (kWAC)"] == ""  # empty stays empty text, never a number or null
 
@@ -57,7 +62,9 @@ def test_other_encodings_are_read_as_configured():
 
 
 def test_xlsx_header_below_merged_groups_and_cell_rendering():
-    book = sir_workbook("SIR", [{"Application /": "ORU-1", "PV": 7.5, "ESS": 5000, "Construction Complete Date": dt.date(2024, 2, 29)}])
+    book = sir_workbook(
+        "SIR", [{"Application /": "ORU-1", "PV": 7.5, "ESS": 5000, "Construction Complete Date": dt.date(2024, 2, 29)}]
+    )
     options = ReadOptions(type="xlsx", header_row=5, sheet="SIR")
     (row,) = rows(read_file(book, options, "s", "w.xlsx"))
     assert row["Application / Job #"] == "ORU-1" and row["_row"] == 6
@@ -70,8 +77,15 @@ def test_xlsx_header_below_merged_groups_and_cell_rendering():
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(5000.0, "5000"), (7.6, "7.6"), (1105354.0, "1105354"), (True, "TRUE"), (None, ""),
-     (dt.datetime(2024, 5, 1), "2024-05-01"), (dt.datetime(2024, 5, 1, 13, 47), "2024-05-01 13:47:00")],
+    [
+        (5000.0, "5000"),
+        (7.6, "7.6"),
+        (1105354.0, "1105354"),
+        (True, "TRUE"),
+        (None, ""),
+        (dt.datetime(2024, 5, 1), "2024-05-01"),
+        (dt.datetime(2024, 5, 1, 13, 47), "2024-05-01 13:47:00"),
+    ],
 )
 def test_cell_text(value, text):
     assert cell_text(value) == text
@@ -144,8 +158,10 @@ def one_cell_workbook(cell: tuple[int, int], sheet: str = "SIR") -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("cell", "ref", "cells"), [((1_048_575, 27), "A1:AB1048576", 29_360_128),
-                                                    ((1_048_575, 16_383), "A1:XFD1048576", 17_179_869_184)])
+@pytest.mark.parametrize(
+    ("cell", "ref", "cells"),
+    [((1_048_575, 27), "A1:AB1048576", 29_360_128), ((1_048_575, 16_383), "A1:XFD1048576", 17_179_869_184)],
+)
 def test_a_sheet_with_a_far_cell_fails_before_it_is_expanded(cell, ref, cells):
     book = one_cell_workbook(cell)
     assert len(book) < 10_000
@@ -171,7 +187,7 @@ def test_a_lone_far_cell_counts_from_a1_as_the_reader_lays_it_out():
 
 def test_a_sheet_within_the_cell_limit_is_read_though_another_sheet_is_not():
     book = one_cell_workbook((3, 1))
-    (row, *_), = [rows(read_file(book, ReadOptions(type="xlsx", sheet="SIR"), "s", "w.xlsx"))]
+    ((row, *_),) = [rows(read_file(book, ReadOptions(type="xlsx", sheet="SIR"), "s", "w.xlsx"))]
     assert row["ID"] == "" and row["column_2"] == "x" and row["_row"] == 4
 
 

@@ -40,7 +40,9 @@ def the_file(source: Path, source_id: str) -> Path:
 
 
 def gold_tables(hostcap: Hostcap, snapshot: str) -> dict[str, pa.Table]:
-    return {name: hostcap.lake.read_table(name, snapshot=snapshot) for name in ("feeders", "ders", "feeder_segments", "substations")}
+    return {
+        name: hostcap.lake.read_table(name, snapshot=snapshot) for name in ("feeders", "ders", "feeder_segments", "substations")
+    }
 
 
 def test_no_change_publishes_nothing_and_one_change_reloads_only_its_source(tmp_path: Path, sample_copy: Path):
@@ -155,8 +157,13 @@ def test_retention_rollback_and_diff(tmp_path: Path, sample_copy: Path):
     assert runs[2] in kept and runs[1] in kept
     assert runs[0] in kept  # still referenced: later snapshots reuse silver it wrote
     assert hostcap.diff(runs[1]).change_counts() == {
-        "feeders_added": 0, "feeders_removed": 0, "max_hc_changes": 0, "ders_now_installed": 0,
-        "ders_new": 1, "ders_withdrawn": 0, "ders_removed": 0,
+        "feeders_added": 0,
+        "feeders_removed": 0,
+        "max_hc_changes": 0,
+        "ders_now_installed": 0,
+        "ders_new": 1,
+        "ders_withdrawn": 0,
+        "ders_removed": 0,
     }
     hostcap.rollback(runs[1])
     assert hostcap.lake.current() == runs[1]
@@ -224,7 +231,9 @@ def test_diff_of_two_real_refreshes_reports_exactly_the_known_change(real_dir: P
     for source_id in ("national_grid/network", "national_grid/installed_der", "national_grid/planned_der"):
         (source / source_id).mkdir(parents=True)
         shutil.copy(real_dir / REAL_FILES[source_id], source / source_id / REAL_FILES[source_id])
-    configs = copy_configs(tmp_path / "cfg", ["national_grid/network", "national_grid/installed_der", "national_grid/planned_der"])
+    configs = copy_configs(
+        tmp_path / "cfg", ["national_grid/network", "national_grid/installed_der", "national_grid/planned_der"]
+    )
     hostcap = Hostcap(Settings(source_dir=str(source), lake_dir=str(tmp_path / "lake"), config_dir=configs))
     old = hostcap.refresh().run_id
 
@@ -238,8 +247,13 @@ def test_diff_of_two_real_refreshes_reports_exactly_the_known_change(real_dir: P
 
     changes = hostcap.diff(old)
     assert changes.change_counts() == {
-        "feeders_added": 0, "feeders_removed": 0, "max_hc_changes": 1, "ders_now_installed": 1,
-        "ders_new": 1, "ders_withdrawn": 0, "ders_removed": 0,
+        "feeders_added": 0,
+        "feeders_removed": 0,
+        "max_hc_changes": 1,
+        "ders_now_installed": 1,
+        "ders_new": 1,
+        "ders_withdrawn": 0,
+        "ders_removed": 0,
     }
     (hc,) = changes.max_hc_changes
     assert (hc.native_feeder_id, hc.old_max_hc_mw, hc.new_max_hc_mw) == ("36_13_81757", 1.1, 2.5)

@@ -195,7 +195,9 @@ def test_a_very_wide_file_fails_or_loads_alone_and_the_run_ends(tmp_path: Path, 
     path = the_file(sample_copy, SOURCE)
     header, *rows = lines(path.read_bytes())
     extra = b"".join(b",%d" % (2000 + i) for i in range(width))  # numeric headers, as in a year-by-year export
-    path.write_bytes(header.rstrip(b"\r\n") + extra + b"\r\n" + b"".join(r.rstrip(b"\r\n") + b",1" * width + b"\r\n" for r in rows))
+    path.write_bytes(
+        header.rstrip(b"\r\n") + extra + b"\r\n" + b"".join(r.rstrip(b"\r\n") + b",1" * width + b"\r\n" for r in rows)
+    )
     report = hostcap_for(tmp_path, sample_copy).refresh()
     assert report.status in ("succeeded", "partial") and report.published
     assert report.finished_at

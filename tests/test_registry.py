@@ -40,8 +40,12 @@ def test_openapi_field_descriptions_come_from_the_registry(sample_run):
     from hostcap.api import create_app
 
     components = create_app(sample_run.hostcap).openapi()["components"]["schemas"]
-    models = {"feeders": "FeederPublic", "feeder_segments": "SegmentPublic", "substations": "SubstationPublic",
-              "ders": "DerPublic"}
+    models = {
+        "feeders": "FeederPublic",
+        "feeder_segments": "SegmentPublic",
+        "substations": "SubstationPublic",
+        "ders": "DerPublic",
+    }
     for name, model in models.items():
         properties = components[model]["properties"]
         assert list(properties) == TABLES[name].served_columns
@@ -49,16 +53,17 @@ def test_openapi_field_descriptions_come_from_the_registry(sample_run):
             assert properties[spec.name]["description"] == spec.described(), (model, spec.name)
     statuses = components["DerPublic"]["properties"]["status"]
     assert statuses["enum"] == list(TABLES["ders"].field("status").values)
-    assert "`transmission`: Transmission-level project" in components["DerPublic"]["properties"]["quality_flags"][
-        "description"
-    ]
+    assert "`transmission`: Transmission-level project" in components["DerPublic"]["properties"]["quality_flags"]["description"]
 
 
 def test_the_registry_imports_nothing_heavy():
     """Gold's column lists and keys are read by refreshes that must not import Ibis or pyarrow."""
     code = "import sys, hostcap.registry; print(json.dumps(sorted(sys.modules)))"
     out = subprocess.run(
-        [sys.executable, "-c", f"import json; {code}"], capture_output=True, text=True, check=True,
+        [sys.executable, "-c", f"import json; {code}"],
+        capture_output=True,
+        text=True,
+        check=True,
         env={"PYTHONPATH": str(REPO / "src")},
     ).stdout
     loaded = {name.split(".")[0] for name in json.loads(out)}

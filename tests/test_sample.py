@@ -26,48 +26,145 @@ CSV_FILES = {
     "nyseg_rge/network": ("nyseg_rge/network/nyseg_rge_network_2026-10.csv", NYSEG_NETWORK_HEADER),
     "nyseg_rge/installed_der": (
         "nyseg_rge/installed_der/nyseg_rge_installed_der_2026-10.csv",
-        ["ProjectID", "ProjectType", "NamePlateRating", "TotalChargesCESIR", "TotalChargesConstruction", "CESIR_EST",
-         "SystemUpgrade_EST", "ProjectCircuitID", "Hybrid", *NYSEG_TECH],
+        [
+            "ProjectID",
+            "ProjectType",
+            "NamePlateRating",
+            "TotalChargesCESIR",
+            "TotalChargesConstruction",
+            "CESIR_EST",
+            "SystemUpgrade_EST",
+            "ProjectCircuitID",
+            "Hybrid",
+            *NYSEG_TECH,
+        ],
     ),  # fmt: skip
     "nyseg_rge/planned_der": (
         "nyseg_rge/planned_der/nyseg_rge_planned_der_2026-10.csv",
-        ["ProjectType", "NamePlateRating", "InServiceDate", "ProjectStatus", "ProjectID", "CompletionDate",
-         "ProjectCircuitID", "Hybrid", *NYSEG_TECH],
+        [
+            "ProjectType",
+            "NamePlateRating",
+            "InServiceDate",
+            "ProjectStatus",
+            "ProjectID",
+            "CompletionDate",
+            "ProjectCircuitID",
+            "Hybrid",
+            *NYSEG_TECH,
+        ],
     ),  # fmt: skip
     "national_grid/network": (
         "national_grid/network/national_grid_network_2026-10.csv",
-        ["Master_CDF", "feeder_voltage", "feeder_max_hc", "feeder_min_hc", "feeder_dg_connected_since_refresh",
-         "hca_refresh_date", "color", "shape_length"],
+        [
+            "Master_CDF",
+            "feeder_voltage",
+            "feeder_max_hc",
+            "feeder_min_hc",
+            "feeder_dg_connected_since_refresh",
+            "hca_refresh_date",
+            "color",
+            "shape_length",
+        ],
     ),  # fmt: skip
     "national_grid/installed_der": (
         "national_grid/installed_der/national_grid_installed_der_2026-10.csv",
-        ["DER_ID", "SERVICE_STREET_ADDRESS", "DER_TYPE", "DER_NAMEPLATE_RATING", "DER_INTERCONNECTION_LOCATION",
-         "INTERCONNECTION_COST"],
+        [
+            "DER_ID",
+            "SERVICE_STREET_ADDRESS",
+            "DER_TYPE",
+            "DER_NAMEPLATE_RATING",
+            "DER_INTERCONNECTION_LOCATION",
+            "INTERCONNECTION_COST",
+        ],
     ),  # fmt: skip
     "national_grid/planned_der": (
         "national_grid/planned_der/national_grid_planned_der_2026-10.csv",
-        ["DER_TYPE", "DER_NAMEPLATE_RATING", "INVERTER_NAMEPLATE_RATING", "PLANNED_INSTALLATION_DATE", "DER_STATUS",
-         "DER_STATUS_RATIONALE", "TOTAL_MW_FOR_SUBSTATION", "INTERCONNECTION_QUEUE_REQUEST_ID",
-         "INTERCONNECTION_QUEUE_POSITION", "DER_INTERCONNECTION_LOCATION"],
+        [
+            "DER_TYPE",
+            "DER_NAMEPLATE_RATING",
+            "INVERTER_NAMEPLATE_RATING",
+            "PLANNED_INSTALLATION_DATE",
+            "DER_STATUS",
+            "DER_STATUS_RATIONALE",
+            "TOTAL_MW_FOR_SUBSTATION",
+            "INTERCONNECTION_QUEUE_REQUEST_ID",
+            "INTERCONNECTION_QUEUE_POSITION",
+            "DER_INTERCONNECTION_LOCATION",
+        ],
     ),  # fmt: skip
     "coned/network": (
         "coned/network/coned_network_2026-10.csv",
-        ["OBJECTID", "FEEDER_ID", "FRIENDLY_CIRCUIT_NAME", "SUBSTATION", "OPERATINGCOMPANY", "LOCAL_VOLTAGE",
-         "LOCAL_MIN", "LOCAL_MAX", "CONNECTED_DER", "QUEUED_DER", "PV_THERMAL", "PV_OVER_VOLTAGE", "PV_ANTI_ISLAND",
-         "NYISO_LOAD_ZONE", "HC_REFESH_DATE", "DER_REFESH_DATE", "NOTES", "Shape__Length", "geometry"],
+        [
+            "OBJECTID",
+            "FEEDER_ID",
+            "FRIENDLY_CIRCUIT_NAME",
+            "SUBSTATION",
+            "OPERATINGCOMPANY",
+            "LOCAL_VOLTAGE",
+            "LOCAL_MIN",
+            "LOCAL_MAX",
+            "CONNECTED_DER",
+            "QUEUED_DER",
+            "PV_THERMAL",
+            "PV_OVER_VOLTAGE",
+            "PV_ANTI_ISLAND",
+            "NYISO_LOAD_ZONE",
+            "HC_REFESH_DATE",
+            "DER_REFESH_DATE",
+            "NOTES",
+            "Shape__Length",
+            "geometry",
+        ],
     ),  # fmt: skip
     "orange_rockland/network": (
         "orange_rockland/network/orange_rockland_network_2026-10.csv",
-        ["OBJECTID", "CIRCUIT", "FRIENDLY_CIRCUIT_NAME", "OPERATINGCOMPANY", "LOCAL_VOLTAGE", "LOCAL_MIN",
-         "LOCAL_MAX", "CONNECTED_DER", "QUEUED_DER", "PV_THERMAL", "PV_OVER_VOLTAGE", "PV_ANTI_ISLAND",
-         "NYISO_LOAD_ZONE", "HC_REFESH_DATE", "DER_REFESH_DATE", "NOTES", "Shape__Length", "geometry"],
+        [
+            "OBJECTID",
+            "CIRCUIT",
+            "FRIENDLY_CIRCUIT_NAME",
+            "OPERATINGCOMPANY",
+            "LOCAL_VOLTAGE",
+            "LOCAL_MIN",
+            "LOCAL_MAX",
+            "CONNECTED_DER",
+            "QUEUED_DER",
+            "PV_THERMAL",
+            "PV_OVER_VOLTAGE",
+            "PV_ANTI_ISLAND",
+            "NYISO_LOAD_ZONE",
+            "HC_REFESH_DATE",
+            "DER_REFESH_DATE",
+            "NOTES",
+            "Shape__Length",
+            "geometry",
+        ],
     ),  # fmt: skip
     "central_hudson/network": (
         "central_hudson/network/central_hudson_network_2026-10.csv",
-        ["OBJECTID", "Substation", "Feeder", "Phases", "Voltage_kV", "HCMin", "HCMax", "MinHostingCapacity",
-         "MaxHostingCapacity", "InstalledDER", "QUEUEDDER", "DG_INST_LASTHCA", "SubBank_Cap", "SubBank_InstalledDG",
-         "SubBank_QueDG", "SubBank_TotalDG", "LoadZone", "HCA_REFRESH_DATE", "DG_ConQue_REFRESH_DATE", "Notes",
-         "Shape__Length", "geometry"],
+        [
+            "OBJECTID",
+            "Substation",
+            "Feeder",
+            "Phases",
+            "Voltage_kV",
+            "HCMin",
+            "HCMax",
+            "MinHostingCapacity",
+            "MaxHostingCapacity",
+            "InstalledDER",
+            "QUEUEDDER",
+            "DG_INST_LASTHCA",
+            "SubBank_Cap",
+            "SubBank_InstalledDG",
+            "SubBank_QueDG",
+            "SubBank_TotalDG",
+            "LoadZone",
+            "HCA_REFRESH_DATE",
+            "DG_ConQue_REFRESH_DATE",
+            "Notes",
+            "Shape__Length",
+            "geometry",
+        ],
     ),  # fmt: skip
 }
 SIR_FILES = {
@@ -316,4 +413,6 @@ def test_nyseg_network_for_given_circuits(tmp_path):
     assert list(network[0]) == NYSEG_NETWORK_HEADER
     assert {r["Circuits_Phase3_CIRCUIT"] for r in network} == {"4305301", "0113RO5101", "1105354", "A0041RO0762"}
     assert all(5 <= n <= 15 for n in Counter(r["Circuits_Phase3_CIRCUIT"] for r in network).values())
-    assert write_nyseg_network_for_circuits(given, tmp_path / "again.csv", segments_per_feeder=10).read_bytes() == out.read_bytes()
+    assert (
+        write_nyseg_network_for_circuits(given, tmp_path / "again.csv", segments_per_feeder=10).read_bytes() == out.read_bytes()
+    )

@@ -45,7 +45,9 @@ class Cluster:
         return sum(worker["state"] == "ALIVE" for worker in state.get("workers", []))
 
     def log_text(self) -> str:
-        return "\n".join(f"--- {path.name}\n{path.read_text(errors='replace')[-3000:]}" for path in sorted(self.logs.glob("*.log")))
+        return "\n".join(
+            f"--- {path.name}\n{path.read_text(errors='replace')[-3000:]}" for path in sorted(self.logs.glob("*.log"))
+        )
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +63,30 @@ def spark_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]
     port, ui_port = free_port(), free_port()
     cluster = Cluster(f"spark://127.0.0.1:{port}", f"http://127.0.0.1:{ui_port}", logs)
     commands = {
-        "master": ["org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", str(port),
-                   "--webui-port", str(ui_port)],
+        "master": [
+            "org.apache.spark.deploy.master.Master",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--webui-port",
+            str(ui_port),
+        ],
         **{
-            f"worker{i}": ["org.apache.spark.deploy.worker.Worker", cluster.master_url, "--host", "127.0.0.1",
-                           "--webui-port", str(free_port()), "--cores", "1", "--memory", "1g",
-                           "--work-dir", str(root / f"worker{i}")]
+            f"worker{i}": [
+                "org.apache.spark.deploy.worker.Worker",
+                cluster.master_url,
+                "--host",
+                "127.0.0.1",
+                "--webui-port",
+                str(free_port()),
+                "--cores",
+                "1",
+                "--memory",
+                "1g",
+                "--work-dir",
+                str(root / f"worker{i}"),
+            ]
             for i in (1, 2)
         },
     }
@@ -74,10 +94,15 @@ def spark_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]
     try:
         for name, args in commands.items():
             with open(logs / f"{name}.log", "wb") as log:
-                processes.append(subprocess.Popen(
-                    [str(spark_home / "bin" / "spark-class"), *args], stdout=log, stderr=subprocess.STDOUT,
-                    env=env, start_new_session=True,
-                ))
+                processes.append(
+                    subprocess.Popen(
+                        [str(spark_home / "bin" / "spark-class"), *args],
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        env=env,
+                        start_new_session=True,
+                    )
+                )
         _wait_until(lambda: _running(processes, cluster) and cluster.alive_workers() == 2, "two workers to join the master", 120)
         yield cluster
     finally:
@@ -107,9 +132,23 @@ def _cluster_refresh(root: Path, source_dir: Path, cluster: Cluster) -> tuple[Ru
     lake = root / "lake"
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOSTCAP_")}
     env.update(LOOPBACK, HOSTCAP_SETTLE_S="0", PYSPARK_SUBMIT_ARGS="--conf spark.ui.enabled=false pyspark-shell")
-    command = [sys.executable, "-c", "from hostcap.cli import app; app()", "refresh", "--json",
-               "--source", str(source_dir), "--lake", str(lake), "--config", str(configs),
-               "--engine", "spark", "--spark-master", cluster.master_url]
+    command = [
+        sys.executable,
+        "-c",
+        "from hostcap.cli import app; app()",
+        "refresh",
+        "--json",
+        "--source",
+        str(source_dir),
+        "--lake",
+        str(lake),
+        "--config",
+        str(configs),
+        "--engine",
+        "spark",
+        "--spark-master",
+        cluster.master_url,
+    ]
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
     assert done.stdout.strip(), f"no report (exit {done.returncode}):\n{done.stderr[-5000:]}\n{cluster.log_text()}"
     report = RefreshReport.model_validate(json.loads(done.stdout))

@@ -17,8 +17,19 @@ from tests.conftest import REFRESH_SOURCES, REPO, SAMPLE, make_hostcap
 
 #: what a no-change refresh, `runs`, `snapshots` or `--help` has no use for
 NOT_NEEDED = (
-    "ibis", "duckdb", "pyspark", "fastapi", "uvicorn", "boto3", "pandas", "pyarrow", "watchdog",
-    "hostcap.build", "hostcap.engine", "hostcap.api", "hostcap.sample",
+    "ibis",
+    "duckdb",
+    "pyspark",
+    "fastapi",
+    "uvicorn",
+    "boto3",
+    "pandas",
+    "pyarrow",
+    "watchdog",
+    "hostcap.build",
+    "hostcap.engine",
+    "hostcap.api",
+    "hostcap.sample",
 )
 
 #: runs the CLI with the arguments after the report file, then writes the loaded modules to it

@@ -10,7 +10,9 @@ import pytest
 import xlsxwriter
 
 NG_NETWORK_HEADER = "Master_CDF,feeder_voltage,feeder_max_hc,feeder_min_hc,feeder_dg_connected_since_refresh,hca_refresh_date,color,shape_length\r\n"
-NG_INSTALLED_HEADER = "\ufeffDER_ID,SERVICE_STREET_ADDRESS,DER_TYPE,DER_NAMEPLATE_RATING,DER_INTERCONNECTION_LOCATION,INTERCONNECTION_COST\r\n"
+NG_INSTALLED_HEADER = (
+    "\ufeffDER_ID,SERVICE_STREET_ADDRESS,DER_TYPE,DER_NAMEPLATE_RATING,DER_INTERCONNECTION_LOCATION,INTERCONNECTION_COST\r\n"
+)
 NG_PLANNED_HEADER = (
     "\ufeffDER_TYPE,DER_NAMEPLATE_RATING,INVERTER_NAMEPLATE_RATING,PLANNED_INSTALLATION_DATE,DER_STATUS,"
     "DER_STATUS_RATIONALE,TOTAL_MW_FOR_SUBSTATION,INTERCONNECTION_QUEUE_REQUEST_ID,INTERCONNECTION_QUEUE_POSITION,"
@@ -174,11 +176,34 @@ def test_installed_wins_over_planned_and_later_file_wins_a_conflict(run_files):
 
 
 SIR_COLUMNS = [
-    "Company", "Developer", "Application /\nJob #", "City/Town", "County", "Zip\nCode", "NYISO\nLoad Zone",
-    "Circuit ID1", "Substation", "Hybrid\n(Y/N)", "PV\n(kWAC)", "ESS\n(kWAC)", "WIND\n(kWAC)", "MT\n(kWAC)",
-    "SG\n(kWAC)", "IG\n(kWAC)", "FW\n(kWAC)", "FC\n(kWAC)", "CHP\n(kWAC)", "GT\n(kWAC)", "HYDRO\n(kWAC)",
-    "ICE\n(kWAC)", "ST\n(kWAC)", "OTHER\n(kWAC)", "Metering\n(NA / NM / RNM / CDG)",
-    "Application Approved Date (Utility)", "Construction Complete Date", "Project Complete\n(Y/N/W)2",
+    "Company",
+    "Developer",
+    "Application /\nJob #",
+    "City/Town",
+    "County",
+    "Zip\nCode",
+    "NYISO\nLoad Zone",
+    "Circuit ID1",
+    "Substation",
+    "Hybrid\n(Y/N)",
+    "PV\n(kWAC)",
+    "ESS\n(kWAC)",
+    "WIND\n(kWAC)",
+    "MT\n(kWAC)",
+    "SG\n(kWAC)",
+    "IG\n(kWAC)",
+    "FW\n(kWAC)",
+    "FC\n(kWAC)",
+    "CHP\n(kWAC)",
+    "GT\n(kWAC)",
+    "HYDRO\n(kWAC)",
+    "ICE\n(kWAC)",
+    "ST\n(kWAC)",
+    "OTHER\n(kWAC)",
+    "Metering\n(NA / NM / RNM / CDG)",
+    "Application Approved Date (Utility)",
+    "Construction Complete Date",
+    "Project Complete\n(Y/N/W)2",
 ]
 
 
@@ -206,12 +231,28 @@ def sir_workbook(sheet: str, projects: list[dict]) -> bytes:
 
 def test_sir_workbook_statuses_breakdown_and_dates(run_files):
     projects = [
-        {"Application /": "MC-1", "Circuit ID": "3W75", "PV": 100, "ESS": 50, "Project Complete": "Y",
-         "Construction Complete Date": dt.date(2024, 5, 1)},
-        {"Application /": "MC-2", "Circuit ID": "3w75", "PV": 2000, "Project Complete": "N",
-         "Application Approved Date (Utility)": "6/30/2025"},
-        {"Application /": "MC-3", "Circuit ID": "3W75", "WIND": 500, "Project Complete": "W",
-         "Application Approved Date (Utility)": "Q3 2022"},
+        {
+            "Application /": "MC-1",
+            "Circuit ID": "3W75",
+            "PV": 100,
+            "ESS": 50,
+            "Project Complete": "Y",
+            "Construction Complete Date": dt.date(2024, 5, 1),
+        },
+        {
+            "Application /": "MC-2",
+            "Circuit ID": "3w75",
+            "PV": 2000,
+            "Project Complete": "N",
+            "Application Approved Date (Utility)": "6/30/2025",
+        },
+        {
+            "Application /": "MC-3",
+            "Circuit ID": "3W75",
+            "WIND": 500,
+            "Project Complete": "W",
+            "Application Approved Date (Utility)": "Q3 2022",
+        },
         {"Application /": "MC-4", "Circuit ID": "3W75", "PV": 5, "Project Complete": "X"},
         {"Circuit ID": "3W75", "PV": 5, "Project Complete": "Y"},
     ]

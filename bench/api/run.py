@@ -163,7 +163,10 @@ def measure_endpoint(base: str, pid: int, path: str, ids_file: str, duration: in
     summary, peak_rss, cpu, others = run_wrk(command, pid)
     seconds = summary["duration_us"] / 1e6
     return {
-        "command": " ".join(command).replace(base, "http://127.0.0.1:PORT").replace(str(SCRIPT), "bench/api/wrk.lua").replace(ids_file, "IDS"),
+        "command": " ".join(command)
+        .replace(base, "http://127.0.0.1:PORT")
+        .replace(str(SCRIPT), "bench/api/wrk.lua")
+        .replace(ids_file, "IDS"),
         "requests": summary["requests"],
         "errors": sum(summary["errors"].values()),
         "requests_per_s": round(summary["requests"] / seconds, 1),
@@ -239,7 +242,9 @@ def measure_api(lake: str, duration: int = 20, runs: int = 3, connections: int =
         for _ in range(runs):
             for name, path, _ in ENDPOINTS:
                 measured[name].append(measure_endpoint(base, server.pid, path, ids_file.name, duration, connections, threads))
-            ceiling_runs.append(measure_endpoint(ceiling_base, ceiling.pid, peer_path, ids_file.name, duration, connections, threads))
+            ceiling_runs.append(
+                measure_endpoint(ceiling_base, ceiling.pid, peer_path, ids_file.name, duration, connections, threads)
+            )
         os.unlink(ids_file.name)
     finally:
         stop(server)
@@ -247,7 +252,12 @@ def measure_api(lake: str, duration: int = 20, runs: int = 3, connections: int =
             stop(ceiling)
     results = []
     for name, path, bars in ENDPOINTS:
-        result = {**median_of(measured[name], name, bars), "url_path": path, "command": measured[name][0]["command"], "runs": measured[name]}
+        result = {
+            **median_of(measured[name], name, bars),
+            "url_path": path,
+            "command": measured[name][0]["command"],
+            "runs": measured[name],
+        }
         results.append(result)
         print(
             f"{name:24} {result['requests_per_s']:8.0f} req/s  p50 {result['latency_ms']['p50']:6.2f} ms  "
@@ -292,7 +302,9 @@ def main() -> None:
     args = parser.parse_args()
     report = measure_api(args.lake, args.duration, args.runs, args.connections, args.threads)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"server RSS: {report['server_rss_after_load_mib']:.0f} MiB loaded, {report['server_rss_peak_mib']:.0f} MiB peak; wrote {args.out}")
+    print(
+        f"server RSS: {report['server_rss_after_load_mib']:.0f} MiB loaded, {report['server_rss_peak_mib']:.0f} MiB peak; wrote {args.out}"
+    )
 
 
 if __name__ == "__main__":

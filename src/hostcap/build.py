@@ -213,9 +213,7 @@ class Builder:
         """A source's silver as an earlier snapshot wrote it."""
         return self.engine.reuse(self.lake, source_id, "silver", snapshot)
 
-    def build_gold(
-        self, network: list[Stored], ders: list[Stored], kept: tuple[str, set[str]] | None = None
-    ) -> GoldFacts:
+    def build_gold(self, network: list[Stored], ders: list[Stored], kept: tuple[str, set[str]] | None = None) -> GoldFacts:
         """The gold tables from every source's silver, written to the snapshot; returns what the
         checks need to know of them, counted by the engine. With `kept` (a snapshot and some
         utilities), the silver given is the other utilities', and those utilities' rows are
@@ -238,11 +236,17 @@ class Builder:
         if published is not None:
             published_tables = ({name: engine.scan(f"kept_{name}", self.lake, t) for name, t in published.items()}, kept[1])
         expressions = gold_tables(engine, tables, published_tables)
-        stored = {name: engine.store(self.lake, self.snapshot, "gold", name, expr, ORDER[name]) for name, expr in expressions.items()}
-        per_table, utilities = facts_queries({name: engine.scan(f"gold_{name}", self.lake, table) for name, table in stored.items()})
+        stored = {
+            name: engine.store(self.lake, self.snapshot, "gold", name, expr, ORDER[name]) for name, expr in expressions.items()
+        }
+        per_table, utilities = facts_queries(
+            {name: engine.scan(f"gold_{name}", self.lake, table) for name, table in stored.items()}
+        )
         return gold_facts(engine.to_arrow(per_table).to_pylist(), engine.to_arrow(utilities).to_pylist())
 
-    def _planned_gold(self, silver: dict[str, list[Stored]], published: dict[str, Stored] | None, utilities: set[str]) -> GoldFacts:
+    def _planned_gold(
+        self, silver: dict[str, list[Stored]], published: dict[str, Stored] | None, utilities: set[str]
+    ) -> GoldFacts:
         arrow = {family: [table.arrow for table in stored] for family, stored in silver.items()}
         schemas = {family: [table.schema for table in tables] for family, tables in arrow.items()}
         kept = None

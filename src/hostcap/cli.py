@@ -82,12 +82,8 @@ PollOpt = Annotated[
     float | None,
     typer.Option("--poll", help="Seconds between listings when polling (default: $HOSTCAP_WATCH_POLL_S or 60).", min=0.01),
 ]
-JsonOpt = Annotated[
-    bool, typer.Option("--json", help="Print JSON (ASCII, indented) instead of tables, for scripts.")
-]
-EngineOpt = Annotated[
-    str | None, typer.Option("--engine", help="duckdb or spark (default: $HOSTCAP_ENGINE or duckdb).")
-]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (ASCII, indented) instead of tables, for scripts.")]
+EngineOpt = Annotated[str | None, typer.Option("--engine", help="duckdb or spark (default: $HOSTCAP_ENGINE or duckdb).")]
 SparkMasterOpt = Annotated[
     str | None,
     typer.Option("--spark-master", help="Spark master URL for --engine spark (default: $HOSTCAP_SPARK_MASTER or local[*])."),
@@ -105,7 +101,9 @@ def _settings(kind: Callable[..., SettingsT], **given: object) -> SettingsT:
     try:
         return kind(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as exc:
-        raise ConfigError("invalid setting: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
+        raise ConfigError(
+            "invalid setting: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        ) from None
 
 
 def _hostcap(
@@ -134,13 +132,28 @@ def _print_report(report: RefreshReport) -> None:
     title = f"refresh {report.run_id}: {report.status}"
     table = new_table(
         title,
-        "source", "status", "files", "rows in", "loaded", "quarantined", "excluded", "seconds",
+        "source",
+        "status",
+        "files",
+        "rows in",
+        "loaded",
+        "quarantined",
+        "excluded",
+        "seconds",
         numbers=("files", "rows in", "loaded", "quarantined", "excluded", "seconds"),
     )
     for s in report.sources:
         add_row(
-            table, s.source, s.status, len(s.files), f"{s.rows_in:,}", f"{s.loaded:,}", f"{s.quarantined:,}",
-            f"{s.excluded:,}", f"{s.duration_s:.2f}", style="red" if s.status == "failed" else None,
+            table,
+            s.source,
+            s.status,
+            len(s.files),
+            f"{s.rows_in:,}",
+            f"{s.loaded:,}",
+            f"{s.quarantined:,}",
+            f"{s.excluded:,}",
+            f"{s.duration_s:.2f}",
+            style="red" if s.status == "failed" else None,
         )
     if report.sources:
         show(table)
@@ -224,7 +237,8 @@ def refresh(
 @_one_line_errors
 def fetch_command(
     names: Annotated[
-        list[str] | None, typer.Argument(metavar="[SOURCE]...", help="Sources to fetch, as utility/dataset (default: every one with an upstream).")
+        list[str] | None,
+        typer.Argument(metavar="[SOURCE]...", help="Sources to fetch, as utility/dataset (default: every one with an upstream)."),
     ] = None,
     source: SourceOpt = None,
     config: ConfigOpt = None,
@@ -245,11 +259,29 @@ def fetch_command(
     else:
         with fetch_progress(console) as progress:
             report = hostcap.fetch(names, progress)
-        table = new_table("fetch", "source", "status", "rows", "pages", "requests", "MB", "seconds",
-                          numbers=("rows", "pages", "requests", "MB", "seconds"))
+        table = new_table(
+            "fetch",
+            "source",
+            "status",
+            "rows",
+            "pages",
+            "requests",
+            "MB",
+            "seconds",
+            numbers=("rows", "pages", "requests", "MB", "seconds"),
+        )
         for s in report.sources:
-            add_row(table, s.source, s.status, "" if s.rows is None else f"{s.rows:,}", s.pages, s.requests,
-                    f"{s.bytes / 1e6:.1f}", f"{s.duration_s:.1f}", style="red" if s.error else None)
+            add_row(
+                table,
+                s.source,
+                s.status,
+                "" if s.rows is None else f"{s.rows:,}",
+                s.pages,
+                s.requests,
+                f"{s.bytes / 1e6:.1f}",
+                f"{s.duration_s:.1f}",
+                style="red" if s.error else None,
+            )
         show(table)
         for s in report.failed:
             error(f"{s.source}: {s.url} ({s.page or 'request'}): {s.error}")
@@ -265,11 +297,21 @@ def sources_command(source: SourceOpt = None, config: ConfigOpt = None, as_json:
     if as_json:
         print_json(rows)
         return
-    table = new_table("sources", "source", "kind", "upstream", "last pull", "upstream edited", "age", "last fetch",
-                      wrap=("upstream",))
+    table = new_table(
+        "sources", "source", "kind", "upstream", "last pull", "upstream edited", "age", "last fetch", wrap=("upstream",)
+    )
     for r in rows:
-        add_row(table, r["source"], r["kind"], r["upstream"] or "", r["last_pull"] or "", r["upstream_last_edit"] or "",
-                r["age"] or "", r["last_fetch"] or "", style="red" if r["error"] else None)
+        add_row(
+            table,
+            r["source"],
+            r["kind"],
+            r["upstream"] or "",
+            r["last_pull"] or "",
+            r["upstream_last_edit"] or "",
+            r["age"] or "",
+            r["last_fetch"] or "",
+            style="red" if r["error"] else None,
+        )
     show(table)
     for r in rows:
         if r["error"]:
@@ -297,8 +339,17 @@ def runs(
     if as_json:
         print_json(reports)
         return
-    table = new_table("refresh runs", "run", "trigger", "status", "published", "failed sources", "seconds",
-                      numbers=("seconds",), wrap=("failed sources",))
+    table = new_table(
+        "refresh runs",
+        "run",
+        "trigger",
+        "status",
+        "published",
+        "failed sources",
+        "seconds",
+        numbers=("seconds",),
+        wrap=("failed sources",),
+    )
     for r in map(RefreshReport.model_validate, reports):
         failed = ", ".join(s.source for s in r.failed_sources) or "-"
         add_row(table, r.run_id, r.trigger, r.status, "yes" if r.published else "no", failed, f"{r.duration_s:.1f}")
@@ -320,7 +371,14 @@ def runs_show(
     layers = new_table("layers", "source", "layer", "status", "rows", "seconds", numbers=("rows", "seconds"))
     for s in report.sources:
         for name, layer in s.layers.items():
-            add_row(layers, s.source, name, layer.status, f"{layer.rows:,}" if layer.rows is not None else "", f"{layer.duration_s:.2f}")
+            add_row(
+                layers,
+                s.source,
+                name,
+                layer.status,
+                f"{layer.rows:,}" if layer.rows is not None else "",
+                f"{layer.duration_s:.2f}",
+            )
     if layers.rows:
         show(layers)
     for s in report.sources:
@@ -360,7 +418,9 @@ def snapshots(lake: LakeOpt = None, as_json: JsonOpt = False) -> None:
 
 @app.command()
 @_one_line_errors
-def rollback(snapshot: Annotated[str, typer.Argument(help="Snapshot id, from `hostcap snapshots`.")], lake: LakeOpt = None) -> None:
+def rollback(
+    snapshot: Annotated[str, typer.Argument(help="Snapshot id, from `hostcap snapshots`.")], lake: LakeOpt = None
+) -> None:
     """Publish an earlier snapshot again."""
     _hostcap(None, lake, None).rollback(snapshot)
     say(f"published {snapshot}")
@@ -381,14 +441,34 @@ def history(
         print_json(found)
         return
     columns = ("max HC MW", "min HC MW", "installed", "installed MW", "planned", "planned MW", "headroom MW")
-    table = new_table(f"{found['utility']} feeder {found['native_feeder_id']}", "published at", "snapshot", *columns,
-                      "HC study", "DER data", numbers=columns)
-    keys = ("max_hc_mw", "min_hc_mw", "installed_der_count", "installed_der_mw", "planned_der_count", "planned_der_mw",
-            "headroom_after_queue_mw")
+    table = new_table(
+        f"{found['utility']} feeder {found['native_feeder_id']}",
+        "published at",
+        "snapshot",
+        *columns,
+        "HC study",
+        "DER data",
+        numbers=columns,
+    )
+    keys = (
+        "max_hc_mw",
+        "min_hc_mw",
+        "installed_der_count",
+        "installed_der_mw",
+        "planned_der_count",
+        "planned_der_mw",
+        "headroom_after_queue_mw",
+    )
     for point in found["points"]:
         values = ["" if point[key] is None else f"{point[key]:,}" for key in keys]
-        add_row(table, point["published_at"] or "", point["snapshot"], *values, point["hca_refresh_date"] or "",
-                point["der_data_date"] or "")
+        add_row(
+            table,
+            point["published_at"] or "",
+            point["snapshot"],
+            *values,
+            point["hca_refresh_date"] or "",
+            point["der_data_date"] or "",
+        )
     show(table)
 
 
@@ -508,7 +588,9 @@ def export(
 @app.command()
 @_one_line_errors
 def bundle(
-    snapshot: Annotated[str | None, typer.Argument(help="A published snapshot (default: the published one; see `hostcap snapshots`).")] = None,
+    snapshot: Annotated[
+        str | None, typer.Argument(help="A published snapshot (default: the published one; see `hostcap snapshots`).")
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="File to write (default: hostcap-<snapshot>.zip in the current directory).")
     ] = None,
@@ -528,7 +610,9 @@ def bundle(
     say(f"wrote the bundle of snapshot {found.snapshot} ({found.size:,} bytes, sha256 {found.sha256[:12]}) to {out}", err=True)
 
 
-def _orchestration(schedule: str | None, quiet: float | None = None, mode: str | None = None, poll: float | None = None) -> OrchestrationSettings:
+def _orchestration(
+    schedule: str | None, quiet: float | None = None, mode: str | None = None, poll: float | None = None
+) -> OrchestrationSettings:
     from hostcap.orchestration import OrchestrationSettings
 
     return _settings(OrchestrationSettings, schedule=schedule, watch_quiet_s=quiet, watch_mode=mode, watch_poll_s=poll)
@@ -597,9 +681,7 @@ def serve(
     source: SourceOpt = None,
     lake: LakeOpt = None,
     config: ConfigOpt = None,
-    host: Annotated[
-        str, typer.Option(help="Address to listen on; without HOSTCAP_API_KEY set, 127.0.0.1 only.")
-    ] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="Address to listen on; without HOSTCAP_API_KEY set, 127.0.0.1 only.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     refresh_on_start: Annotated[
         bool, typer.Option("--refresh-on-start", help="Start a refresh in the background as the server starts.")
@@ -665,12 +747,27 @@ def subscriptions_add(
     if generated:
         secret = random_secrets.token_urlsafe(32)
     try:
-        given = SubscriptionIn.model_validate({
-            "url": url, "secret": secret, "description": description,
-            "filter": {"utilities": utility or [], "substations": substation or [], "counties": county or [], "feeder_ids": feeder or []},
-            "triggers": {"headroom_below_mw": headroom_below, "headroom_above_mw": headroom_above, "max_hc_change_mw": max_hc_change_mw,
-                         "max_hc_change_pct": max_hc_change_pct, "der_min_kw": der_min_kw, "feeder_presence": feeder_presence},
-        })
+        given = SubscriptionIn.model_validate(
+            {
+                "url": url,
+                "secret": secret,
+                "description": description,
+                "filter": {
+                    "utilities": utility or [],
+                    "substations": substation or [],
+                    "counties": county or [],
+                    "feeder_ids": feeder or [],
+                },
+                "triggers": {
+                    "headroom_below_mw": headroom_below,
+                    "headroom_above_mw": headroom_above,
+                    "max_hc_change_mw": max_hc_change_mw,
+                    "max_hc_change_pct": max_hc_change_pct,
+                    "der_min_kw": der_min_kw,
+                    "feeder_presence": feeder_presence,
+                },
+            }
+        )
     except ValidationError as exc:
         raise ConfigError("invalid subscription: " + "; ".join(e["msg"] for e in exc.errors())) from None
     made = _hostcap(None, lake, None).notifier.subscriptions.add(given).public()
@@ -704,7 +801,8 @@ def subscriptions_list(lake: LakeOpt = None, as_json: JsonOpt = False) -> None:
 @subscriptions_app.command("remove")
 @_one_line_errors
 def subscriptions_remove(
-    subscription_id: Annotated[str, typer.Argument(help="Subscription ID, from `hostcap subscriptions list`.")], lake: LakeOpt = None
+    subscription_id: Annotated[str, typer.Argument(help="Subscription ID, from `hostcap subscriptions list`.")],
+    lake: LakeOpt = None,
 ) -> None:
     """Remove a subscription and its delivery log."""
     notifier = _hostcap(None, lake, None).notifier
@@ -729,8 +827,15 @@ def notify(
     if dry_run:
         batch = notifier.batch_for(current)
         urls = {s.id: s.url for s in notifier.subscriptions.all()}
-        found = [{"subscription_id": n.subscription_id, "url": urls.get(n.subscription_id), "idempotency_key": n.id,
-                  "body": json.loads(n.body)} for n in batch.notifications]
+        found = [
+            {
+                "subscription_id": n.subscription_id,
+                "url": urls.get(n.subscription_id),
+                "idempotency_key": n.id,
+                "body": json.loads(n.body),
+            }
+            for n in batch.notifications
+        ]
         if as_json:
             print_json(found)
             return
@@ -742,8 +847,12 @@ def notify(
     notifier.resume()
     finished = notifier.drain(wait)
     notifier.stop()
-    states = [d.model_dump(mode="json") for s in notifier.subscriptions.all() for d in notifier.outbox.log(s.id, 1)
-              if d.snapshot == current]
+    states = [
+        d.model_dump(mode="json")
+        for s in notifier.subscriptions.all()
+        for d in notifier.outbox.log(s.id, 1)
+        if d.snapshot == current
+    ]
     if as_json:
         print_json(states)
     else:

@@ -30,8 +30,12 @@ def _table(table: Table) -> dict:
         described["values"] = dict(spec.values) if spec.values else None
         fields.append({**described, "unit": spec.unit})
     return {
-        "name": table.name, "title": table.title, "description": table.description, "key": table.key,
-        "order": list(table.order), "foreign_keys": {c: list(target) for c, target in table.foreign_keys.items()},
+        "name": table.name,
+        "title": table.title,
+        "description": table.description,
+        "key": table.key,
+        "order": list(table.order),
+        "foreign_keys": {c: list(target) for c, target in table.foreign_keys.items()},
         "fields": fields,
     }
 

@@ -25,9 +25,7 @@ class DerRef(BaseModel):
     der_id: str = described("ders", "der_id")
     native_der_id: str = described("ders", "native_der_id")
     utility: str = described("ders", "utility")
-    status: str = Field(
-        description="Status in the newer snapshot (in the older one for removed DER).", examples=["installed"]
-    )
+    status: str = Field(description="Status in the newer snapshot (in the older one for removed DER).", examples=["installed"])
     feeder_id: str | None = described("ders", "feeder_id")
     nameplate_kw: float | None = described("ders", "nameplate_kw")
 
@@ -50,7 +48,9 @@ class SnapshotDiff(BaseModel):
     ders_removed: list[DerRef] = Field(description="DER that are no longer in the data at all.")
 
     def change_counts(self) -> dict[str, int]:
-        return {name: len(getattr(self, name)) for name in type(self).model_fields if name.startswith(("feeders_", "max_", "ders_"))}
+        return {
+            name: len(getattr(self, name)) for name in type(self).model_fields if name.startswith(("feeders_", "max_", "ders_"))
+        }
 
 
 def _rows(lake: Lake, table: str, snapshot: str, keys: list[str]) -> dict[str, dict]:
@@ -77,12 +77,14 @@ def diff_snapshots(lake: Lake, old: str, new: str) -> SnapshotDiff:
             if not _same(old_feeders[k]["max_hc_mw"], new_feeders[k]["max_hc_mw"])
         ],
         ders_now_installed=[
-            d for k, d in sorted(new_ders.items())
+            d
+            for k, d in sorted(new_ders.items())
             if d["status"] == "installed" and old_ders.get(k, {}).get("status") == "planned"
         ],
         ders_new=[d for k, d in sorted(new_ders.items()) if k not in old_ders],
         ders_withdrawn=[
-            d for k, d in sorted(new_ders.items())
+            d
+            for k, d in sorted(new_ders.items())
             if d["status"] == "withdrawn" and k in old_ders and old_ders[k]["status"] != "withdrawn"
         ],
         ders_removed=[d for k, d in sorted(old_ders.items()) if k not in new_ders],

@@ -199,7 +199,12 @@ def _refresh(ctx: RefreshContext, report: RefreshReport, lock: RefreshLock) -> N
             plan = plan_source(ctx.sources, config, previous.get(config.source_id))
         plan.in_flight = None if plan.unchanged else in_flight.get(config.source_id)
         plans.append(plan)
-    if current and not report.repaired and all(p.unchanged for p in plans) and set(previous) == {p.config.source_id for p in plans}:
+    if (
+        current
+        and not report.repaired
+        and all(p.unchanged for p in plans)
+        and set(previous) == {p.config.source_id for p in plans}
+    ):
         report.sources = [_skipped(plan) for plan in plans]
         report.status, report.snapshot = "unchanged", current
         return

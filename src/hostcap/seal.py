@@ -59,7 +59,9 @@ def compare(found: Checksum, expected: Checksum, path: str) -> None:
 
 
 def encode(files: dict[str, Checksum], sealed_at: str) -> bytes:
-    return json.dumps({"sealed_at": sealed_at, "files": {path: asdict(c) for path, c in sorted(files.items())}}, indent=1).encode()
+    return json.dumps(
+        {"sealed_at": sealed_at, "files": {path: asdict(c) for path, c in sorted(files.items())}}, indent=1
+    ).encode()
 
 
 def decode(data: bytes, path: str) -> tuple[dict[str, Checksum], str | None]:

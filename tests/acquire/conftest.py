@@ -18,8 +18,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 #: retry sleeps and timeouts small enough for tests, the same logic as in production
 FAST = FetchSettings(
-    connect_timeout_s=1.0, timeout_s=0.5, retries=4, backoff_s=0.01, backoff_max_s=0.05, retry_budget_s=10.0,
-    per_host=4, rate_per_s=1000.0,
+    connect_timeout_s=1.0,
+    timeout_s=0.5,
+    retries=4,
+    backoff_s=0.01,
+    backoff_max_s=0.05,
+    retry_budget_s=10.0,
+    per_host=4,
+    rate_per_s=1000.0,
 )
 
 

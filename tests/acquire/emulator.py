@@ -221,9 +221,14 @@ def _handler(emu: Emulator) -> type[BaseHTTPRequestHandler]:
             geometry = params.get("returnGeometry", "true") == "true"
             if params.get("f") == "geojson":
                 features = [
-                    {"type": "Feature", "id": row[layer.oid_field], "properties": row,
-                     "geometry": {"type": "LineString", "coordinates": layer.paths[row[layer.oid_field]][0]}
-                     if geometry and row[layer.oid_field] in layer.paths else None}
+                    {
+                        "type": "Feature",
+                        "id": row[layer.oid_field],
+                        "properties": row,
+                        "geometry": {"type": "LineString", "coordinates": layer.paths[row[layer.oid_field]][0]}
+                        if geometry and row[layer.oid_field] in layer.paths
+                        else None,
+                    }
                     for row in page
                 ]
                 body = {"type": "FeatureCollection", "features": features}
@@ -238,8 +243,12 @@ def _handler(emu: Emulator) -> type[BaseHTTPRequestHandler]:
                     feature["geometry"] = {"paths": paths if wgs84 else [[_mercator(p) for p in path] for path in paths]}
                 features.append(feature)
             wkid = 4326 if wgs84 else layer.native_wkid
-            body = {"objectIdFieldName": layer.oid_field, "spatialReference": {"wkid": wkid}, "fields": layer.fields,
-                    "features": features}
+            body = {
+                "objectIdFieldName": layer.oid_field,
+                "spatialReference": {"wkid": wkid},
+                "fields": layer.fields,
+                "features": features,
+            }
             if more:
                 body["exceededTransferLimit"] = True
             self._json(body)

@@ -72,9 +72,9 @@ def test_every_row_arrives_exactly_once_with_its_geometry(tmp_path, emulator, pa
     meta = sidecar(tmp_path)
     assert meta["url"].endswith("/FeatureServer/0/query") and meta["query"]["where"] == "1=1"
     assert meta["upstream_last_edit"] == "2023-11-14T22:13:20+00:00" and meta["rows"] == 53
-    assert meta["sha256"] == __import__("hashlib").sha256(
-        (tmp_path / "src/coned/network/network.ndjson").read_bytes()
-    ).hexdigest()
+    assert (
+        meta["sha256"] == __import__("hashlib").sha256((tmp_path / "src/coned/network/network.ndjson").read_bytes()).hexdigest()
+    )
 
 
 def test_an_unchanged_upstream_downloads_nothing(tmp_path, emulator):

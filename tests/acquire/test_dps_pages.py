@@ -29,8 +29,10 @@ def _page(*links: str) -> str:
 
 def test_the_newest_link_is_chosen_by_the_date_it_names():
     html = _page(
-        "/files/queue-2026-03.7z|March 2026", "/files/SIR%20January%202027.xlsx|Inventory",
-        "/files/report.pdf|Report", "/files/sir_11-2026.xlsx|older",
+        "/files/queue-2026-03.7z|March 2026",
+        "/files/SIR%20January%202027.xlsx|Inventory",
+        "/files/report.pdf|Report",
+        "/files/sir_11-2026.xlsx|older",
     )
     assert newest_link(html, "http://127.0.0.1/pages/x", r"\.(xlsx|7z)$") == "http://127.0.0.1/files/SIR%20January%202027.xlsx"
     assert newest_link(_page("/a.xlsx|one", "/b.xlsx|two"), "http://127.0.0.1/p", r"\.xlsx$") == "http://127.0.0.1/a.xlsx"

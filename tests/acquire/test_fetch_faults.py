@@ -59,22 +59,24 @@ def _rows_change(tmp_path, emulator, path):
 FAILURES = {
     "persistent-500": (
         lambda tmp_path, emu, path: emu.faults.append(Fault(_page(14), status=500, times=99)),
-        "page 3, resultOffset=14", "HTTP 500 (gave up after 5 attempts)",
+        "page 3, resultOffset=14",
+        "HTTP 500 (gave up after 5 attempts)",
     ),
     "error-in-200": (
         lambda tmp_path, emu, path: emu.faults.append(Fault(_page(7), error_code=400)),
-        "page 2, resultOffset=7", "ArcGIS error 400: Unable to complete operation.",
+        "page 2, resultOffset=7",
+        "ArcGIS error 400: Unable to complete operation.",
     ),
     "count-disagrees": (
-        lambda tmp_path, emu, path: emu.faults.append(
-            Fault(lambda p, q: q.get("returnCountOnly") == "true", count_delta=3)
-        ),
-        "page 3, resultOffset=14", "20 rows arrived but the layer counts 23 (returnCountOnly)",
+        lambda tmp_path, emu, path: emu.faults.append(Fault(lambda p, q: q.get("returnCountOnly") == "true", count_delta=3)),
+        "page 3, resultOffset=14",
+        "20 rows arrived but the layer counts 23 (returnCountOnly)",
     ),
     "rows-change-between-pages": (_rows_change, "page 2, resultOffset=7", "arrived twice: rows changed between pages"),
     "stalls-every-time": (
         lambda tmp_path, emu, path: emu.faults.append(Fault(_page(0), seconds=2.0, times=99)),
-        "page 1, resultOffset=0", "timed out (ReadTimeout) (gave up after 5 attempts)",
+        "page 1, resultOffset=0",
+        "timed out (ReadTimeout) (gave up after 5 attempts)",
     ),
     "dead-host": (_dead_host, "layer description", "connection failed (ConnectError"),
 }

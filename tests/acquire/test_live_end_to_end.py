@@ -58,8 +58,10 @@ def test_fetch_refresh_serve_of_all_five_utilities_publishes_what_the_services_h
         _publish_dps_page(emulator, hostcap, utility, ders)
         statuses = [d["Project Complete (Y/N/W)"] for d in ders]
         expected[utility] = {
-            "feeder_count": len(feeders), "segment_count": len(live.segments(layer)),
-            "installed_der_count": statuses.count("Y"), "planned_der_count": statuses.count("N"),
+            "feeder_count": len(feeders),
+            "segment_count": len(live.segments(layer)),
+            "installed_der_count": statuses.count("Y"),
+            "planned_der_count": statuses.count("N"),
             "withdrawn_der_count": statuses.count("W"),
         }
     where = ["--source", hostcap.settings.source_dir, "--config", str(hostcap.settings.config_dir)]

@@ -47,9 +47,17 @@ LIVE_LAYERS: dict[str, LiveLayer] = {
     "coned/network": LiveLayer(cecony_family, "FEEDER_ID", "LOCAL_MAX", "NYISO_LOAD_ZONE", "LOCAL_VOLTAGE"),
     "orange_rockland/network": LiveLayer(
         lambda n, **kw: cecony_family(n, feeder_field="CIRCUIT", company=ORU_COMPANIES, seed=5, **kw),
-        "CIRCUIT", "LOCAL_MAX", "NYISO_LOAD_ZONE", "LOCAL_VOLTAGE", keep=lambda row: ORU_COMPANIES[row["OPERATINGCOMPANY"]] != "RECO",
+        "CIRCUIT",
+        "LOCAL_MAX",
+        "NYISO_LOAD_ZONE",
+        "LOCAL_VOLTAGE",
+        keep=lambda row: ORU_COMPANIES[row["OPERATINGCOMPANY"]] != "RECO",
     ),
-    "central_hudson/network": LiveLayer(central_hudson, "Feeder", "HCMax", "LoadZone", "Voltage_kV", keep=lambda row: row["Feeder"] is not None),
-    "national_grid/network": LiveLayer(national_grid_feeders, "Master_CDF", "feeder_max_hc", "nyiso_load_zone", "feeder_voltage", grain="feeder"),
+    "central_hudson/network": LiveLayer(
+        central_hudson, "Feeder", "HCMax", "LoadZone", "Voltage_kV", keep=lambda row: row["Feeder"] is not None
+    ),
+    "national_grid/network": LiveLayer(
+        national_grid_feeders, "Master_CDF", "feeder_max_hc", "nyiso_load_zone", "feeder_voltage", grain="feeder"
+    ),
     "nyseg_rge/network": LiveLayer(nyseg_rge, "circuit_1", "MAX_hostin", "Zone", "VOLTAGE"),
 }

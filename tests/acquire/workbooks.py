@@ -19,10 +19,18 @@ def projects(utility: str, feeders: list[str], n: int, seed: int = 7) -> list[di
     rng = random.Random(seed)
     return [
         {
-            "Company": utility, "Developer": "Hudson Solar LLC", "Application / Job #": f"{utility[:3].upper()}-{1000 + i}",
-            "City/Town": "Kingston", "County": "Ulster", "Zip Code": "12401", "NYISO Load Zone": "G",
-            "Circuit ID": rng.choice(feeders), "Substation": "", "Hybrid (Y/N)": "N",
-            "PV (kWAC)": round(rng.uniform(5, 5000), 1), "Application Approved Date (Utility)": f"2025-0{1 + i % 9}-15",
+            "Company": utility,
+            "Developer": "Hudson Solar LLC",
+            "Application / Job #": f"{utility[:3].upper()}-{1000 + i}",
+            "City/Town": "Kingston",
+            "County": "Ulster",
+            "Zip Code": "12401",
+            "NYISO Load Zone": "G",
+            "Circuit ID": rng.choice(feeders),
+            "Substation": "",
+            "Hybrid (Y/N)": "N",
+            "PV (kWAC)": round(rng.uniform(5, 5000), 1),
+            "Application Approved Date (Utility)": f"2025-0{1 + i % 9}-15",
             "Project Complete (Y/N/W)": STATUSES[i % 3],
         }
         for i in range(n)

@@ -22,8 +22,10 @@ from tests.conftest import make_hostcap, write_files
 NETWORK = "national_grid/network/network.csv"
 PLANNED = "national_grid/planned_der/planned.csv"
 _HEAD = "Master_CDF,feeder_voltage,feeder_max_hc,feeder_min_hc,feeder_dg_connected_since_refresh,hca_refresh_date,color,shape_length\n"
-_DER_HEAD = ("DER_TYPE,DER_NAMEPLATE_RATING,INVERTER_NAMEPLATE_RATING,PLANNED_INSTALLATION_DATE,DER_STATUS,DER_STATUS_RATIONALE,"
-             "TOTAL_MW_FOR_SUBSTATION,INTERCONNECTION_QUEUE_REQUEST_ID,INTERCONNECTION_QUEUE_POSITION,DER_INTERCONNECTION_LOCATION\n")
+_DER_HEAD = (
+    "DER_TYPE,DER_NAMEPLATE_RATING,INVERTER_NAMEPLATE_RATING,PLANNED_INSTALLATION_DATE,DER_STATUS,DER_STATUS_RATIONALE,"
+    "TOTAL_MW_FOR_SUBSTATION,INTERCONNECTION_QUEUE_REQUEST_ID,INTERCONNECTION_QUEUE_POSITION,DER_INTERCONNECTION_LOCATION\n"
+)
 
 
 def _feeder(feeder: str, max_hc: float) -> str:
@@ -121,8 +123,14 @@ def verify(secret: str, headers: dict[str, str], body: bytes, tolerance_s: float
 
 def fast(**overrides) -> AlertSettings:
     """Delivery settings for tests: 127.0.0.1 allowed, short backoff."""
-    values = {"webhook_allow_private": True, "webhook_backoff_s": 0.05, "webhook_backoff_max_s": 0.2,
-              "webhook_retry_for_s": 30, "webhook_timeout_s": 5, **overrides}
+    values = {
+        "webhook_allow_private": True,
+        "webhook_backoff_s": 0.05,
+        "webhook_backoff_max_s": 0.2,
+        "webhook_retry_for_s": 30,
+        "webhook_timeout_s": 5,
+        **overrides,
+    }
     return AlertSettings(**values)
 
 

@@ -27,8 +27,13 @@ def _client(hostcap):
 
 def test_subscriptions_need_the_key_and_never_show_the_secret(lakes, receiver: Receiver):
     lake = lakes()
-    body = {"url": receiver.url, "secret": SECRET, "description": "mine",
-            "filter": {"feeder_ids": ["36_30_0001"]}, "triggers": {"headroom_below_mw": 2}}
+    body = {
+        "url": receiver.url,
+        "secret": SECRET,
+        "description": "mine",
+        "filter": {"feeder_ids": ["36_30_0001"]},
+        "triggers": {"headroom_below_mw": 2},
+    }
     with _client(lake.hostcap) as client:
         assert client.post("/v1/subscriptions", json=body).status_code == 401
         assert client.get("/v1/subscriptions").status_code == 401
@@ -62,14 +67,32 @@ def test_bad_urls_and_private_destinations_are_refused(lakes):
     lake = lakes(webhook_allow_private=False)
     triggers = {"feeder_presence": True}
     with _client(lake.hostcap) as client:
-        for url in ("file:///etc/passwd", "ftp://example.org/", "gopher://example.org", "http://user:pw@example.org/",
-                    "http:///nohost", "http://127.0.0.1:8080/", "http://10.1.2.3/", "http://169.254.169.254/latest/meta-data",
-                    "http://[::1]/", "http://[::ffff:192.168.0.1]/", "http://localhost/", "http://0.0.0.0/"):
+        for url in (
+            "file:///etc/passwd",
+            "ftp://example.org/",
+            "gopher://example.org",
+            "http://user:pw@example.org/",
+            "http:///nohost",
+            "http://127.0.0.1:8080/",
+            "http://10.1.2.3/",
+            "http://169.254.169.254/latest/meta-data",
+            "http://[::1]/",
+            "http://[::ffff:192.168.0.1]/",
+            "http://localhost/",
+            "http://0.0.0.0/",
+        ):
             response = client.post("/v1/subscriptions", json={"url": url, "secret": SECRET, "triggers": triggers}, headers=KEY)
             assert response.status_code == 422, (url, response.text)
-        assert client.post("/v1/subscriptions", json={"url": "https://example.org/h", "triggers": triggers}, headers=KEY).status_code == 422
-        assert client.post("/v1/subscriptions", json={"url": "https://example.org/h", "secret": SECRET, "triggers": {}},
-                           headers=KEY).status_code == 422
+        assert (
+            client.post("/v1/subscriptions", json={"url": "https://example.org/h", "triggers": triggers}, headers=KEY).status_code
+            == 422
+        )
+        assert (
+            client.post(
+                "/v1/subscriptions", json={"url": "https://example.org/h", "secret": SECRET, "triggers": {}}, headers=KEY
+            ).status_code
+            == 422
+        )
         assert client.get("/v1/subscriptions", headers=KEY).json()["count"] == 0
 
 
@@ -92,7 +115,9 @@ def _links(feed: ET.Element) -> dict[str, str]:
 
 def test_atom_feeds_validate_and_page(lakes):
     lake = lakes()
-    feed_only = lake.subscribe(None, filter={"feeder_ids": ["36_30_0001"]}, triggers={"headroom_below_mw": 2}, description="feeder 1")
+    feed_only = lake.subscribe(
+        None, filter={"feeder_ids": ["36_30_0001"]}, triggers={"headroom_below_mw": 2}, description="feeder 1"
+    )
     first = lake.hostcap.lake.current()
     second = lake.publish()
     from tests.alerts.conftest import BEFORE
@@ -107,7 +132,9 @@ def test_atom_feeds_validate_and_page(lakes):
         links = _links(feed)
         assert "previous" not in links and {"self", "first", "next"} <= set(links)
         page_two = _atom(client.get(links["next"].replace("http://testserver", "")))
-        assert [e.findtext(f"{{{NS}}}id") for e in page_two.findall(f"{{{NS}}}entry")] == [f"urn:hostcap:changes:{first}:{second}"]
+        assert [e.findtext(f"{{{NS}}}id") for e in page_two.findall(f"{{{NS}}}entry")] == [
+            f"urn:hostcap:changes:{first}:{second}"
+        ]
         assert "next" not in _links(page_two) and "previous" in _links(page_two)
         whole = _atom(client.get("/v1/changes.atom"))
         ids = [e.findtext(f"{{{NS}}}id") for e in whole.findall(f"{{{NS}}}entry")]
@@ -129,7 +156,9 @@ def test_cli_subscriptions_and_notify_dry_run(lakes, receiver: Receiver):
     lake = lakes()
     runner = CliRunner(env={"HOSTCAP_WEBHOOK_ALLOW_PRIVATE": "1"})
     at = ["--lake", lake.hostcap.settings.lake_dir]
-    added = runner.invoke(app, ["subscriptions", "add", "--url", receiver.url, "--feeder", "36_30_0001", "--headroom-below", "2", *at, "--json"])
+    added = runner.invoke(
+        app, ["subscriptions", "add", "--url", receiver.url, "--feeder", "36_30_0001", "--headroom-below", "2", *at, "--json"]
+    )
     assert added.exit_code == 0, added.output
     made = json.loads(added.output)
     assert len(made["secret"]) >= 32  # generated, shown this once
@@ -167,6 +196,12 @@ def test_every_webhook_setting_and_command_is_in_the_readme():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     for name in AlertSettings.model_fields:
         assert f"`HOSTCAP_{name.upper()}`" in readme, name
-    for text in ("`hostcap subscriptions add [", "`hostcap notify [--dry-run]", "X-Hostcap-Signature", "Idempotency-Key",
-                 "/v1/changes.atom", "/v1/subscriptions/{id}/deliveries"):
+    for text in (
+        "`hostcap subscriptions add [",
+        "`hostcap notify [--dry-run]",
+        "X-Hostcap-Signature",
+        "Idempotency-Key",
+        "/v1/changes.atom",
+        "/v1/subscriptions/{id}/deliveries",
+    ):
         assert text in readme, text

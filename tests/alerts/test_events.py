@@ -6,15 +6,36 @@ from __future__ import annotations
 from hostcap.alerts.events import ChangeSet, Gold, events_for
 from hostcap.alerts.model import Subscription
 
-F = {"feeder_id": "f1", "native_feeder_id": "N1", "utility": "coned", "substation_id": "s1", "substation_name": "Kensico",
-     "max_hc_mw": 4.0, "headroom_after_queue_mw": 3.0}
-D = {"der_id": "d1", "native_der_id": "D1", "utility": "coned", "status": "planned", "feeder_id": "f1", "native_feeder_id": "N1",
-     "nameplate_kw": 1500.0, "county": "Westchester"}
+F = {
+    "feeder_id": "f1",
+    "native_feeder_id": "N1",
+    "utility": "coned",
+    "substation_id": "s1",
+    "substation_name": "Kensico",
+    "max_hc_mw": 4.0,
+    "headroom_after_queue_mw": 3.0,
+}
+D = {
+    "der_id": "d1",
+    "native_der_id": "D1",
+    "utility": "coned",
+    "status": "planned",
+    "feeder_id": "f1",
+    "native_feeder_id": "N1",
+    "nameplate_kw": 1500.0,
+    "county": "Westchester",
+}
 
 
 def _sub(**spec) -> Subscription:
-    return Subscription(id="sub_0000000000000001", url=None, description="", created_at="2026-01-01T00:00:00+00:00",
-                        secret=None, **{"filter": {}, **spec})
+    return Subscription(
+        id="sub_0000000000000001",
+        url=None,
+        description="",
+        created_at="2026-01-01T00:00:00+00:00",
+        secret=None,
+        **{"filter": {}, **spec},
+    )
 
 
 def _types(sub: Subscription, old: Gold, new: Gold) -> list[str]:
@@ -46,7 +67,9 @@ def test_county_substation_and_feeder_filters():
     assert _types(_sub(filter={"substations": ["KENSICO"]}, triggers=both), old, new) == ["der_joined_queue", "max_hc_change"]
     assert _types(_sub(filter={"substations": ["s2"]}, triggers=both), old, new) == []
     assert _types(_sub(filter={"feeder_ids": ["n1"], "utilities": ["ConEd"]}, triggers=both), old, new) == [
-        "der_joined_queue", "max_hc_change"]
+        "der_joined_queue",
+        "max_hc_change",
+    ]
     assert _types(_sub(filter={"utilities": ["national_grid"]}, triggers=both), old, new) == []
 
 

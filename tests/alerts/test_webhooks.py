@@ -27,8 +27,11 @@ def test_one_signed_delivery_per_matching_subscription(lakes, receiver: Receiver
     headroom = subscribe("headroom-secret-0001", filter={"feeder_ids": ["36_30_0001"]}, triggers={"headroom_below_mw": 2})
     presence = subscribe("presence-secret-0002", filter={"utilities": ["National_Grid"]}, triggers={"feeder_presence": True})
     queue = subscribe("queue-secret-00000003", triggers={"der_min_kw": 1000})
-    unchanged = subscribe("quiet-secret-00000004", filter={"feeder_ids": ["36_30_0003"]},
-                          triggers={"headroom_below_mw": 10, "max_hc_change_pct": 1, "der_min_kw": 0, "feeder_presence": True})
+    unchanged = subscribe(
+        "quiet-secret-00000004",
+        filter={"feeder_ids": ["36_30_0003"]},
+        triggers={"headroom_below_mw": 10, "max_hc_change_pct": 1, "der_min_kw": 0, "feeder_presence": True},
+    )
     elsewhere = subscribe("other-secret-00000005", filter={"utilities": ["coned"]}, triggers={"feeder_presence": True})
     small = subscribe("small-secret-00000006", triggers={"der_min_kw": 5000})
     snapshot = lake.publish()
@@ -42,11 +45,13 @@ def test_one_signed_delivery_per_matching_subscription(lakes, receiver: Receiver
         assert request.headers["Idempotency-Key"] == f"{body['subscription_id']}:{snapshot}" == body["id"]
         by_subscription[body["subscription_id"]] = body
     assert set(by_subscription) == {headroom, presence, queue}
-    assert [(e["type"], e["native_feeder_id"], e["old_headroom_mw"], e["new_headroom_mw"]) for e in by_subscription[headroom]["events"]] == [
-        ("headroom_below", "36_30_0001", 2.5, -1.0)
-    ]
+    assert [
+        (e["type"], e["native_feeder_id"], e["old_headroom_mw"], e["new_headroom_mw"])
+        for e in by_subscription[headroom]["events"]
+    ] == [("headroom_below", "36_30_0001", 2.5, -1.0)]
     assert sorted((e["type"], e["native_feeder_id"]) for e in by_subscription[presence]["events"]) == [
-        ("feeder_added", "36_30_0004"), ("feeder_removed", "36_30_0002")
+        ("feeder_added", "36_30_0004"),
+        ("feeder_removed", "36_30_0002"),
     ]
     assert [(e["type"], e["native_der_id"], e["new_status"]) for e in by_subscription[queue]["events"]] == [
         ("der_joined_queue", "900002", "planned")
@@ -111,7 +116,9 @@ def test_a_slow_receiver_times_out(lakes):
         receiver.stop()
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:{port}/hook", "http://localhost:{port}/hook", "http://hooks.example.org:{port}/hook"])
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:{port}/hook", "http://localhost:{port}/hook", "http://hooks.example.org:{port}/hook"]
+)
 def test_private_destinations_are_refused_where_it_connects(lakes, receiver: Receiver, monkeypatch, url):
     """A subscription made while private destinations were allowed (or a name that resolves
     somewhere private only later) is refused at connect time, on the address resolved then."""

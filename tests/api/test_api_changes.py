@@ -25,8 +25,13 @@ def test_changes_since_an_earlier_snapshot(refreshable, make_client, api_setting
         assert (body["old"], body["new"], body["meta"]["snapshot"]) == (first, second.run_id, second.run_id)
         assert [d["native_der_id"] for d in body["ders_new"]] == ["5151515"]
         assert body["counts"] == {
-            "feeders_added": 0, "feeders_removed": 0, "max_hc_changes": 0, "ders_now_installed": 0,
-            "ders_new": 1, "ders_withdrawn": 0, "ders_removed": 0,
+            "feeders_added": 0,
+            "feeders_removed": 0,
+            "max_hc_changes": 0,
+            "ders_now_installed": 0,
+            "ders_new": 1,
+            "ders_withdrawn": 0,
+            "ders_removed": 0,
         }
         missing = client.get("/v1/changes", params={"since": "20200101T000000Z-000000"})
         assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
@@ -53,7 +58,9 @@ def _pages(client, since: str, limit: int) -> tuple[dict[str, list], int]:
         params = {**params, "cursor": body["next_cursor"]}
 
 
-def test_a_pair_is_diffed_once_for_many_parallel_requests_and_paged(refreshable, make_client, api_settings, wait_for, monkeypatch):
+def test_a_pair_is_diffed_once_for_many_parallel_requests_and_paged(
+    refreshable, make_client, api_settings, wait_for, monkeypatch
+):
     old = refreshable.lake.current()  # the whole sample; the refresh below loads two sources only
     new = refreshable.refresh().run_id
     real_diff, calls, asked = refreshable.diff, [], []

@@ -76,7 +76,9 @@ def ders_on(gold, feeder_id: str, statuses=("installed", "planned")) -> list[dic
     return [public(d) for d in gold("ders") if d["feeder_id"] == feeder_id and d["status"] in statuses]
 
 
-@pytest.mark.parametrize("reference", ["4Z81", "4z81", "  4Z81 ", "90846a9265100bed291343121a7ce5d9", "90846A9265100BED291343121A7CE5D9"])
+@pytest.mark.parametrize(
+    "reference", ["4Z81", "4z81", "  4Z81 ", "90846a9265100bed291343121a7ce5d9", "90846A9265100BED291343121A7CE5D9"]
+)
 def test_get_ders_for_feeder_by_native_or_canonical_id(client, gold, reference):
     """Feeder 4Z81 has installed, planned and withdrawn DER: the call lists installed and planned."""
     body = client.get("/getDERsForFeeder", params={"feederID": reference}).json()

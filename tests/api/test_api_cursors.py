@@ -15,7 +15,11 @@ from hostcap.api.paging import encode_cursor
 FEEDER = "90846a9265100bed291343121a7ce5d9"  # coned 4Z81: DER and segments
 #: every paged list
 PAGED = [
-    "/v1/feeders", "/v1/ders", "/v1/substations", f"/v1/feeders/{FEEDER}/ders", f"/v1/feeders/{FEEDER}/segments",
+    "/v1/feeders",
+    "/v1/ders",
+    "/v1/substations",
+    f"/v1/feeders/{FEEDER}/ders",
+    f"/v1/feeders/{FEEDER}/segments",
     "/v1/changes",
 ]
 OLD_SNAPSHOT = "20200101T000000Z-000000"
@@ -35,9 +39,18 @@ def _raw(text: str | bytes) -> str:
 def hostile_cursors(snapshot: str) -> dict[str, str]:
     """Cursors a client can craft, each of which must be refused with 400."""
     offsets = {
-        "superscript digit": "²", "arabic-indic digits": "١٢", "full-width digits": "１２", "negative": "-1",
-        "signed": "+1", "spaces": " 1 ", "underscores": "1_000", "exponent": "1e3", "hex": "0x10", "empty": "",
-        "huge": "9" * 100, "past int64": str(2**63),
+        "superscript digit": "²",
+        "arabic-indic digits": "١٢",
+        "full-width digits": "１２",
+        "negative": "-1",
+        "signed": "+1",
+        "spaces": " 1 ",
+        "underscores": "1_000",
+        "exponent": "1e3",
+        "hex": "0x10",
+        "empty": "",
+        "huge": "9" * 100,
+        "past int64": str(2**63),
     }
     cursors = {name: _raw(f"{snapshot}|{offset}") for name, offset in offsets.items()}
     cursors |= {

@@ -43,17 +43,30 @@ REQUESTS = [
     *(
         ("GET", f"/v1/feeders{query}", {})
         for query in (
-            "", "?limit=100", "?limit=3&sort=-max_hc_mw", "?limit=0", "?limit=10001", "?all_pages=true&format=csv",
-            "?utility=coned&min_max_hc_mw=2&max_max_hc_mw=10&min_headroom_mw=1", "?substation=%20milan",
-            "?sort=name", "?cursor=bogus", "?cursor=a%2Bb", "?limit=2&cursor={cursor}",
+            "",
+            "?limit=100",
+            "?limit=3&sort=-max_hc_mw",
+            "?limit=0",
+            "?limit=10001",
+            "?all_pages=true&format=csv",
+            "?utility=coned&min_max_hc_mw=2&max_max_hc_mw=10&min_headroom_mw=1",
+            "?substation=%20milan",
+            "?sort=name",
+            "?cursor=bogus",
+            "?cursor=a%2Bb",
+            "?limit=2&cursor={cursor}",
         )
     ),
     ("GET", "/v1/feeders?limit=2", {"Accept": "text/csv", "If-None-Match": "W/{etag}"}),
     *(
         ("GET", f"/v1/feeders{query}", {})
         for query in (
-            "?near=41.0,-73.8&radius_km=20&limit=3", "?bbox=-74.05,41.0,-73.7,41.2&format=geojson", "?county=Westchester",
-            "?near=95,-73.8", "?bbox=1,2,3", "?load_zone=g&format=csv&near=41.0,-73.8",
+            "?near=41.0,-73.8&radius_km=20&limit=3",
+            "?bbox=-74.05,41.0,-73.7,41.2&format=geojson",
+            "?county=Westchester",
+            "?near=95,-73.8",
+            "?bbox=1,2,3",
+            "?load_zone=g&format=csv&near=41.0,-73.8",
         )
     ),
     ("GET", "/v1/feeders?limit=2", {"Accept": "application/geo+json"}),
@@ -80,7 +93,9 @@ def test_the_lane_answers_as_the_route(client, routed, sample_run, method, url, 
     headers = {k: v.replace("{etag}", f'"{snapshot}-csv"') for k, v in headers.items()}
     laned, direct = (c.request(method, url, headers=headers) for c in (client, routed))
     assert (laned.status_code, laned.headers.multi_items(), laned.content) == (
-        direct.status_code, direct.headers.multi_items(), direct.content
+        direct.status_code,
+        direct.headers.multi_items(),
+        direct.content,
     )
 
 
@@ -104,8 +119,12 @@ def test_the_lane_answers_valid_requests_and_passes_on_the_rest(client):
     answered = ["/getDERsForFeeder?feederID=4Z81", "/getFeeders?maxHostingCapacity=5", "/v1/feeders?limit=100"]
     for url in answered:
         assert lane_client.get(url).status_code == 200
-    left = ["GET /getDERsForFeeder?feederID=", "GET /v1/feeders?cursor=bogus", "HEAD /getFeeders?maxHostingCapacity=5",
-            "GET /v1/feeders/90846a9265100bed291343121a7ce5d9?"]
+    left = [
+        "GET /getDERsForFeeder?feederID=",
+        "GET /v1/feeders?cursor=bogus",
+        "HEAD /getFeeders?maxHostingCapacity=5",
+        "GET /v1/feeders/90846a9265100bed291343121a7ce5d9?",
+    ]
     for request in left:
         method, url = request.split(" ")
         assert lane_client.request(method, url).status_code == 204

@@ -70,7 +70,11 @@ def geojson_pages(client, path: str, params: dict) -> list[dict]:
 
 @pytest.mark.parametrize(
     "path,params",
-    [("/v1/feeders", {"min_max_hc_mw": 1}), ("/v1/ders", {"status": "planned"}), ("/v1/feeders", {"near": "41.0,-73.8", "radius_km": 20})],
+    [
+        ("/v1/feeders", {"min_max_hc_mw": 1}),
+        ("/v1/ders", {"status": "planned"}),
+        ("/v1/feeders", {"near": "41.0,-73.8", "radius_km": 20}),
+    ],
 )
 def test_geojson_holds_the_json_rows_as_properties_page_by_page(client, path, params):
     rows = client.get(path, params={**params, "all_pages": True}).json()["data"]
@@ -105,7 +109,9 @@ def test_segment_and_der_geometry_round_trip(client, sample_run):
     gold = {s["segment_id"]: s["geometry"] for s in sample_run.rows("feeder_segments")}
     assert features and all(f["geometry"] == json.loads(gold[f["properties"]["segment_id"]]) for f in features)
     ders = geojson_pages(client, f"/v1/feeders/{feeder['feeder_id']}/ders", {"limit": 50})
-    assert ders and all(d["geometry"] == {"type": "Point", "coordinates": [feeder["point_lon"], feeder["point_lat"]]} for d in ders)
+    assert ders and all(
+        d["geometry"] == {"type": "Point", "coordinates": [feeder["point_lon"], feeder["point_lat"]]} for d in ders
+    )
 
 
 def test_accept_geo_json_etag_and_304(client):
@@ -118,4 +124,3 @@ def test_accept_geo_json_etag_and_304(client):
     assert client.get("/v1/feeders", headers={"Accept": "application/json, application/geo+json"}).json()["data"]
     assert client.get("/v1/substations", params={"format": "geojson"}).status_code == 422
     assert "application/geo+json" in client.get("/openapi.json").json()["paths"]["/v1/ders"]["get"]["responses"]["200"]["content"]
-

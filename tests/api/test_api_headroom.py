@@ -28,6 +28,6 @@ def test_substations_sort_by_bank_headroom_nulls_last(client):
     values = [s["bank_headroom_mw"] for s in data]
     rated = [v for v in values if v is not None]
     assert rated and values[: len(rated)] == sorted(rated, reverse=True)
-    assert all(v is None for v in values[len(rated):])
+    assert all(v is None for v in values[len(rated) :])
     by_feeders = client.get("/v1/substations?limit=10000&sort=feeder_count").json()["data"]
     assert [s["feeder_count"] for s in by_feeders] == sorted(s["feeder_count"] for s in by_feeders)

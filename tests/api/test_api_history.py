@@ -28,7 +28,9 @@ def history_client(tmp_path_factory: pytest.TempPathFactory, make_client):
     for path in files.values():
         path.parent.mkdir(parents=True)
     states = [  # (feeder max HC, project 900 installed?)
-        ("2.0", False), ("3.0", False), ("3.0", True),
+        ("2.0", False),
+        ("3.0", False),
+        ("3.0", True),
     ]
     snapshots = []
     for max_hc, built in states:
@@ -36,7 +38,9 @@ def history_client(tmp_path_factory: pytest.TempPathFactory, make_client):
         files["national_grid/installed_der"].write_text(
             INSTALLED + "100,null,Solar,7.5,36_13_1,0\r\n" + ("900,null,Solar,2000,36_13_1,0\r\n" if built else "")
         )
-        files["national_grid/planned_der"].write_text(PLANNED + "Solar,2000,null,9/30/2024,null,null,,900,6/5/2024 13:47,36_13_1\r\n")
+        files["national_grid/planned_der"].write_text(
+            PLANNED + "Solar,2000,null,9/30/2024,null,null,,900,6/5/2024 13:47,36_13_1\r\n"
+        )
         report = hostcap.refresh()
         assert report.published, report.error
         snapshots.append(report.snapshot)

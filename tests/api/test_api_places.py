@@ -59,7 +59,11 @@ def test_feeder_place_filters(client, rows):
         got = client.get("/v1/feeders", params={"county": county, "all_pages": True}).json()["data"]
         assert [f["feeder_id"] for f in got] == [f for f, c in counties.items() if c == county]
     zoned = [f["feeder_id"] for f in feeders if f["load_zone"] == "G"]
-    assert zoned and [f["feeder_id"] for f in client.get("/v1/feeders", params={"load_zone": "G", "all_pages": True}).json()["data"]] == zoned
+    assert (
+        zoned
+        and [f["feeder_id"] for f in client.get("/v1/feeders", params={"load_zone": "G", "all_pages": True}).json()["data"]]
+        == zoned
+    )
     in_town = {d["feeder_id"] for d in ders if d["city"] == "White Plains"}
     got = client.get("/v1/feeders", params={"town": "White Plains", "all_pages": True}).json()["data"]
     assert in_town and [f["feeder_id"] for f in got] == [f["feeder_id"] for f in feeders if f["feeder_id"] in in_town]

@@ -36,8 +36,13 @@ def test_refresh_runs_in_background_and_swaps_atomically(make_client, refreshabl
                 assert started.headers["location"] == f"/v1/refreshes/{run_id}"
                 busy = client.post("/v1/refreshes")
                 assert busy.status_code == 409 and busy.json()["run_id"] == run_id
-                assert client.get("/refreshData").json() == {**started.json()["data"], "finished_at": None,
-                                                               "published": None, "duration_s": None, "gold": None}
+                assert client.get("/refreshData").json() == {
+                    **started.json()["data"],
+                    "finished_at": None,
+                    "published": None,
+                    "duration_s": None,
+                    "gold": None,
+                }
                 assert client.get("/readyz").json()["refresh_running"] == run_id
                 wait_for(lambda: client.get(f"/v1/refreshes/{run_id}").json()["data"]["status"] != "running", "the refresh")
             finally:
@@ -76,8 +81,11 @@ def test_compat_refresh_data_starts_one(make_client, refreshable, api_settings, 
 )
 def test_starting_a_refresh_needs_the_key_when_one_is_set(sample_run, make_client, api_settings, headers):
     with make_client(sample_run.hostcap, api_settings(api_key=API_KEY)) as keyed:
-        for call in (keyed.get("/refreshData", headers=headers), keyed.post("/refreshData", headers=headers),
-                     keyed.post("/v1/refreshes", headers=headers)):
+        for call in (
+            keyed.get("/refreshData", headers=headers),
+            keyed.post("/refreshData", headers=headers),
+            keyed.post("/v1/refreshes", headers=headers),
+        ):
             assert call.status_code == 401
             assert call.headers["www-authenticate"] == 'Bearer realm="hostcap"'
             assert "X-API-Key" in call.json()["detail"]
@@ -112,8 +120,15 @@ def test_a_refresh_running_in_another_process_is_409(make_client, refreshable, a
         busy = client.post("/v1/refreshes")
         assert busy.status_code == 409 and busy.json()["run_id"] == "20260101T000000Z-cli001"
         assert client.get("/refreshData").json() == {
-            "run_id": "20260101T000000Z-cli001", "status": "running", "trigger": None, "started_at": None,
-            "finished_at": None, "published": None, "duration_s": None, "error": None, "gold": None,
+            "run_id": "20260101T000000Z-cli001",
+            "status": "running",
+            "trigger": None,
+            "started_at": None,
+            "finished_at": None,
+            "published": None,
+            "duration_s": None,
+            "error": None,
+            "gold": None,
         }
 
 

@@ -95,7 +95,9 @@ def test_a_head_within_the_limits_is_answered(server):
 
 
 def test_a_header_over_the_size_limit_is_431(server):
-    request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Big: " + b"a" * (MAX_HEAD_BYTES * 2) + b"\r\n\r\n"
+    request = (
+        b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Big: " + b"a" * (MAX_HEAD_BYTES * 2) + b"\r\n\r\n"
+    )
     response = _send_and_read(server, request)
     assert _status(response) == 431
     assert str(MAX_HEAD_BYTES) in _problem(response)["detail"]
@@ -185,4 +187,3 @@ def test_a_keep_alive_connection_serves_requests_one_after_another(server):
                 response += conn.recv(65536)
             assert _status(response) == 200
             time.sleep(HEAD_TIMEOUT_S / 2)  # idle for part of the timeout between requests, as a client may
-

@@ -32,10 +32,14 @@ app = create_app(Hostcap(Settings(lake_dir=str(LAKE))), ApiSettings(api_key=API_
 REJECTED = ["400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "422", "428", "429", "5xx"]
 # a cursor is opaque: a string of the documented shape that the API never issued is a 400
 ACCEPTED = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
-config = schemathesis.Config.from_dict({"checks": {
-    "negative_data_rejection": {"expected-statuses": REJECTED},
-    "positive_data_acceptance": {"expected-statuses": ACCEPTED},
-}})
+config = schemathesis.Config.from_dict(
+    {
+        "checks": {
+            "negative_data_rejection": {"expected-statuses": REJECTED},
+            "positive_data_acceptance": {"expected-statuses": ACCEPTED},
+        }
+    }
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
 
 

@@ -52,8 +52,11 @@ def test_feeders_without_max_hc_never_match_and_sort_last():
 
 def test_a_native_id_two_utilities_share_resolves_to_both_unless_narrowed():
     table = pa.table(
-        {"feeder_id": ["a" * 32, "b" * 32, None], "utility": ["coned", "national_grid", "coned"],
-         "native_feeder_id": ["12-3", "12-3", None]}
+        {
+            "feeder_id": ["a" * 32, "b" * 32, None],
+            "utility": ["coned", "national_grid", "coned"],
+            "native_feeder_id": ["12-3", "12-3", None],
+        }
     )
     refs = FeederRefs(table)
     assert refs.resolve(" 12-3 ") == ["a" * 32, "b" * 32]

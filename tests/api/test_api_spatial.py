@@ -140,7 +140,12 @@ def test_locate_is_every_feeder_with_a_segment_within_the_tolerance_nearest_firs
 
 @pytest.mark.parametrize(
     "params,status",
-    [({"bbox": "-73,41,-74,42"}, 400), ({"near": "95,-73"}, 400), ({"bbox": "1,2,3"}, 422), ({"near": "41,-73", "radius_km": 0}, 422)],
+    [
+        ({"bbox": "-73,41,-74,42"}, 400),
+        ({"near": "95,-73"}, 400),
+        ({"bbox": "1,2,3"}, 422),
+        ({"near": "41,-73", "radius_km": 0}, 422),
+    ],
 )
 def test_a_bad_place_is_refused(client, params, status):
     assert client.get("/v1/feeders", params=params).status_code == status

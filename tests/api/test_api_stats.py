@@ -34,8 +34,7 @@ def test_max_hc_distribution_puts_every_feeder_with_a_value_in_one_bin(client, g
         low = -float("inf") if entry.bin_min_mw is None else entry.bin_min_mw
         high = float("inf") if entry.bin_max_mw is None else entry.bin_max_mw
         expected = sum(
-            f["utility"] == entry.utility and f["max_hc_mw"] is not None and low <= f["max_hc_mw"] < high
-            for f in gold("feeders")
+            f["utility"] == entry.utility and f["max_hc_mw"] is not None and low <= f["max_hc_mw"] < high for f in gold("feeders")
         )
         assert entry.feeder_count == expected, entry
     with_value = Counter(f["utility"] for f in gold("feeders") if f["max_hc_mw"] is not None)
@@ -57,7 +56,9 @@ def test_der_mw_sums_distribution_der_by_utility_type_and_status(client, gold):
     for key, (der_count, mw) in expected.items():
         assert got[key][0] == der_count
         assert got[key][1] == pytest.approx(mw, abs=1e-6)
-    installed = {u.utility: u.installed_der_mw for u in UtilitiesPublic.model_validate_json(client.get("/v1/utilities").content).data}
+    installed = {
+        u.utility: u.installed_der_mw for u in UtilitiesPublic.model_validate_json(client.get("/v1/utilities").content).data
+    }
     for utility, mw in installed.items():
         assert sum(e.nameplate_mw for e in body.data if e.utility == utility and e.status == "installed") == pytest.approx(mw)
 

@@ -11,7 +11,12 @@ from hostcap.orchestration.schedule import Schedule
 def test_a_server_without_orchestration_runs_nothing_by_itself(client):
     body = client.get("/v1/status").json()
     assert body["data"] == {
-        "watch": None, "schedule": None, "running": False, "last": None, "refresh_running": None, "fallback": None
+        "watch": None,
+        "schedule": None,
+        "running": False,
+        "last": None,
+        "refresh_running": None,
+        "fallback": None,
     }
     assert body["meta"]["snapshot"]
 
@@ -25,12 +30,20 @@ def test_the_watcher_refreshes_through_the_server_and_status_shows_it_and_the_sc
     with make_client(refreshable, api_settings(), orchestration=settings, watch=True) as client:
         # the lake was built from every sample source and this server's config has two: the content
         # differs from the published snapshot's, so the watcher refreshes as it starts
-        wait_for(lambda: (client.get("/v1/status").json()["data"]["last"] or {}).get("outcome") == "ran",
-                 "the watcher's refresh", timeout_s=120)
+        wait_for(
+            lambda: (client.get("/v1/status").json()["data"]["last"] or {}).get("outcome") == "ran",
+            "the watcher's refresh",
+            timeout_s=120,
+        )
         body = client.get("/v1/status").json()
         status = body["data"]
         assert status["watch"] == {
-            "mode": "events", "quiet_s": 0.3, "poll_s": None, "changes_noticed": 0, "checks": 1, "refreshes": 1,
+            "mode": "events",
+            "quiet_s": 0.3,
+            "poll_s": None,
+            "changes_noticed": 0,
+            "checks": 1,
+            "refreshes": 1,
             "pending": False,
         }
         assert status["schedule"] == {"expression": "0 6 1 * *", "timezone": "UTC", "next_run": expected_next, "refreshes": 0}

@@ -49,8 +49,10 @@ def test_models_name_exactly_the_gold_columns():
     from hostcap.feeder_view import VIEW_COLUMNS
 
     for model, columns in (
-        (FeederPublic, [*FEEDER_COLUMNS, *VIEW_COLUMNS]), (SegmentPublic, SEGMENT_COLUMNS),
-        (DerPublic, DER_COLUMNS), (SubstationPublic, SUBSTATION_COLUMNS),
+        (FeederPublic, [*FEEDER_COLUMNS, *VIEW_COLUMNS]),
+        (SegmentPublic, SEGMENT_COLUMNS),
+        (DerPublic, DER_COLUMNS),
+        (SubstationPublic, SUBSTATION_COLUMNS),
     ):
         assert set(model.model_fields) == set(columns), model.__name__
 
@@ -82,8 +84,10 @@ def test_feeders_cursor_walks_every_feeder_once(client, gold):
         ({"max_max_hc_mw": 2.68}, lambda f: f["max_hc_mw"] is not None and f["max_hc_mw"] <= 2.68),
         ({"min_max_hc_mw": 1, "max_max_hc_mw": 3}, lambda f: f["max_hc_mw"] is not None and 1 <= f["max_hc_mw"] <= 3),
         ({"min_headroom_mw": 0}, lambda f: f["headroom_after_queue_mw"] is not None and f["headroom_after_queue_mw"] >= 0),
-        ({"min_headroom_mw": -3, "utility": "national_grid"},
-         lambda f: f["utility"] == "national_grid" and f["headroom_after_queue_mw"] >= -3),
+        (
+            {"min_headroom_mw": -3, "utility": "national_grid"},
+            lambda f: f["utility"] == "national_grid" and f["headroom_after_queue_mw"] >= -3,
+        ),
     ],
 )
 def test_feeder_filters(client, gold, params, keep):
@@ -109,9 +113,16 @@ def test_feeder_sorts_nulls_last_ties_in_gold_order(client, gold, column, descen
 @pytest.mark.parametrize(
     "query, where",
     [
-        ("sort=max_hc", "sort"), ("limit=0", "limit"), ("limit=10001", "limit"), ("min_max_hc_mw=nan", "min_max_hc_mw"),
-        ("max_max_hc_mw=1e999", "max_max_hc_mw"), ("min_headroom_mw=x", "min_headroom_mw"), ("utility=CONED", "utility"),
-        ("substation=" + "x" * 65, "substation"), ("cursor=not*base64", "cursor"), ("format=xml", "format"),
+        ("sort=max_hc", "sort"),
+        ("limit=0", "limit"),
+        ("limit=10001", "limit"),
+        ("min_max_hc_mw=nan", "min_max_hc_mw"),
+        ("max_max_hc_mw=1e999", "max_max_hc_mw"),
+        ("min_headroom_mw=x", "min_headroom_mw"),
+        ("utility=CONED", "utility"),
+        ("substation=" + "x" * 65, "substation"),
+        ("cursor=not*base64", "cursor"),
+        ("format=xml", "format"),
     ],
 )
 def test_feeder_list_validates_its_parameters(client, query, where):
@@ -143,8 +154,10 @@ def test_unknown_feeder_is_404_and_a_bad_id_422(client, suffix):
         ("status=withdrawn", lambda d: d["status"] == "withdrawn"),
         ("status=installed&status=planned", lambda d: d["status"] in ("installed", "planned")),
         ("der_type=solar", lambda d: d["der_type"] == "solar"),
-        ("der_type=storage&der_type=solar_storage&status=installed",
-         lambda d: d["der_type"] in ("storage", "solar_storage") and d["status"] == "installed"),
+        (
+            "der_type=storage&der_type=solar_storage&status=installed",
+            lambda d: d["der_type"] in ("storage", "solar_storage") and d["status"] == "installed",
+        ),
     ],
 )
 def test_feeder_ders_filters(client, gold, query, keep):

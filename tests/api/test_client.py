@@ -63,7 +63,9 @@ def test_lists_are_the_gold_tables_and_unchanged_pages_are_304(two_snapshots, se
 def test_filters_and_polars(two_snapshots, server) -> None:
     polars = pytest.importorskip("polars")
     gold = two_snapshots[0].lake.read_table("feeders").to_pylist()
-    expected = sorted(f["feeder_id"] for f in gold if f["headroom_after_queue_mw"] is not None and f["headroom_after_queue_mw"] >= 2)
+    expected = sorted(
+        f["feeder_id"] for f in gold if f["headroom_after_queue_mw"] is not None and f["headroom_after_queue_mw"] >= 2
+    )
     with Client(server.url, page_size=PAGE, frame="polars") as hc:
         found = hc.feeders(min_headroom_mw=2)
         assert isinstance(found, polars.DataFrame)
@@ -140,8 +142,11 @@ def test_retries_503_and_429_honouring_retry_after_within_bounds() -> None:
     assert waits == [2.0, 2.0] and hc.stats.retries == 2 and len(seen) == 3
 
     seen.clear()
-    capped = Client("http://127.0.0.1:9", retry=Retry(attempts=2, backoff_s=0.25, max_wait_s=0.5),
-                    http=httpx.Client(base_url="http://127.0.0.1:9", transport=_flaky([503] * 5, None, seen)))
+    capped = Client(
+        "http://127.0.0.1:9",
+        retry=Retry(attempts=2, backoff_s=0.25, max_wait_s=0.5),
+        http=httpx.Client(base_url="http://127.0.0.1:9", transport=_flaky([503] * 5, None, seen)),
+    )
     capped.transport.sleep = waits.append
     waits.clear()
     with pytest.raises(httpx.HTTPStatusError, match="503"):

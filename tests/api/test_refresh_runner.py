@@ -28,8 +28,8 @@ def test_a_cli_refresh_whose_configs_fail_to_load_is_a_failed_run_in_the_lake(re
     before = set(refreshable.lake.runs())
     settings = refreshable.settings
     refreshed = CliRunner().invoke(
-        app, ["refresh", "--json", "--source", settings.source_dir, "--lake", settings.lake_dir,
-              "--config", str(settings.config_dir)],
+        app,
+        ["refresh", "--json", "--source", settings.source_dir, "--lake", settings.lake_dir, "--config", str(settings.config_dir)],
     )
     assert refreshed.exit_code != 0
     (run_id,) = set(refreshable.lake.runs()) - before

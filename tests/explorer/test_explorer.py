@@ -28,7 +28,9 @@ LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 FEEDER = "90846a9265100bed291343121a7ce5d9"  # coned 4Z81: installed, planned and withdrawn DER, segments
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: install Debian's `chromium` package (or set CHROMIUM_PATH)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="no Chromium: install Debian's `chromium` package (or set CHROMIUM_PATH)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +76,9 @@ def page(browser, server) -> Iterator[Page]:
     opened.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
     opened.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
     # a fetch the explorer cancels (the reader moved on) and a download's navigation end as ERR_ABORTED
-    opened.on("requestfailed", lambda r: "ERR_ABORTED" not in (r.failure or "") and problems.append(f"failed: {r.url} {r.failure}"))
+    opened.on(
+        "requestfailed", lambda r: "ERR_ABORTED" not in (r.failure or "") and problems.append(f"failed: {r.url} {r.failure}")
+    )
     opened.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"))
     yield opened
     context.close()
@@ -224,7 +228,9 @@ def test_a_feeder_page_shows_its_hc_flags_and_der(page, api):
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Feeder {feeder['native_feeder_id']}")
     wait_drawn(page)
     figures = page.locator(".figures")
-    assert number(figures.locator("div", has_text="Max hosting capacity").locator("dd").inner_text()) == round(feeder["max_hc_mw"], 2)
+    assert number(figures.locator("div", has_text="Max hosting capacity").locator("dd").inner_text()) == round(
+        feeder["max_hc_mw"], 2
+    )
     headroom = figures.locator("div", has_text="Headroom after queue").locator("dd").inner_text()
     assert number(headroom) == round(feeder["headroom_after_queue_mw"], 2)
     table = page.locator(".table-wrap", has=page.locator("caption", has_text="DER records"))
@@ -363,7 +369,9 @@ def test_the_map_draws_the_matching_feeders_and_a_click_opens_one(page, api):
     expect(page.locator(".map-legend")).to_contain_text("Headroom after queue (MW)")
     expect(page.locator(".map-note")).to_have_text(re.compile(rf"^The map draws {len(located)} feeders with a location"))
     # a line's colour is its feeder's band of headroom after the queue
-    colour = page.evaluate("(h) => import('/explorer/js/map.js').then((m) => m.colourOf(h))", located[0]["headroom_after_queue_mw"])
+    colour = page.evaluate(
+        "(h) => import('/explorer/js/map.js').then((m) => m.colourOf(h))", located[0]["headroom_after_queue_mw"]
+    )
     assert page.locator(f"path.feeder-{located[0]['feeder_id']}").first.get_attribute("stroke") == colour
     screenshots(page, "map")
     # the map alone as a reader sees it (a full-page capture redraws Leaflet's panes mid-move)

@@ -38,7 +38,10 @@ def _id_paths() -> list[str]:
     """
     done = subprocess.run(
         [NODE, "--experimental-detect-module", "--input-type=module", "-e", script],
-        capture_output=True, text=True, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return json.loads(done.stdout)
 

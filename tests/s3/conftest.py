@@ -116,7 +116,5 @@ def s3_hostcap(moto: MotoS3, tmp_path: Path, source: str, lake: str, source_ids:
     if not configs.exists():
         copy_configs(configs, source_ids)
     return Hostcap(
-        Settings(
-            source_dir=source, lake_dir=lake, config_dir=configs, endpoint_url=moto.endpoint, aws_region=REGION, **settings
-        )
+        Settings(source_dir=source, lake_dir=lake, config_dir=configs, endpoint_url=moto.endpoint, aws_region=REGION, **settings)
     )

@@ -28,7 +28,12 @@ def test_subscriptions_deliveries_and_history_live_in_the_bucket(moto_s3: MotoS3
     try:
         secret = "s3-secret-0123456789"
         given = SubscriptionIn.model_validate(
-            {"url": receiver.url, "secret": secret, "filter": {"feeder_ids": ["36_30_0001"]}, "triggers": {"headroom_below_mw": 2}}
+            {
+                "url": receiver.url,
+                "secret": secret,
+                "filter": {"feeder_ids": ["36_30_0001"]},
+                "triggers": {"headroom_below_mw": 2},
+            }
         )
         subscription = first.notifier.subscriptions.add(given).id
         assert any(key.endswith(f"{subscription}.json") for key in moto_s3.objects(bucket, "lake/"))

@@ -113,9 +113,7 @@ def test_access_denied_names_the_source_and_layer_and_never_a_credential(
         assert key["SecretAccessKey"] not in shown and key["AccessKeyId"] not in shown
 
 
-def test_the_store_going_away_mid_refresh_publishes_nothing_and_the_next_refresh_succeeds(
-    own_moto_s3: MotoS3, tmp_path: Path
-):
+def test_the_store_going_away_mid_refresh_publishes_nothing_and_the_next_refresh_succeeds(own_moto_s3: MotoS3, tmp_path: Path):
     moto = own_moto_s3
     local = sample_sources(tmp_path, SOURCES)
     bucket = moto.bucket()

@@ -47,8 +47,18 @@ def test_serve_answers_from_an_s3_lake_and_refreshes_it(moto_s3: MotoS3, tmp_pat
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOSTCAP_", "AWS_"))}
     env |= aws_env(moto_s3.endpoint) | {"HOSTCAP_ENDPOINT_URL": moto_s3.endpoint, "HOSTCAP_AWS_REGION": REGION}
     command = [
-        sys.executable, "-c", "from hostcap.cli import app; app()", "serve",
-        "--source", source, "--lake", lake, "--config", str(hostcap.settings.config_dir), "--port", str(port),
+        sys.executable,
+        "-c",
+        "from hostcap.cli import app; app()",
+        "serve",
+        "--source",
+        source,
+        "--lake",
+        lake,
+        "--config",
+        str(hostcap.settings.config_dir),
+        "--port",
+        str(port),
     ]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
@@ -73,9 +83,7 @@ def test_serve_answers_from_an_s3_lake_and_refreshes_it(moto_s3: MotoS3, tmp_pat
 
 
 @pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
-def test_with_the_store_gone_the_api_serves_its_snapshot_and_says_why_it_cannot_refresh(
-    own_moto_s3: MotoS3, tmp_path: Path
-):
+def test_with_the_store_gone_the_api_serves_its_snapshot_and_says_why_it_cannot_refresh(own_moto_s3: MotoS3, tmp_path: Path):
     from fastapi.testclient import TestClient
 
     moto = own_moto_s3

@@ -41,7 +41,9 @@ def test_new_objects_under_a_watched_s3_prefix_start_one_refresh(moto_s3: MotoS3
         for old in moto_s3.objects(bucket, "src/"):
             client.delete_object(Bucket=bucket, Key=old)
         for source_id in SOURCES:
-            client.put_object(Bucket=bucket, Key=f"src/{source_id}/{REAL_FILES[source_id]}", Body=(REAL / REAL_FILES[source_id]).read_bytes())
+            client.put_object(
+                Bucket=bucket, Key=f"src/{source_id}/{REAL_FILES[source_id]}", Body=(REAL / REAL_FILES[source_id]).read_bytes()
+            )
         wait_for(lambda: len(watch_runs(hostcap)) == 1 and settled(2), "one refresh", timeout_s=120)
         (run,) = watch_runs(hostcap)
         assert run.status == "succeeded" and hostcap.lake.current() == run.run_id

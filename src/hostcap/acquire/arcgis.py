@@ -73,9 +73,7 @@ class LayerInfo:
     @classmethod
     def parse(cls, body: dict) -> LayerInfo:
         fields = body.get("fields") or []
-        oid = body.get("objectIdField") or next(
-            (f["name"] for f in fields if f.get("type") == "esriFieldTypeOID"), None
-        )
+        oid = body.get("objectIdField") or next((f["name"] for f in fields if f.get("type") == "esriFieldTypeOID"), None)
         if not oid:
             raise ValueError("the layer names no object-ID field")
         editing = body.get("editingInfo") or {}

@@ -22,8 +22,9 @@ import httpx
 from hostcap.acquire.http import HttpClient, Traffic, UpstreamError
 from hostcap.acquire.upstream import PageUpstream
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTHS = {
+    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
+}
 _YMD = re.compile(r"(20\d\d)[-_./]?(0[1-9]|1[0-2])(?:[-_./]?([0-3]\d))?(?!\d)")
 _MY = re.compile(r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[-_ ./%20]*(20\d\d)", re.I)
 _MDY = re.compile(r"(?<!\d)(0?[1-9]|1[0-2])[-_.](?:([0-3]?\d)[-_.])?(20\d\d)(?!\d)")

@@ -84,8 +84,12 @@ class Fetcher:
         landing, traffic, started = Landing(self.storage, config), Traffic(), time.perf_counter()
         last = landing.last_pull()
         result = SourceFetch(
-            source=config.source_id, kind=config.upstream.kind, url=config.upstream.url, status="unchanged",
-            pulled_at=(last or {}).get("pulled_at"), upstream_last_edit=(last or {}).get("upstream_last_edit"),
+            source=config.source_id,
+            kind=config.upstream.kind,
+            url=config.upstream.url,
+            status="unchanged",
+            pulled_at=(last or {}).get("pulled_at"),
+            upstream_last_edit=(last or {}).get("upstream_last_edit"),
         )
         try:
             if isinstance(config.upstream, ArcgisUpstream):
@@ -100,9 +104,15 @@ class Fetcher:
         result.duration_s = round(time.perf_counter() - started, 3)
         if result.error:
             log.warning("fetch failed: source=%s url=%s page=%s: %s", result.source, result.url, result.page, result.error)
-        landing.record({
-            "status": result.status, "at": now(), "url": result.url, "page": result.page, "error": result.error,
-        })
+        landing.record(
+            {
+                "status": result.status,
+                "at": now(),
+                "url": result.url,
+                "page": result.page,
+                "error": result.error,
+            }
+        )
         return result
 
     def _layer(self, client, config, upstream: ArcgisUpstream, landing, last, traffic, result: SourceFetch) -> None:
@@ -121,11 +131,20 @@ class Fetcher:
             self.progress(config.source_id, pages, rows, expected, traffic.bytes)
 
         pull = layer.pull(info, on_page)
-        sidecar = landing.land(pull.data, {
-            "url": f"{upstream.url}/query", "query": pull.query, "pulled_at": now(), "upstream_key": key,
-            "upstream_last_edit": result.upstream_last_edit, "rows": pull.count, "pages": pull.pages,
-            "requests": traffic.requests, "fields": pull.info.fields,
-        })
+        sidecar = landing.land(
+            pull.data,
+            {
+                "url": f"{upstream.url}/query",
+                "query": pull.query,
+                "pulled_at": now(),
+                "upstream_key": key,
+                "upstream_last_edit": result.upstream_last_edit,
+                "rows": pull.count,
+                "pages": pull.pages,
+                "requests": traffic.requests,
+                "fields": pull.info.fields,
+            },
+        )
         result.status, result.rows, result.pages, result.pulled_at = "fetched", pull.count, pull.pages, sidecar["pulled_at"]
 
     def _page(self, client, config, landing, last, traffic, result: SourceFetch) -> None:
@@ -143,11 +162,19 @@ class Fetcher:
             raise UpstreamError(found.url, f"cannot unpack the archive: {type(exc).__name__}: {exc}") from None
         if last and last.get("sha256") == hashlib.sha256(data).hexdigest():
             return  # the same bytes again (a server without validators)
-        sidecar = landing.land(data, {
-            "url": found.url, "page": upstream.url, "query": {}, "pulled_at": now(), "etag": found.etag,
-            "last_modified": found.last_modified, "upstream_last_edit": found.last_modified,
-            "requests": traffic.requests,
-        })
+        sidecar = landing.land(
+            data,
+            {
+                "url": found.url,
+                "page": upstream.url,
+                "query": {},
+                "pulled_at": now(),
+                "etag": found.etag,
+                "last_modified": found.last_modified,
+                "upstream_last_edit": found.last_modified,
+                "requests": traffic.requests,
+            },
+        )
         result.status, result.pulled_at, result.upstream_last_edit = "fetched", sidecar["pulled_at"], found.last_modified
 
 

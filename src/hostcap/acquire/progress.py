@@ -16,8 +16,12 @@ from hostcap.acquire.fetch import FetchProgress
 def fetch_progress(console: Console) -> Iterator[FetchProgress]:
     """A FetchProgress that draws one bar per source while the block runs."""
     bars = Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"), TimeElapsedColumn(),
-        console=console, transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
     )
     tasks: dict[str, TaskID] = {}
     lock = threading.Lock()

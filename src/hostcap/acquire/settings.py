@@ -26,8 +26,10 @@ class FetchSettings(BaseSettings):
     backoff_s: float = Field(1.0, ge=0, description="First retry's wait; doubled per retry (with jitter).")
     backoff_max_s: float = Field(60.0, ge=0, description="Longest wait between retries (and longest `Retry-After` honoured).")
     retry_budget_s: float = Field(
-        900.0, gt=0, description="Seconds one request may take in all, every attempt and wait between them included (an attempt is "
-        "cut off when they are up); past it the source's pull fails."
+        900.0,
+        gt=0,
+        description="Seconds one request may take in all, every attempt and wait between them included (an attempt is "
+        "cut off when they are up); past it the source's pull fails.",
     )
     per_host: int = Field(2, ge=1, description="Requests in flight at once to one host.")
     rate_per_s: float = Field(2.0, gt=0, description="Requests per second to one host, at most.")

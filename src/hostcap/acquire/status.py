@@ -24,8 +24,16 @@ def _age(pulled_at: str | None) -> str:
 def source_status(storage: Storage, config: SourceConfig) -> dict:
     """One source: kind, upstream, last pull, upstream last-edit date, how stale it is, last attempt."""
     if config.upstream is None:
-        return {"source": config.source_id, "kind": "files", "upstream": None, "last_pull": None,
-                "upstream_last_edit": None, "age": None, "last_fetch": None, "error": None}
+        return {
+            "source": config.source_id,
+            "kind": "files",
+            "upstream": None,
+            "last_pull": None,
+            "upstream_last_edit": None,
+            "age": None,
+            "last_fetch": None,
+            "error": None,
+        }
     landing = Landing(storage, config)
     pull, attempt = landing.last_pull() or {}, landing.last_attempt() or {}
     return {

@@ -35,9 +35,7 @@ class ArcgisUpstream(_Strict):
     page_size: int | None = Field(
         None, ge=1, description="Rows per request; default and upper bound: the layer's `maxRecordCount`."
     )
-    decode_domains: bool = Field(
-        True, description="Replace coded values by their labels (`fields[].domain.codedValues`)."
-    )
+    decode_domains: bool = Field(True, description="Replace coded values by their labels (`fields[].domain.codedValues`).")
     file: str | None = Field(None, description="Name of the landed file; default `<dataset>.ndjson`.")
 
     _check_url = field_validator("url")(classmethod(lambda cls, v: _http_url(v)))
@@ -48,9 +46,7 @@ class PageUpstream(_Strict):
 
     kind: Literal["page"] = Field(description="A page whose newest matching link is the file.")
     url: str = Field(description="The page's URL.")
-    link_pattern: str = Field(
-        r"\.(xlsx|xlsm|xls|7z)([?#].*)?$", description="Regex a link's URL must match to be the file."
-    )
+    link_pattern: str = Field(r"\.(xlsx|xlsm|xls|7z)([?#].*)?$", description="Regex a link's URL must match to be the file.")
     member: str = Field("*.xls*", description="Glob of the workbook inside an archive (`.7z`, `.zip`).")
     file: str | None = Field(None, description="Name of the landed file; default `<dataset>.<read.type>`.")
 

@@ -94,19 +94,31 @@ def changes_entries(history: list[dict], counts: Callable[[str, str], dict[str, 
         found = counts(old, item["snapshot"])
         lines = [f"{kind.replace('_', ' ')}: {count}" for kind, count in found.items()]
         lines.append(f"details: GET /v1/changes?since={old} while {item['snapshot']} is served")
-        entries.append(Entry(f"urn:hostcap:changes:{old}:{item['snapshot']}",
-                             f"{sum(found.values())} changes published in snapshot {item['snapshot']}",
-                             item.get("published_at") or "", "\n".join(lines)))
+        entries.append(
+            Entry(
+                f"urn:hostcap:changes:{old}:{item['snapshot']}",
+                f"{sum(found.values())} changes published in snapshot {item['snapshot']}",
+                item.get("published_at") or "",
+                "\n".join(lines),
+            )
+        )
     return entries
 
 
-def subscription_entries(subscription: Subscription, history: list[dict], events: Callable[[Subscription, str, str], list[dict]]) -> list[Entry]:
+def subscription_entries(
+    subscription: Subscription, history: list[dict], events: Callable[[Subscription, str, str], list[dict]]
+) -> list[Entry]:
     """An entry per publish that has events for `subscription` (`events(subscription, old, new)`)."""
     entries = []
     for old, item in pairs(history):
         found = events(subscription, old, item["snapshot"])
         if found:
-            entries.append(Entry(f"urn:hostcap:subscription:{subscription.id}:{item['snapshot']}",
-                                 f"{len(found)} changes for {subscription.description or subscription.id} in snapshot {item['snapshot']}",
-                                 item.get("published_at") or "", "\n".join(map(describe_event, found))))
+            entries.append(
+                Entry(
+                    f"urn:hostcap:subscription:{subscription.id}:{item['snapshot']}",
+                    f"{len(found)} changes for {subscription.description or subscription.id} in snapshot {item['snapshot']}",
+                    item.get("published_at") or "",
+                    "\n".join(map(describe_event, found)),
+                )
+            )
     return entries

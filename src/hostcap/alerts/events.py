@@ -21,8 +21,15 @@ from hostcap.lake import Lake
 if TYPE_CHECKING:
     import pyarrow as pa
 
-FEEDER_COLUMNS = ["feeder_id", "native_feeder_id", "utility", "substation_id", "substation_name", "max_hc_mw",
-                  "headroom_after_queue_mw"]
+FEEDER_COLUMNS = [
+    "feeder_id",
+    "native_feeder_id",
+    "utility",
+    "substation_id",
+    "substation_name",
+    "max_hc_mw",
+    "headroom_after_queue_mw",
+]
 DER_COLUMNS = ["der_id", "native_der_id", "utility", "status", "feeder_id", "native_feeder_id", "nameplate_kw", "county"]
 QUEUED = "planned"
 
@@ -130,8 +137,17 @@ class ChangeSet:
             if before and after and all(_same(before[c], after[c]) for c in ("max_hc_mw", "headroom_after_queue_mw")):
                 continue
             row = after or before
-            found._add(Change("feeder", before, after, row["utility"], _lower([key, row["native_feeder_id"]]),
-                              _lower([row["substation_id"], row["substation_name"]]), frozenset(counties.get(key, ()))))
+            found._add(
+                Change(
+                    "feeder",
+                    before,
+                    after,
+                    row["utility"],
+                    _lower([key, row["native_feeder_id"]]),
+                    _lower([row["substation_id"], row["substation_name"]]),
+                    frozenset(counties.get(key, ())),
+                )
+            )
         for key in old_ders.keys() | new_ders.keys():
             before, after = old_ders.get(key), new_ders.get(key)
             if (before or {}).get("status") == QUEUED or (after or {}).get("status") == QUEUED:
@@ -139,8 +155,17 @@ class ChangeSet:
                     continue
                 row = after or before
                 feeder = feeders.get(row["feeder_id"] or "", {})
-                found._add(Change("der", before, after, row["utility"], _lower([row["feeder_id"], row["native_feeder_id"]]),
-                                  _lower([feeder.get("substation_id"), feeder.get("substation_name")]), _lower([row["county"]])))
+                found._add(
+                    Change(
+                        "der",
+                        before,
+                        after,
+                        row["utility"],
+                        _lower([row["feeder_id"], row["native_feeder_id"]]),
+                        _lower([feeder.get("substation_id"), feeder.get("substation_name")]),
+                        _lower([row["county"]]),
+                    )
+                )
         return found
 
     def _add(self, change: Change) -> None:
@@ -175,11 +200,23 @@ def _feeder_events(t: Triggers, old: dict | None, new: dict | None) -> list[dict
     before, after = old["headroom_after_queue_mw"], new["headroom_after_queue_mw"]
     if before is not None and after is not None:
         if t.headroom_below_mw is not None and before >= t.headroom_below_mw > after:
-            found.append({"type": "headroom_below", "threshold_mw": t.headroom_below_mw, "old_headroom_mw": before,
-                          "new_headroom_mw": after})
+            found.append(
+                {
+                    "type": "headroom_below",
+                    "threshold_mw": t.headroom_below_mw,
+                    "old_headroom_mw": before,
+                    "new_headroom_mw": after,
+                }
+            )
         if t.headroom_above_mw is not None and before < t.headroom_above_mw <= after:
-            found.append({"type": "headroom_above", "threshold_mw": t.headroom_above_mw, "old_headroom_mw": before,
-                          "new_headroom_mw": after})
+            found.append(
+                {
+                    "type": "headroom_above",
+                    "threshold_mw": t.headroom_above_mw,
+                    "old_headroom_mw": before,
+                    "new_headroom_mw": after,
+                }
+            )
     before, after = old["max_hc_mw"], new["max_hc_mw"]
     if before is not None and after is not None and not _same(before, after):
         delta = after - before
@@ -187,8 +224,15 @@ def _feeder_events(t: Triggers, old: dict | None, new: dict | None) -> list[dict
         if (t.max_hc_change_mw is not None and abs(delta) > t.max_hc_change_mw) or (
             t.max_hc_change_pct is not None and pct > t.max_hc_change_pct
         ):
-            found.append({"type": "max_hc_change", "old_max_hc_mw": before, "new_max_hc_mw": after,
-                          "change_mw": round(delta, 6), "change_pct": None if math.isinf(pct) else round(pct, 3)})
+            found.append(
+                {
+                    "type": "max_hc_change",
+                    "old_max_hc_mw": before,
+                    "new_max_hc_mw": after,
+                    "change_mw": round(delta, 6),
+                    "change_pct": None if math.isinf(pct) else round(pct, 3),
+                }
+            )
     return found
 
 
@@ -197,9 +241,17 @@ def _der_events(t: Triggers, old: dict | None, new: dict | None) -> list[dict]:
     if t.der_min_kw is None or row["nameplate_kw"] is None or row["nameplate_kw"] < t.der_min_kw:
         return []
     joined = (new or {}).get("status") == QUEUED
-    return [{"type": "der_joined_queue" if joined else "der_left_queue", "der_id": row["der_id"],
-             "native_der_id": row["native_der_id"], "nameplate_kw": row["nameplate_kw"], "county": row["county"],
-             "old_status": (old or {}).get("status"), "new_status": (new or {}).get("status")}]
+    return [
+        {
+            "type": "der_joined_queue" if joined else "der_left_queue",
+            "der_id": row["der_id"],
+            "native_der_id": row["native_der_id"],
+            "nameplate_kw": row["nameplate_kw"],
+            "county": row["county"],
+            "old_status": (old or {}).get("status"),
+            "new_status": (new or {}).get("status"),
+        }
+    ]
 
 
 def events_for(subscription: Subscription, changes: ChangeSet) -> list[dict]:
@@ -214,6 +266,12 @@ def events_for(subscription: Subscription, changes: ChangeSet) -> list[dict]:
             row = change.row
             which = _feeder_events if change.kind == "feeder" else _der_events
             for event in which(triggers, change.old, change.new):
-                found.append({**event, "utility": row["utility"], "feeder_id": row["feeder_id"],
-                              "native_feeder_id": row["native_feeder_id"]})
+                found.append(
+                    {
+                        **event,
+                        "utility": row["utility"],
+                        "feeder_id": row["feeder_id"],
+                        "native_feeder_id": row["native_feeder_id"],
+                    }
+                )
     return sorted(found, key=lambda e: (e["utility"], e["type"], e["feeder_id"] or "", e.get("der_id") or ""))

@@ -108,7 +108,9 @@ class SubscriptionPublic(BaseModel):
     """A subscription as shown (no secret)."""
 
     id: str = Field(description="Subscription ID.", examples=["sub_3f9a0c2d1b7e4a6f"])
-    url: str | None = Field(description="Where deliveries are POSTed; null: feed only.", examples=["https://example.org/hooks/hostcap"])
+    url: str | None = Field(
+        description="Where deliveries are POSTed; null: feed only.", examples=["https://example.org/hooks/hostcap"]
+    )
     description: str = Field(description="A note for people.", examples=["headroom on my feeders"])
     filter: Filter = Field(description="Which feeders and DER.")
     triggers: Triggers = Field(description="Which changes.")

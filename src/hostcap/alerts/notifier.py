@@ -109,8 +109,11 @@ class Notifier:
         previous = history[at - 1]["snapshot"] if at else None
         stamp = time.time()
         batch = Batch(snapshot=snapshot, previous=previous, created_at=now(), created_s=stamp, notifications=[])
-        subscriptions = [s for s in (self.subscriptions.all() if subscriptions is None else subscriptions)
-                         if s.url is not None and (published_at is None or s.created_at <= published_at)]
+        subscriptions = [
+            s
+            for s in (self.subscriptions.all() if subscriptions is None else subscriptions)
+            if s.url is not None and (published_at is None or s.created_at <= published_at)
+        ]
         if previous is None or not subscriptions:
             return batch
         changes = self.changes(previous, snapshot)
@@ -118,9 +121,17 @@ class Notifier:
             events = events_for(subscription, changes)
             if events:
                 key = f"{subscription.id}:{snapshot}"
-                body = {"id": key, "type": "hostcap.changes", "subscription_id": subscription.id, "snapshot": snapshot,
-                        "previous": previous, "published_at": published_at, "event_count": len(events),
-                        "truncated": len(events) > MAX_EVENTS, "events": events[:MAX_EVENTS]}
+                body = {
+                    "id": key,
+                    "type": "hostcap.changes",
+                    "subscription_id": subscription.id,
+                    "snapshot": snapshot,
+                    "previous": previous,
+                    "published_at": published_at,
+                    "event_count": len(events),
+                    "truncated": len(events) > MAX_EVENTS,
+                    "events": events[:MAX_EVENTS],
+                }
                 batch.notifications.append(Notification(id=key, subscription_id=subscription.id, body=json.dumps(body)))
         return batch
 
@@ -191,7 +202,9 @@ class Notifier:
         with self._cond:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.settings.webhook_workers, thread_name_prefix="webhook")
-                threading.Thread(target=self._dispatch, args=(self._pool, self._stop), name="webhook-dispatch", daemon=True).start()
+                threading.Thread(
+                    target=self._dispatch, args=(self._pool, self._stop), name="webhook-dispatch", daemon=True
+                ).start()
             for notification in notifications:
                 self._push(batch, notification, at)
             self._cond.notify_all()
@@ -236,7 +249,9 @@ class Notifier:
                 self._active -= 1
                 self._cond.notify_all()
 
-    def _send(self, batch: Batch, notification: Notification, state: DeliveryPublic | None) -> tuple[float | None, DeliveryPublic]:
+    def _send(
+        self, batch: Batch, notification: Notification, state: DeliveryPublic | None
+    ) -> tuple[float | None, DeliveryPublic]:
         """One attempt, recorded; when to retry (None: it is final) and how it stands. `state` is
         None for a notification this process has not attempted: then the lake says how it stands."""
         if state is None:
@@ -302,4 +317,3 @@ def deliveries_of(notifier: Notifier, subscription_id: str, limit: int) -> list[
     """A subscription's delivery log, newest first (NoSuchSubscription for an unknown one)."""
     notifier.subscriptions.get(subscription_id)
     return notifier.outbox.log(subscription_id, limit)
-

@@ -61,7 +61,9 @@ class AttemptPublic(BaseModel):
 class DeliveryPublic(BaseModel):
     """How one notification went."""
 
-    id: str = Field(description="Idempotency key, sent as `Idempotency-Key`.", examples=["sub_3f9a0c2d1b7e4a6f:20261101T060000Z-0a1b2c"])
+    id: str = Field(
+        description="Idempotency key, sent as `Idempotency-Key`.", examples=["sub_3f9a0c2d1b7e4a6f:20261101T060000Z-0a1b2c"]
+    )
     subscription_id: str = Field(description="The subscription.", examples=["sub_3f9a0c2d1b7e4a6f"])
     snapshot: str = Field(description="The publish it reports.", examples=["20261101T060000Z-0a1b2c"])
     previous: str | None = Field(description="The publish it compares with.", examples=["20261001T060000Z-0d4e5f"])
@@ -129,7 +131,13 @@ class Outbox:
     @staticmethod
     def started(batch: Batch, notification: Notification, event_count: int) -> DeliveryPublic:
         return DeliveryPublic(
-            id=notification.id, subscription_id=notification.subscription_id, snapshot=batch.snapshot,
-            previous=batch.previous, status="pending", event_count=event_count, created_at=batch.created_at,
-            finished_at=None, attempts=[],
+            id=notification.id,
+            subscription_id=notification.subscription_id,
+            snapshot=batch.snapshot,
+            previous=batch.previous,
+            status="pending",
+            event_count=event_count,
+            created_at=batch.created_at,
+            finished_at=None,
+            attempts=[],
         )

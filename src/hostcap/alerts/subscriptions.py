@@ -47,7 +47,10 @@ class SubscriptionStore:
 
     def all(self) -> list[Subscription]:
         """Every subscription, oldest ID first."""
-        return [Subscription.model_validate_json(self.storage.read_bytes(ref.path)) for ref in self.storage.list_files(DIR, "sub_*.json")]
+        return [
+            Subscription.model_validate_json(self.storage.read_bytes(ref.path))
+            for ref in self.storage.list_files(DIR, "sub_*.json")
+        ]
 
     def remove(self, subscription_id: str) -> None:
         path = self._path(subscription_id)

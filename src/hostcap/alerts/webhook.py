@@ -112,7 +112,9 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout_s: float, allow
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     status, error, excerpt = None, None, ""
     try:
-        connection.request("POST", path, body, {"Content-Type": "application/json", "User-Agent": f"hostcap/{__version__}", **headers})
+        connection.request(
+            "POST", path, body, {"Content-Type": "application/json", "User-Agent": f"hostcap/{__version__}", **headers}
+        )
         response = connection.getresponse()
         status, excerpt = response.status, _excerpt(response.read(_READ_AT_MOST))
         if not 200 <= status < 300:
@@ -131,5 +133,4 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout_s: float, allow
 def signed_headers(secret: str, body: bytes, idempotency_key: str, now: float | None = None) -> dict[str, str]:
     """The headers of one attempt: a fresh timestamp and its signature, and the idempotency key."""
     timestamp = str(int(now if now is not None else time.time()))
-    return {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body),
-            IDEMPOTENCY_HEADER: idempotency_key}
+    return {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body), IDEMPOTENCY_HEADER: idempotency_key}

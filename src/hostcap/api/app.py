@@ -133,8 +133,6 @@ def create_app(
     mount_explorer(app)
     app.add_middleware(FastLane, routes=[*compat.router.routes, *feeders.router.routes, *locate.router.routes])
     app.add_middleware(SnapshotHeader, snapshot_id=lambda: getattr(store.current, "id", None))
-    app.add_middleware(
-        SizeLimits, max_query_bytes=settings.api_max_query_bytes, max_body_bytes=settings.api_max_body_bytes
-    )
+    app.add_middleware(SizeLimits, max_query_bytes=settings.api_max_query_bytes, max_body_bytes=settings.api_max_body_bytes)
     app.add_middleware(HeadAsGet)
     return app

@@ -73,8 +73,7 @@ def _offset(cursor: str, snapshot: Snapshot) -> int:
     if snapshot_id != snapshot.id:
         raise ProblemError(
             409,
-            f"the cursor belongs to snapshot {snapshot_id}, but {snapshot.id} is published now: "
-            "start again from the first page",
+            f"the cursor belongs to snapshot {snapshot_id}, but {snapshot.id} is published now: start again from the first page",
         )
     return offset
 

@@ -18,7 +18,11 @@ NATIVE_TEXT = r"^[A-Za-z0-9 _.,'&#()/+-]+$"
 
 FeederIdPath = Annotated[
     str,
-    Path(pattern=CANONICAL_ID, description="Canonical feeder ID (32 hex characters).", examples=["a49b36cff7e6b07de4c070043c8322fd"]),
+    Path(
+        pattern=CANONICAL_ID,
+        description="Canonical feeder ID (32 hex characters).",
+        examples=["a49b36cff7e6b07de4c070043c8322fd"],
+    ),
 ]
 DerIdPath = Annotated[
     str, Path(pattern=CANONICAL_ID, description="Canonical DER ID.", examples=["b8a65e23fcef1e2158d746bd06ac0960"])

@@ -20,9 +20,7 @@ from hostcap.serving.substations import SORT_COLUMNS as SUBSTATION_SORT_COLUMNS
 
 OutputFormat = Literal["json", "csv", "geojson"]
 FeederSort = Literal[(DEFAULT_SORT, *SORT_COLUMNS, *(f"-{c}" for c in SORT_COLUMNS))]
-SubstationSort = Literal[
-    (SUBSTATION_DEFAULT_SORT, *SUBSTATION_SORT_COLUMNS, *(f"-{c}" for c in SUBSTATION_SORT_COLUMNS))
-]
+SubstationSort = Literal[(SUBSTATION_DEFAULT_SORT, *SUBSTATION_SORT_COLUMNS, *(f"-{c}" for c in SUBSTATION_SORT_COLUMNS))]
 Scenario = Literal[tuple(SCENARIOS)]
 MAX_LIMIT = 10_000
 
@@ -144,9 +142,7 @@ class SpatialQuery(BaseModel):
         "its feeder's (no source publishes DER coordinates; `location_source` says so).",
         examples=["41.08,-73.8"],
     )
-    radius_km: float = Field(
-        5.0, gt=0, le=200, allow_inf_nan=False, description="The radius of `near` (km).", examples=[10.0]
-    )
+    radius_km: float = Field(5.0, gt=0, le=200, allow_inf_nan=False, description="The radius of `near` (km).", examples=[10.0])
 
 
 _PLACE = r"^[A-Za-z0-9 .'-]+$"

@@ -64,8 +64,13 @@ def whole(request: Request, asked: ListRequest, rows: Rows) -> Response:
 
     def json_body() -> bytes:
         return (
-            b'{"data":' + rows.json_array(everything) + b',"count":' + str(len(rows)).encode()
-            + b',"meta":' + orjson.dumps(asked.snapshot.meta) + b"}"
+            b'{"data":'
+            + rows.json_array(everything)
+            + b',"count":'
+            + str(len(rows)).encode()
+            + b',"meta":'
+            + orjson.dumps(asked.snapshot.meta)
+            + b"}"
         )
 
     return listing(request, asked, json_body, lambda raw: rows.csv(everything, raw))

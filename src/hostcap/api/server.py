@@ -51,12 +51,18 @@ def serve(
     elif current is None:
         say(
             f"the lake at {hostcap.settings.lake_dir} has no published snapshot: "
-            + ("building one in the background" if refresh_on_start else "data endpoints answer 503 until a refresh "
-               "publishes one (POST /v1/refreshes, `hostcap refresh`, or restart with --refresh-on-start)")
+            + (
+                "building one in the background"
+                if refresh_on_start
+                else "data endpoints answer 503 until a refresh "
+                "publishes one (POST /v1/refreshes, `hostcap refresh`, or restart with --refresh-on-start)"
+            )
         )
     else:
-        say(f"serving snapshot {current} from {hostcap.settings.lake_dir}"
-            + (" (refreshing in the background)" if refresh_on_start else ""))
+        say(
+            f"serving snapshot {current} from {hostcap.settings.lake_dir}"
+            + (" (refreshing in the background)" if refresh_on_start else "")
+        )
     # The server holds its tables for its lifetime and rebuilds them on each publish: the system
     # allocator returns the previous snapshot's memory to the OS, where mimalloc would keep it.
     pa.set_memory_pool(pa.system_memory_pool())

@@ -42,9 +42,7 @@ class ReadOptions(Strict):
         description="XLSX sheet name (required for xlsx), or the names accepted (a workbook whose sheet is "
         "renamed month by month): the first the workbook has is read.",
     )
-    file_pattern: str | None = Field(
-        None, description="Glob of the files that belong to the dataset; default `*.<type>`."
-    )
+    file_pattern: str | None = Field(None, description="Glob of the files that belong to the dataset; default `*.<type>`.")
 
     @model_validator(mode="after")
     def _sheet_for_xlsx(self) -> ReadOptions:
@@ -81,9 +79,7 @@ class ExclusionRule(Strict):
     rule: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Short name, reported with the rows it drops.")
     description: str = Field(description="Why rows matching the rule are not part of the data set.")
     field: str = Field(description="Canonical field the rule looks at.")
-    equals_any: list[str] | None = Field(
-        None, description="Drop the row when the field (trimmed, upper-cased) is one of these."
-    )
+    equals_any: list[str] | None = Field(None, description="Drop the row when the field (trimmed, upper-cased) is one of these.")
     is_missing: bool = Field(False, description="Drop the row when the field is missing (a null token).")
 
     @model_validator(mode="after")
@@ -96,9 +92,7 @@ class ExclusionRule(Strict):
 class TransmissionRule(Strict):
     """What marks a record as transmission-level, not distribution (source-formats.md §2)."""
 
-    feeder_id_pattern: str = Field(
-        r"^(T.*|TRANSMISSION)$", description="Regex on the normalized native feeder ID."
-    )
+    feeder_id_pattern: str = Field(r"^(T.*|TRANSMISSION)$", description="Regex on the normalized native feeder ID.")
     der_types: list[str] = Field(
         default_factory=lambda: ["TRANSMISSION", "NUCLEAR", "COAL"],
         description="Raw DER types (upper-cased) that are transmission-level.",
@@ -127,8 +121,7 @@ class DerOptions(Strict):
     )
     type_map: dict[str, DerType] = Field(
         default_factory=dict,
-        description="Raw DER type (case-insensitive) → canonical type; unmapped types are derived "
-        "from the technology breakdown.",
+        description="Raw DER type (case-insensitive) → canonical type; unmapped types are derived from the technology breakdown.",
     )
     milestone_fields: list[Literal["application_date", "queue_date", "completion_date"]] = Field(
         default_factory=list,

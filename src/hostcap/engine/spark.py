@@ -48,8 +48,7 @@ def start_session(master: str | None = None):
     session_class = _import_pyspark()
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise ConfigError(
-            "engine 'spark' needs a Java runtime (17 or later): install one (e.g. openjdk-17-jre-headless) "
-            "or set JAVA_HOME"
+            "engine 'spark' needs a Java runtime (17 or later): install one (e.g. openjdk-17-jre-headless) or set JAVA_HOME"
         )
     builder = session_class.builder.master(master or DEFAULT_MASTER).appName("hostcap")
     for key, value in _SESSION_CONF.items():

@@ -38,25 +38,39 @@ FEEDERS = Kind(
     "feeders",
     "feeders",
     "feeder_id",
-    pa.schema([
-        ("utility", pa.string()), ("native_feeder_id", pa.string()),
-        ("max_hc_mw", pa.float64()), ("min_hc_mw", pa.float64()),
-        ("installed_der_count", pa.int64()), ("installed_der_mw", pa.float64()),
-        ("planned_der_count", pa.int64()), ("planned_der_mw", pa.float64()),
-        ("headroom_after_queue_mw", pa.float64()),
-        ("hca_refresh_date", pa.date32()), ("der_data_date", pa.date32()),
-    ]),
+    pa.schema(
+        [
+            ("utility", pa.string()),
+            ("native_feeder_id", pa.string()),
+            ("max_hc_mw", pa.float64()),
+            ("min_hc_mw", pa.float64()),
+            ("installed_der_count", pa.int64()),
+            ("installed_der_mw", pa.float64()),
+            ("planned_der_count", pa.int64()),
+            ("planned_der_mw", pa.float64()),
+            ("headroom_after_queue_mw", pa.float64()),
+            ("hca_refresh_date", pa.date32()),
+            ("der_data_date", pa.date32()),
+        ]
+    ),
 )
 DERS = Kind(
     "ders",
     "ders",
     "der_id",
-    pa.schema([
-        ("utility", pa.string()), ("native_der_id", pa.string()), ("feeder_id", pa.string()),
-        ("status", pa.string()), ("nameplate_kw", pa.float64()),
-        ("application_date", pa.date32()), ("queue_date", pa.date32()),
-        ("planned_in_service_date", pa.date32()), ("completion_date", pa.date32()),
-    ]),
+    pa.schema(
+        [
+            ("utility", pa.string()),
+            ("native_der_id", pa.string()),
+            ("feeder_id", pa.string()),
+            ("status", pa.string()),
+            ("nameplate_kw", pa.float64()),
+            ("application_date", pa.date32()),
+            ("queue_date", pa.date32()),
+            ("planned_in_service_date", pa.date32()),
+            ("completion_date", pa.date32()),
+        ]
+    ),
 )
 KINDS = (FEEDERS, DERS)
 
@@ -95,17 +109,17 @@ def append(kind: Kind, rows: pa.Table, state: pa.Table, entry: int) -> pa.Table:
     before = latest(kind, rows)
     before = before.filter(before[PRESENT]).select([kind.key, *kind.fields.names])
     value_columns = [kind.key, *kind.fields.names]
-    tagged = pa.concat_tables([
-        before.append_column("_side", pa.array([0] * len(before), pa.int8())),
-        state.select(value_columns).append_column("_side", pa.array([1] * len(state), pa.int8())),
-    ])
+    tagged = pa.concat_tables(
+        [
+            before.append_column("_side", pa.array([0] * len(before), pa.int8())),
+            state.select(value_columns).append_column("_side", pa.array([1] * len(state), pa.int8())),
+        ]
+    )
     # a key whose whole row is found on both sides is unchanged; a row only in the new state is new or changed
     sides = tagged.group_by(value_columns, use_threads=False).aggregate([("_side", "min"), ("_side", "max")])
     changed = sides.filter(pc.equal(sides["_side_min"], 1)).select(value_columns)
     gone = before.filter(pc.invert(pc.is_in(before[kind.key], value_set=state[kind.key])))
-    gone = pa.table(
-        {kind.key: gone[kind.key], **{f.name: pa.nulls(len(gone), f.type) for f in kind.fields}}
-    )
+    gone = pa.table({kind.key: gone[kind.key], **{f.name: pa.nulls(len(gone), f.type) for f in kind.fields}})
     added = pa.concat_tables([_stamped(kind, changed, entry, True), _stamped(kind, gone, entry, False)])
     return ordered(kind, pa.concat_tables([rows, added]))
 

@@ -73,7 +73,9 @@ def read(lake: Lake, index: bytes | None = None) -> Recorded | None:
     found = sealing.parse_json(index, INDEX)
     try:
         entries = [Entry(int(e["entry"]), str(e["snapshot"]), e["published_at"]) for e in found["entries"]]
-        files = {kind.name: (found["files"][kind.name]["path"], Checksum(**found["files"][kind.name]["checksum"])) for kind in KINDS}
+        files = {
+            kind.name: (found["files"][kind.name]["path"], Checksum(**found["files"][kind.name]["checksum"])) for kind in KINDS
+        }
     except (TypeError, KeyError, ValueError) as exc:
         raise LakeDamaged(f"{INDEX} is damaged (not a history index: {exc})") from None
     tables = {}
@@ -110,10 +112,7 @@ def _write(lake: Lake, history: Recorded) -> None:
 def _add(lake: Lake, history: Recorded, snapshot: str, published_at: str | None) -> Recorded:
     """`history` plus one entry: the gold of `snapshot` as published at `published_at`."""
     number = history.entries[-1].entry + 1 if history.entries else 0
-    tables = {
-        kind.name: changes.append(kind, history.tables[kind.name], _state(lake, kind, snapshot), number)
-        for kind in KINDS
-    }
+    tables = {kind.name: changes.append(kind, history.tables[kind.name], _state(lake, kind, snapshot), number) for kind in KINDS}
     return Recorded([*history.entries, Entry(number, snapshot, published_at)], tables, "")
 
 
@@ -173,7 +172,6 @@ def record(lake: Lake, months: int, now: dt.datetime | None = None) -> Recorded:
     updated = _bounded(_from_snapshots(lake, history or Recorded.empty(), new), months, now or dt.datetime.now(dt.UTC))
     _write(lake, updated)
     return updated
-
 
 
 def follow(lake: Lake, months: int) -> None:

@@ -30,7 +30,9 @@ def find_feeder(history: Recorded, feeder: str) -> str | None:
         found = table.filter(pc.equal(table[column], value)).select([FEEDERS.key, "utility"]).to_pylist()
         ids = {row[FEEDERS.key]: row["utility"] for row in found}
         if len(ids) > 1:
-            raise LookupError(f"feeder {feeder} is on more than one utility ({', '.join(sorted(set(ids.values())))}): give its canonical ID")
+            raise LookupError(
+                f"feeder {feeder} is on more than one utility ({', '.join(sorted(set(ids.values())))}): give its canonical ID"
+            )
         if ids:
             return next(iter(ids))
     return None

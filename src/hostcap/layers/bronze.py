@@ -53,8 +53,7 @@ def column_problems(config: SourceConfig, headers: list[str]) -> list[str]:
             found = _ambiguous(name, headers)
             if found:
                 problems.append(
-                    f"the columns {' and '.join(repr(h) for h in found)} all carry {name!r} (for {field}); "
-                    "keep one of them"
+                    f"the columns {' and '.join(repr(h) for h in found)} all carry {name!r} (for {field}); keep one of them"
                 )
     return problems
 

@@ -55,9 +55,7 @@ def _keep_latest(
         order = order + ibis.ifelse(prefer, _PREFERRED, 0)
     keyed = keyed.mutate(_order=order)
     same_keys = conflict_keys == keys
-    winners = keyed.group_by(keys).aggregate(
-        _winner=keyed._order.max(), **({"_conflict": _differs(keyed)} if same_keys else {})
-    )
+    winners = keyed.group_by(keys).aggregate(_winner=keyed._order.max(), **({"_conflict": _differs(keyed)} if same_keys else {}))
     latest = keyed.inner_join(winners.drop(*keys), keyed._order == winners._winner)
     if conflict_keys and not same_keys:
         conflicts = keyed.group_by(conflict_keys).aggregate(_conflict=_differs(keyed))
@@ -96,7 +94,12 @@ def latest_network_rows(network: ir.Table) -> ir.Table:
 def build_segments(latest: ir.Table) -> ir.Table:
     segments = latest.filter(latest.is_segment)
     return segments.select(
-        "segment_id", "feeder_id", "native_feeder_id", "native_segment_id", "utility", "voltage_kv",
+        "segment_id",
+        "feeder_id",
+        "native_feeder_id",
+        "native_segment_id",
+        "utility",
+        "voltage_kv",
         max_hc_mw=segments.segment_max_hc_mw,
         min_hc_mw=segments.segment_min_hc_mw,
         phases=segments.phases,
@@ -114,9 +117,7 @@ def build_ders(ders: ir.Table, feeder_ids: ir.Table) -> ir.Table:
     ranked = _keep_latest(ders, ["utility", "native_der_id"], ["utility", "source", "native_der_id"], ders.status == "installed")
     known = feeder_ids.select(_known_feeder="feeder_id").distinct()
     joined = ranked.left_join(known, ranked.feeder_id == known._known_feeder)
-    unknown = (
-        joined.feeder_id.notnull() & joined._known_feeder.isnull() & ~_has_flag(joined.quality_flags, "transmission")
-    )
+    unknown = joined.feeder_id.notnull() & joined._known_feeder.isnull() & ~_has_flag(joined.quality_flags, "transmission")
     flags = _flag_union(
         joined.quality_flags,
         ibis.ifelse(joined._conflict, "duplicate_conflict", ""),
@@ -162,9 +163,7 @@ def build_feeders(latest: ir.Table, ders: ir.Table) -> ir.Table:
         _any_conflict=latest._conflict.any(),
         _any_unparsed=_has_flag(latest.quality_flags, "unparsed_value").any(),
     )
-    feeders = representative.inner_join(
-        stats, [representative.utility == stats._u, representative.native_feeder_id == stats._f]
-    )
+    feeders = representative.inner_join(stats, [representative.utility == stats._u, representative.native_feeder_id == stats._f])
     rollups = der_rollups(ders)
     feeders = feeders.left_join(rollups, feeders.feeder_id == rollups.rollup_feeder_id)
     since = headroom.installed_since_study(ders, feeders.select("feeder_id", hca_refresh_date=feeders._date))
@@ -179,7 +178,9 @@ def build_feeders(latest: ir.Table, ders: ir.Table) -> ir.Table:
     planned_mw = _kw_to_mw(feeders.planned_kw.fill_null(0))
     substation_key = parse.normalize_id(parse.trim(feeders._substation))
     return feeders.select(
-        "feeder_id", "native_feeder_id", "utility",
+        "feeder_id",
+        "native_feeder_id",
+        "utility",
         substation_id=parse.md5_id(feeders.utility, substation_key),
         substation_name=feeders._substation,
         voltage_kv=ibis.coalesce(feeders._feeder_voltage, feeders._voltage),

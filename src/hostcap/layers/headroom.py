@@ -74,8 +74,9 @@ def installed_since_study(ders: ir.Table, feeder_dates: ir.Table) -> ir.Table:
     )
 
 
-def added_since_study(published: ir.NumericValue, study_date: ir.Value, after_kw: ir.NumericValue,
-                      undated: ir.IntegerValue) -> dict[str, ir.Value]:
+def added_since_study(
+    published: ir.NumericValue, study_date: ir.Value, after_kw: ir.NumericValue, undated: ir.IntegerValue
+) -> dict[str, ir.Value]:
     """`added_since_study_mw` and where it comes from: the utility's own figure where it publishes
     one; else the project records, when the feeder has a study date and every installed record on
     it has a completion date (null, and no source, when neither holds)."""

@@ -100,7 +100,9 @@ def parse_date(text: ir.StringValue, formats: Sequence[str]) -> ir.DateValue:
 
 def parse_yes_no(text: ir.StringValue) -> ir.BooleanValue:
     upper = text.upper()
-    return ibis.cases((upper.isin(["Y", "YES", "TRUE"]), True), (upper.isin(["N", "NO", "FALSE"]), False), else_=ibis.null("boolean"))
+    return ibis.cases(
+        (upper.isin(["Y", "YES", "TRUE"]), True), (upper.isin(["N", "NO", "FALSE"]), False), else_=ibis.null("boolean")
+    )
 
 
 def greatest(values: Sequence[ir.Value]) -> ir.Value:

@@ -23,8 +23,14 @@ from hostcap.layers.plans import OUTCOME, REASON
 
 ROW_HASH = "_row_hash"
 
-_SQL_TYPES = {Kind.ID: "string", Kind.TEXT: "string", Kind.CODE: "string", Kind.NUMBER: "float64",
-              Kind.DATE: "date", Kind.YES_NO: "boolean"}
+_SQL_TYPES = {
+    Kind.ID: "string",
+    Kind.TEXT: "string",
+    Kind.CODE: "string",
+    Kind.NUMBER: "float64",
+    Kind.DATE: "date",
+    Kind.YES_NO: "boolean",
+}
 
 
 def flag_list(flags: dict[str, ir.BooleanValue]) -> ir.StringValue:
@@ -59,9 +65,7 @@ def clean_stage(config: SourceConfig, bronze: ir.Table) -> ir.Table:
     raw = {}
     for field, spec in config.columns.items():
         cleaned = [parse.clean(bronze[h], config.null_tokens) for h in match_headers(spec.headers, headers)]
-        raw[RAW_PREFIX + field] = (
-            ibis.coalesce(*cleaned) if len(cleaned) > 1 else cleaned[0] if cleaned else ibis.null("string")
-        )
+        raw[RAW_PREFIX + field] = ibis.coalesce(*cleaned) if len(cleaned) > 1 else cleaned[0] if cleaned else ibis.null("string")
     return bronze.select(FILE, ROW, FILE_HASH, RUN_ID, PARSE_ERROR, **raw, **{ROW_HASH: row_hash(bronze)})
 
 
@@ -202,8 +206,13 @@ def _der_columns(config: SourceConfig, fields: _Fields):
         status = ibis.cases(
             *[(code == key.strip().upper(), value) for key, value in options.status_map.items()], else_=ibis.null("string")
         )
-        status_check = [(status.isnull(), "unknown status " + code.fill_null("(missing)") + f" (column {config.columns['status_raw'].name!r}; "
-                         f"expected one of {', '.join(options.status_map)})")]
+        status_check = [
+            (
+                status.isnull(),
+                "unknown status " + code.fill_null("(missing)") + f" (column {config.columns['status_raw'].name!r}; "
+                f"expected one of {', '.join(options.status_map)})",
+            )
+        ]
     else:
         status = ibis.literal(options.status)
         status_check = []
@@ -254,10 +263,18 @@ def _der_type(type_map: dict[str, str], raw: ir.StringValue, techs: dict[str, ir
     technology once: counting them per branch would repeat every column in every branch, and
     Spark compiles a whole stage into one Java method capped at 64 KB."""
     upper = raw.upper()
-    mapped_type = ibis.cases(*[(upper == k.strip().upper(), v) for k, v in type_map.items()], else_=ibis.null("string")) if type_map else ibis.null("string")
-    present = ibis.literal("|").join(
-        [ibis.ifelse(techs[f].fill_null(0.0) > 0, TECHNOLOGY_FIELDS[f], ibis.null("string")) for f in mapped]
-    ) if mapped else ibis.literal("")
+    mapped_type = (
+        ibis.cases(*[(upper == k.strip().upper(), v) for k, v in type_map.items()], else_=ibis.null("string"))
+        if type_map
+        else ibis.null("string")
+    )
+    present = (
+        ibis.literal("|").join(
+            [ibis.ifelse(techs[f].fill_null(0.0) > 0, TECHNOLOGY_FIELDS[f], ibis.null("string")) for f in mapped]
+        )
+        if mapped
+        else ibis.literal("")
+    )
     from_breakdown = ibis.cases(
         (present == "solar|storage", "solar_storage"),
         ((present == "") | present.contains("|"), "other"),

@@ -55,7 +55,10 @@ class RunState:
 
     def summary(self) -> dict:
         return {
-            "run_id": self.run_id, "status": self.status, "trigger": self.trigger, "started_at": self.started_at,
+            "run_id": self.run_id,
+            "status": self.status,
+            "trigger": self.trigger,
+            "started_at": self.started_at,
             "error": self.error,
         }
 

@@ -46,7 +46,9 @@ class ScheduleStatus(BaseModel):
 
     expression: str = Field(description="The cron expression (`HOSTCAP_SCHEDULE`).", examples=["0 6 1 * *"])
     timezone: str = Field(description="The zone it is read in.", examples=["UTC"])
-    next_run: str | None = Field(description="The next scheduled refresh (ISO 8601, in that zone).", examples=["2026-12-01T06:00:00+00:00"])
+    next_run: str | None = Field(
+        description="The next scheduled refresh (ISO 8601, in that zone).", examples=["2026-12-01T06:00:00+00:00"]
+    )
     refreshes: int = Field(description="Scheduled refreshes run since start.", examples=[0])
 
 
@@ -64,12 +66,15 @@ class OrchestrationStatus(BaseModel):
         if watch is None:
             said = ["source files: not watched"]
         elif watch.mode == "events":
-            said = [f"watching source files (file-system events); a burst of changes refreshes once after {watch.quiet_s:g} s of quiet"]
+            said = [
+                f"watching source files (file-system events); a burst of changes refreshes once after {watch.quiet_s:g} s of quiet"
+            ]
         else:
-            said = [f"watching source files (listing every {watch.poll_s:g} s); a burst of changes refreshes once after {watch.quiet_s:g} s of quiet"]
+            said = [
+                f"watching source files (listing every {watch.poll_s:g} s); a burst of changes refreshes once after {watch.quiet_s:g} s of quiet"
+            ]
         if schedule is None:
             said.append("scheduled refreshes: off")
         else:
             said.append(f"scheduled refreshes: {schedule.expression} ({schedule.timezone}); next at {schedule.next_run}")
         return said
-

@@ -35,8 +35,13 @@ _TECHNOLOGIES = {
 
 
 def _technology(name: str) -> Field:
-    return Field(name, "number", f"Nameplate kW of the project's {_TECHNOLOGIES[name]}; null where the source gives "
-                 "none.", None, origin="utility")
+    return Field(
+        name,
+        "number",
+        f"Nameplate kW of the project's {_TECHNOLOGIES[name]}; null where the source gives none.",
+        None,
+        origin="utility",
+    )
 
 
 def _published(name: str, kind: FieldType, description: str, example: object) -> Field:
@@ -50,19 +55,49 @@ DERS = Table(
     key="der_id",
     order=("utility", "native_der_id"),
     fields=(
-        Field("der_id", "string", "Canonical DER ID: md5 of `<utility>|<native DER ID>`.",
-              "b8a65e23fcef1e2158d746bd06ac0960", source="utility, native_der_id", nullable=False),
-        Field("native_der_id", "string", "The utility's own project ID, trimmed and upper-cased.", "100059",
-              origin="utility", nullable=False),
+        Field(
+            "der_id",
+            "string",
+            "Canonical DER ID: md5 of `<utility>|<native DER ID>`.",
+            "b8a65e23fcef1e2158d746bd06ac0960",
+            source="utility, native_der_id",
+            nullable=False,
+        ),
+        Field(
+            "native_der_id",
+            "string",
+            "The utility's own project ID, trimmed and upper-cased.",
+            "100059",
+            origin="utility",
+            nullable=False,
+        ),
         shared.UTILITY,
-        Field("status", "string", "The project's status.", "installed", origin="utility", nullable=False,
-              source="the source's status, or `status_raw` mapped by its config", values=STATUSES),
-        Field("feeder_id", "string",
-              "Canonical ID of the feeder the project connects to; null when the record names none.",
-              "5ffd070674640f91d6c32c5b1d202dd2", source="utility, native_feeder_id"),
+        Field(
+            "status",
+            "string",
+            "The project's status.",
+            "installed",
+            origin="utility",
+            nullable=False,
+            source="the source's status, or `status_raw` mapped by its config",
+            values=STATUSES,
+        ),
+        Field(
+            "feeder_id",
+            "string",
+            "Canonical ID of the feeder the project connects to; null when the record names none.",
+            "5ffd070674640f91d6c32c5b1d202dd2",
+            source="utility, native_feeder_id",
+        ),
         _published("native_feeder_id", "string", "The utility's own ID of that feeder.", "MI3799"),
-        Field("der_type", "string", "Canonical technology of the project.", "solar",
-              source="der_type_raw mapped by the source config, else the technology columns", values=TYPES),
+        Field(
+            "der_type",
+            "string",
+            "Canonical technology of the project.",
+            "solar",
+            source="der_type_raw mapped by the source config, else the technology columns",
+            values=TYPES,
+        ),
         _published("der_type_raw", "string", "The technology as the source wrote it.", "Solar"),
         _published("nameplate_kw", "number", "Nameplate rating (kW AC).", 799.6),
         *(_technology(name) for name in TECHNOLOGY_FIELDS),
@@ -80,17 +115,32 @@ DERS = Table(
         _published("queue_date", "date", "When the project entered the queue.", None),
         _published("planned_in_service_date", "date", "When the project plans to be in service.", None),
         _published("completion_date", "date", "When the project was completed (connected).", "2026-09-30"),
-        Field("milestone_date", "date",
-              "Latest utility study or agreement milestone the project has passed: the latest of the date fields its "
-              "source config names in `der.milestone_fields` (the SIR inventories: the application's approval). "
-              "Null when it has passed none, or its source publishes none.", "2025-11-03",
-              source="the config's `der.milestone_fields`"),
-        Field("unparsed_values", "string",
-              "Values present in the source but unreadable (kept as null), as `<field>=<raw text>`; \"\" when none.",
-              "", nullable=False),
-        Field("quality_flags", "flags", "Data-quality flags.", [], nullable=False,
-              values=flags("no_feeder", "unknown_feeder", "transmission", "duplicate_conflict", "unparsed_value",
-                           "nameplate_mismatch")),
+        Field(
+            "milestone_date",
+            "date",
+            "Latest utility study or agreement milestone the project has passed: the latest of the date fields its "
+            "source config names in `der.milestone_fields` (the SIR inventories: the application's approval). "
+            "Null when it has passed none, or its source publishes none.",
+            "2025-11-03",
+            source="the config's `der.milestone_fields`",
+        ),
+        Field(
+            "unparsed_values",
+            "string",
+            'Values present in the source but unreadable (kept as null), as `<field>=<raw text>`; "" when none.',
+            "",
+            nullable=False,
+        ),
+        Field(
+            "quality_flags",
+            "flags",
+            "Data-quality flags.",
+            [],
+            nullable=False,
+            values=flags(
+                "no_feeder", "unknown_feeder", "transmission", "duplicate_conflict", "unparsed_value", "nameplate_mismatch"
+            ),
+        ),
         *shared.LINEAGE,
     ),
 )

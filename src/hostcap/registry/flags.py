@@ -8,8 +8,7 @@ from __future__ import annotations
 
 QUALITY_FLAGS: dict[str, str] = {
     "duplicate_conflict": "Sources disagree about this record; the later file (and row) won.",
-    "unparsed_value": "A value in the source could not be read and is null (its raw text is in `unparsed_values` "
-    "for DER).",
+    "unparsed_value": "A value in the source could not be read and is null (its raw text is in `unparsed_values` for DER).",
     "no_hosting_capacity": "The source gives no hosting capacity for this feeder.",
     "invalid_capacity": "The capacities are inconsistent (negative, or minimum above maximum).",
     "no_geometry": "The source publishes no map geometry, so the feeder has no bounding box or point.",

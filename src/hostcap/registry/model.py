@@ -15,8 +15,15 @@ FieldType = Literal["string", "integer", "number", "boolean", "date", "flags"]
 #: published by the utility (as read from its files), or derived by hostcap
 Origin = Literal["utility", "hostcap"]
 
-_UNITS = {"_mw": "MW", "_kw": "kW", "_kv": "kV", "_usd": "USD", "_days": "days",
-          "_lon": "degrees east (WGS84)", "_lat": "degrees north (WGS84)"}
+_UNITS = {
+    "_mw": "MW",
+    "_kw": "kW",
+    "_kv": "kV",
+    "_usd": "USD",
+    "_days": "days",
+    "_lon": "degrees east (WGS84)",
+    "_lat": "degrees north (WGS84)",
+}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,12 @@ from hostcap.registry import TABLES
 from hostcap.registry import Field as RegistryField
 
 _TYPES: dict[str, Any] = {
-    "string": str, "integer": int, "number": float, "boolean": bool, "date": dt.date, "flags": list[str],
+    "string": str,
+    "integer": int,
+    "number": float,
+    "boolean": bool,
+    "date": dt.date,
+    "flags": list[str],
 }
 
 

@@ -90,4 +90,3 @@ def build(lake: Lake, snapshot: str, previous: str | None, configs: list[SourceC
         bundle.writestr(f"{root}/datapackage.json", json.dumps(descriptor, indent=1, ensure_ascii=False))
         bundle.writestr(f"{root}/CHANGES.md", changes.result())
     return out.getvalue()
-

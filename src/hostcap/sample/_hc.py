@@ -64,10 +64,7 @@ def feeder_max_hcs(rng: random.Random, n: int, zero_share: float) -> list[float]
     """
     ranges = [r for r, _ in _NONZERO_RANGES]
     weights = [w for _, w in _NONZERO_RANGES]
-    values = [
-        0.0 if rng.random() < zero_share else round(rng.uniform(*rng.choices(ranges, weights)[0]), 2)
-        for _ in range(n)
-    ]
+    values = [0.0 if rng.random() < zero_share else round(rng.uniform(*rng.choices(ranges, weights)[0]), 2) for _ in range(n)]
     if n >= 2:
         zero, high = rng.sample(range(n), 2)
         values[zero] = 0.0

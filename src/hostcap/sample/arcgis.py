@@ -71,7 +71,14 @@ class Feeder:
 
 
 def new_feeder(
-    rng: random.Random, feeder_id: str, substation: str, company: str, voltage_kv: int, zone: str, max_hc: float, cap: float | None
+    rng: random.Random,
+    feeder_id: str,
+    substation: str,
+    company: str,
+    voltage_kv: int,
+    zone: str,
+    max_hc: float,
+    cap: float | None,
 ) -> Feeder:
     """A feeder with its HC (``max_hc`` uncapped), DER aggregates and study date drawn."""
     return Feeder(

@@ -196,5 +196,16 @@ def _sections(rng: random.Random, feeder: _Feeder, count: int, line: FeederLine)
     ]
     for seg_min, seg_max in segment_hcs(rng, count, feeder.max_hc, feeder.min_hc):
         notes = rng.choice(_NOTES) if rng.random() < 0.01 else ""
-        row = [feeder.substation, feeder.id, rng.choice(_PHASES), num(feeder.kv), num(seg_min), num(seg_max), "", "", *repeated, notes]
+        row = [
+            feeder.substation,
+            feeder.id,
+            rng.choice(_PHASES),
+            num(feeder.kv),
+            num(seg_min),
+            num(seg_max),
+            "",
+            "",
+            *repeated,
+            notes,
+        ]
         yield row, line.segment()

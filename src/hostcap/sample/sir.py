@@ -141,9 +141,7 @@ def _footnoted(footnotes: Mapping[str, str]) -> list[str]:
     return [column for column in COLUMNS if column in footnotes]
 
 
-def write_workbook(
-    path: Path, profile: Profile, feeders: Sequence[tuple[str, str]], n_projects: int, rng: random.Random
-) -> None:
+def write_workbook(path: Path, profile: Profile, feeders: Sequence[tuple[str, str]], n_projects: int, rng: random.Random) -> None:
     """Write ``n_projects`` projects on ``feeders`` ((feeder ID, substation) pairs) to a workbook at ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     substations = dict(feeders)
@@ -252,7 +250,9 @@ def _circuit(
 
 def _dates(rng: random.Random, status: str, quirk: str | None) -> tuple[object, object]:
     """(approved, construction complete): Excel dates, ``M/D/YYYY`` text for some rows, junk for a few."""
-    approved = None if status == "N" and rng.random() < 0.3 else random_date(rng, dt.date(2012, 1, 1), AS_OF - dt.timedelta(days=15))
+    approved = (
+        None if status == "N" and rng.random() < 0.3 else random_date(rng, dt.date(2012, 1, 1), AS_OF - dt.timedelta(days=15))
+    )
     completed = None
     if status == "Y" and approved is not None:
         completed = min(approved + dt.timedelta(days=rng.randint(30, 540)), AS_OF - dt.timedelta(days=1))

@@ -53,9 +53,7 @@ def encode_rows(table: pa.Table) -> tuple[bytearray, array]:
 
 def plain(table: pa.Table) -> pa.Table:
     """The table with dictionary-encoded columns decoded to their values."""
-    schema = pa.schema(
-        [f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in table.schema]
-    )
+    schema = pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in table.schema])
     return table.cast(schema)
 
 

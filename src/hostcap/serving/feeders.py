@@ -13,8 +13,15 @@ from hostcap.serving.rows import Codes, Ids, JsonPrefixes, Rows, floats, sort_or
 
 #: numeric columns the v1 list sorts by (ascending, or descending with a leading "-")
 SORT_COLUMNS = (
-    "max_hc_mw", "min_hc_mw", "headroom_after_queue_mw", "installed_der_mw", "planned_der_mw",
-    "added_since_study_mw", "headroom_since_study_mw", "headroom_past_milestone_mw", "headroom_without_stale_mw",
+    "max_hc_mw",
+    "min_hc_mw",
+    "headroom_after_queue_mw",
+    "installed_der_mw",
+    "planned_der_mw",
+    "added_since_study_mw",
+    "headroom_since_study_mw",
+    "headroom_past_milestone_mw",
+    "headroom_without_stale_mw",
     "hca_age_days",
 )
 #: the gold order: by utility, then native feeder ID

@@ -53,7 +53,9 @@ def segment_geometries(segments: SegmentIndex, positions: list[int]) -> list[byt
     return [None if text is None else text.encode() for text in texts]
 
 
-def feeder_features(feeders: pa.Table, segments: SegmentIndex, spatial: SpatialIndex, positions: list[int], rows: list) -> list[bytes]:
+def feeder_features(
+    feeders: pa.Table, segments: SegmentIndex, spatial: SpatialIndex, positions: list[int], rows: list
+) -> list[bytes]:
     """The features of the feeders at `positions` (their rows' JSON given in the same order)."""
     taken = feeders.select(["feeder_id", *_BOX]).take(pa.array(positions, pa.int64())).to_pylist()
     features = []

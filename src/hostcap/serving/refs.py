@@ -20,9 +20,7 @@ class FeederRefs:
         self._utility: dict[str, str] = {}
         self._native: dict[str, dict[str, str]] = {}
         for table in tables:
-            triples = table.select(["feeder_id", "utility", "native_feeder_id"]).filter(
-                pc.is_valid(table.column("feeder_id"))
-            )
+            triples = table.select(["feeder_id", "utility", "native_feeder_id"]).filter(pc.is_valid(table.column("feeder_id")))
             for feeder_id, utility, native in zip(*(triples.column(i).to_pylist() for i in range(3)), strict=True):
                 self._utility[feeder_id] = utility
                 self._native.setdefault(native, {})[utility] = feeder_id

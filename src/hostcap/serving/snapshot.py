@@ -11,10 +11,10 @@ from hostcap.feeder_view import DEFAULT_STALE_MONTHS, feeder_view, snapshot_date
 from hostcap.lake import Lake
 from hostcap.serving.ders import DerIndex
 from hostcap.serving.feeders import FeederIndex
+from hostcap.serving.places import Places
 from hostcap.serving.refs import FeederRefs
 from hostcap.serving.rows import Rows
 from hostcap.serving.segments import SegmentIndex
-from hostcap.serving.places import Places
 from hostcap.serving.spatial import SpatialIndex
 from hostcap.serving.stats import der_mw_by_type, max_hc_distribution, place_rollup
 from hostcap.serving.substations import SubstationIndex
@@ -48,9 +48,7 @@ class Snapshot:
         return {"snapshot": self.id, "published_at": self.published_at}
 
 
-def load_snapshot(
-    lake: Lake, snapshot_id: str, published_at: str | None, stale_months: int = DEFAULT_STALE_MONTHS
-) -> Snapshot:
+def load_snapshot(lake: Lake, snapshot_id: str, published_at: str | None, stale_months: int = DEFAULT_STALE_MONTHS) -> Snapshot:
     """Read the snapshot's gold tables one at a time, each straight into its index (which keeps
     only what it needs), so loading holds little more than the finished indexes. Feeders carry
     the figures of hostcap.feeder_view, as of the snapshot's build date."""
@@ -66,9 +64,7 @@ def load_snapshot(
         report = lake.read_report(snapshot_id)
     except LakeError:
         report = None
-    summaries = utility_summaries(
-        feeders.rows.table, segments.rows.table, substations.rows.table, ders.rows.table, report
-    )
+    summaries = utility_summaries(feeders.rows.table, segments.rows.table, substations.rows.table, ders.rows.table, report)
     places = Places(feeders.rows.table, ders.rows.table, spatial)
     feeder_table, der_table = feeders.rows.table, ders.rows.table
     snapshot = Snapshot(
@@ -81,8 +77,12 @@ def load_snapshot(
         utilities=Rows(summaries, preencode=True),
         max_hc_distribution=Rows(max_hc_distribution(feeders.rows.table), preencode=True),
         der_mw=Rows(der_mw_by_type(ders.rows.table), preencode=True),
-        by_county=Rows(place_rollup("county", feeder_table, places.feeder_counties, der_table, places.der_counties), preencode=True),
-        by_load_zone=Rows(place_rollup("load_zone", feeder_table, places.feeder_zones, der_table, places.der_zones), preencode=True),
+        by_county=Rows(
+            place_rollup("county", feeder_table, places.feeder_counties, der_table, places.der_counties), preencode=True
+        ),
+        by_load_zone=Rows(
+            place_rollup("load_zone", feeder_table, places.feeder_zones, der_table, places.der_zones), preencode=True
+        ),
         refs=FeederRefs(feeders.rows.table, ders.rows.table),
         spatial=spatial,
         places=places,
@@ -90,6 +90,10 @@ def load_snapshot(
     )
     log.info(
         "snapshot loaded: snapshot=%s feeders=%d segments=%d ders=%d seconds=%.2f",
-        snapshot_id, len(feeders.rows), len(segments.rows), len(ders.rows), time.perf_counter() - started,
+        snapshot_id,
+        len(feeders.rows),
+        len(segments.rows),
+        len(ders.rows),
+        time.perf_counter() - started,
     )
     return snapshot

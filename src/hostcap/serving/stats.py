@@ -107,7 +107,9 @@ def place_rollup(place: str, feeders: pa.Table, feeder_places: list, ders: pa.Ta
             row["feeder_count"] += 1
             row["total_max_hc_mw"] += max_hc or 0.0
             row["headroom_after_queue_mw"] += headroom or 0.0
-    ders = distribution_ders(plain(ders.select(["status", "nameplate_kw", FLAGS])).append_column("_place", pa.array(der_places, pa.string())))
+    ders = distribution_ders(
+        plain(ders.select(["status", "nameplate_kw", FLAGS])).append_column("_place", pa.array(der_places, pa.string()))
+    )
     for name, status, kw in zip(*(ders.column(c).to_pylist() for c in ("_place", "status", "nameplate_kw"))):
         if name is not None and status in ("installed", "planned"):
             row = of(name)

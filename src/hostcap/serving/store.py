@@ -93,7 +93,8 @@ class SnapshotStore:
                     if describe(exc) != failing:
                         failing = describe(exc)
                         log.warning(
-                            "snapshot reload failed (still serving the snapshot held): %s", failing,
+                            "snapshot reload failed (still serving the snapshot held): %s",
+                            failing,
                             exc_info=not isinstance(exc, HostcapError),
                         )
 

@@ -30,7 +30,9 @@ ZIP = "application/zip"
 )
 def bundle(
     request: Request,
-    snapshot_id: Annotated[str, Path(pattern=SNAPSHOT_ID, description="A published snapshot (see `/v1/snapshots`).", examples=[RUN_ID_EXAMPLE])],
+    snapshot_id: Annotated[
+        str, Path(pattern=SNAPSHOT_ID, description="A published snapshot (see `/v1/snapshots`).", examples=[RUN_ID_EXAMPLE])
+    ],
 ) -> Response:
     """Every gold table of the snapshot in one zip: each as Parquet and CSV, a DuckDB database
     holding them all, a Frictionless `datapackage.json` (types, units, descriptions, primary and

@@ -36,14 +36,14 @@ class ChangesPublic(SnapshotDiff):
         description="How many of each kind of change in all (not only on this page).", examples=[{"ders_new": 12}]
     )
     count: int = Field(description="How many changes in all (the sum of `counts`).", examples=[12])
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page.", examples=[None]
-    )
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.", examples=[None])
     meta: dict = Field(description="The served snapshot.", examples=[{"snapshot": RUN_ID_EXAMPLE}])
 
 
 class _ChangesQuery(Paging):
-    since: str = Field(pattern=SNAPSHOT_ID, description="An earlier snapshot (see `hostcap snapshots`).", examples=[RUN_ID_EXAMPLE])
+    since: str = Field(
+        pattern=SNAPSHOT_ID, description="An earlier snapshot (see `hostcap snapshots`).", examples=[RUN_ID_EXAMPLE]
+    )
 
 
 async def _cache(request: Request) -> ChangesCache:
@@ -82,7 +82,8 @@ def changes(
         found = cache.get(query.since, snapshot.id)
     except DiffsBusy:
         raise ProblemError(
-            503, "the server is computing as many diffs as it allows at once: retry shortly",
+            503,
+            "the server is computing as many diffs as it allows at once: retry shortly",
             headers={"Retry-After": str(BUSY_RETRY_S)},
         ) from None
     end = offset + limit
@@ -90,7 +91,14 @@ def changes(
     counts = found.counts()
     total = sum(counts.values())
     lists = {kind: orjson.Fragment(items) for kind, items in found.page(offset, limit).items()}
-    body = {"old": found.old, "new": found.new, **lists, "counts": counts, "count": total, "next_cursor": cursor,
-            "meta": snapshot.meta}
+    body = {
+        "old": found.old,
+        "new": found.new,
+        **lists,
+        "counts": counts,
+        "count": total,
+        "next_cursor": cursor,
+        "meta": snapshot.meta,
+    }
     headers = {SNAPSHOT_HEADER: snapshot.id, "X-Total-Count": str(total)}
     return Response(orjson.dumps(body), media_type="application/json", headers=headers)

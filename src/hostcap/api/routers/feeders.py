@@ -41,7 +41,12 @@ async def list_feeders(request: Request, query: Annotated[FeedersQuery, Query()]
     page = page_request(request, query)
     feeders = page.snapshot.feeders
     filters = FeederFilter(
-        query.utility, query.substation, query.min_max_hc_mw, query.max_max_hc_mw, query.min_headroom_mw, query.sort,
+        query.utility,
+        query.substation,
+        query.min_max_hc_mw,
+        query.max_max_hc_mw,
+        query.min_headroom_mw,
+        query.sort,
         query.scenario,
     )
     selected, extra = spatial.feeders(page.snapshot, feeders.select(filters), query)
@@ -61,17 +66,13 @@ async def get_feeder(snapshot: SnapshotDep, feeder_id: FeederIdPath) -> Response
     responses={**openapi.listing("der_id,native_der_id,utility,status,...\n", geo=True), **openapi.resource("feeder")},
     summary="DER of one feeder",
 )
-async def list_feeder_ders(
-    request: Request, feeder_id: FeederIdPath, query: Annotated[FeederDersQuery, Query()]
-) -> Response:
+async def list_feeder_ders(request: Request, feeder_id: FeederIdPath, query: Annotated[FeederDersQuery, Query()]) -> Response:
     """DER records on the feeder (all statuses unless filtered), by utility and native DER ID."""
     page = page_request(request, query)
     ders = page.snapshot.ders
     _feeder_position(page.snapshot, feeder_id)
     filters = DerFilter(statuses=tuple(query.status or ()), der_types=tuple(query.der_type or ()))
-    return paged(
-        request, page, ders.rows, ders.of_feeders([feeder_id.lower()], filters), features=geojson.ders_of(page.snapshot)
-    )
+    return paged(request, page, ders.rows, ders.of_feeders([feeder_id.lower()], filters), features=geojson.ders_of(page.snapshot))
 
 
 @router.get(
@@ -80,9 +81,7 @@ async def list_feeder_ders(
     responses={**openapi.listing("segment_id,feeder_id,native_feeder_id,...\n", geo=True), **openapi.resource("feeder")},
     summary="Segments of one feeder",
 )
-async def list_feeder_segments(
-    request: Request, feeder_id: FeederIdPath, query: Annotated[GeoPageQuery, Query()]
-) -> Response:
+async def list_feeder_segments(request: Request, feeder_id: FeederIdPath, query: Annotated[GeoPageQuery, Query()]) -> Response:
     """The feeder's segments (line sections) with their hosting capacity, by native segment ID.
     Empty for a utility that publishes feeder-level data only."""
     page = page_request(request, query)

@@ -24,7 +24,9 @@ FEED = {200: {"description": "An Atom feed.", "content": {atom.MEDIA_TYPE: {}}}}
 
 
 class FeedQuery(BaseModel):
-    page: int = Field(1, ge=1, le=1000, description="Which page, from 1 (the feed's `next` link gives the following one).", examples=[1])
+    page: int = Field(
+        1, ge=1, le=1000, description="Which page, from 1 (the feed's `next` link gives the following one).", examples=[1]
+    )
     limit: int = Field(10, ge=1, le=50, description="Entries (publishes) per page.", examples=[10])
 
 
@@ -32,7 +34,9 @@ def _feed(body: bytes) -> Response:
     return Response(body, media_type=atom.MEDIA_TYPE)
 
 
-@router.get("/v1/changes.atom", response_class=Response, responses={**FEED, **openapi.VALIDATION}, summary="Changes as an Atom feed")
+@router.get(
+    "/v1/changes.atom", response_class=Response, responses={**FEED, **openapi.VALIDATION}, summary="Changes as an Atom feed"
+)
 def changes_feed(request: Request, query: Annotated[FeedQuery, Query()]) -> Response:
     """One entry per publish the lake keeps, newest first: how many feeders were added and removed,
     max HC changes, and DER changes it made. Paged (`page`, `limit`, and RFC 5005 links). The first
@@ -40,17 +44,29 @@ def changes_feed(request: Request, query: Annotated[FeedQuery, Query()]) -> Resp
     cache: ChangesCache = request.app.state.changes
     history = request.app.state.hostcap.lake.history()
     entries = atom.changes_entries(history, lambda old, new: cache.get(old, new).counts())
-    return _feed(atom.render("urn:hostcap:changes", "hostcap: published changes", str(request.url.remove_query_params(["page", "limit"])),
-                             entries, query.page, query.limit))
+    return _feed(
+        atom.render(
+            "urn:hostcap:changes",
+            "hostcap: published changes",
+            str(request.url.remove_query_params(["page", "limit"])),
+            entries,
+            query.page,
+            query.limit,
+        )
+    )
 
 
 @router.get(
-    "/v1/subscriptions/{subscription_id}/changes.atom", tags=["subscriptions"], response_class=Response,
+    "/v1/subscriptions/{subscription_id}/changes.atom",
+    tags=["subscriptions"],
+    response_class=Response,
     responses={**FEED, 404: openapi.problem("No subscription has this ID."), **openapi.VALIDATION},
     summary="A subscription's changes as an Atom feed",
 )
 def subscription_feed(
-    request: Request, subscription_id: SubscriptionId, query: Annotated[FeedQuery, Query()],
+    request: Request,
+    subscription_id: SubscriptionId,
+    query: Annotated[FeedQuery, Query()],
     notifier: Annotated[Notifier, Depends(get_notifier)],
 ) -> Response:
     """One entry per kept publish with changes the subscription selects, newest first, listing

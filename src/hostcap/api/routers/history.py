@@ -52,9 +52,7 @@ def _answer(request: Request, history: Recorded, found: dict | None, what: str) 
     return Response(orjson.dumps({"data": found, "meta": meta}), media_type=JSON, headers=headers)
 
 
-@router.get(
-    "/feeders/{feeder_id}/history", response_model=FeederHistoryPublic, responses=RESPONSES, summary="A feeder's history"
-)
+@router.get("/feeders/{feeder_id}/history", response_model=FeederHistoryPublic, responses=RESPONSES, summary="A feeder's history")
 async def feeder_history(request: Request, history: HistoryDep, feeder_id: FeederIdPath) -> Response:
     """The feeder's hosting capacity, DER counts and MW, headroom after the queue, and the
     source's HC study and DER data dates, as each recorded publish served them, oldest first

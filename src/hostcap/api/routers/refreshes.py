@@ -24,9 +24,7 @@ from hostcap.orchestration.runner import RefreshRunning
 #: starting a refresh needs the key when one is set
 router = APIRouter(prefix="/v1/refreshes", tags=["refreshes"])
 
-RunIdPath = Annotated[
-    str, Path(pattern=SNAPSHOT_ID, description="Run ID.", examples=[RUN_ID_EXAMPLE])
-]
+RunIdPath = Annotated[str, Path(pattern=SNAPSHOT_ID, description="Run ID.", examples=[RUN_ID_EXAMPLE])]
 
 
 def _meta(request: Request) -> dict | None:
@@ -54,9 +52,7 @@ def start_refresh(request: Request, refresher: RefresherDep) -> JSONResponse:
     except RefreshRunning as running:
         raise ProblemError(409, running.message, run_id=running.run_id) from None
     body = RefreshStarted(data=RefreshSummary.model_validate(state.summary()), meta=_meta(request))
-    return JSONResponse(
-        body.model_dump(mode="json"), status_code=202, headers={"Location": f"/v1/refreshes/{state.run_id}"}
-    )
+    return JSONResponse(body.model_dump(mode="json"), status_code=202, headers={"Location": f"/v1/refreshes/{state.run_id}"})
 
 
 @router.get("", response_model=RefreshesPublic, summary="List refresh runs")

@@ -46,10 +46,14 @@ class DeliveriesPublic(BaseModel):
     status_code=201,
     response_model=SubscriptionPublic,
     dependencies=STATE_CHANGE,
-    responses={**openapi.STATE_CHANGE, **openapi.JSON_BODY, 422: openapi.problem(
-        "The body is invalid: a URL that is not http(s) or carries credentials, a destination that is a "
-        "loopback, link-local or private address (unless the operator allows them), no trigger, no secret with a URL."
-    )},
+    responses={
+        **openapi.STATE_CHANGE,
+        **openapi.JSON_BODY,
+        422: openapi.problem(
+            "The body is invalid: a URL that is not http(s) or carries credentials, a destination that is a "
+            "loopback, link-local or private address (unless the operator allows them), no trigger, no secret with a URL."
+        ),
+    },
     summary="Subscribe to changes",
 )
 def create(given: SubscriptionIn, notifier: NotifierDep) -> SubscriptionPublic:
@@ -74,7 +78,10 @@ def get_one(subscription_id: SubscriptionId, notifier: NotifierDep) -> Subscript
 
 
 @router.delete(
-    "/{subscription_id}", status_code=204, dependencies=STATE_CHANGE, responses={**openapi.STATE_CHANGE, **UNKNOWN},
+    "/{subscription_id}",
+    status_code=204,
+    dependencies=STATE_CHANGE,
+    responses={**openapi.STATE_CHANGE, **UNKNOWN},
     summary="Unsubscribe",
 )
 def remove(subscription_id: SubscriptionId, notifier: NotifierDep) -> Response:
@@ -85,7 +92,9 @@ def remove(subscription_id: SubscriptionId, notifier: NotifierDep) -> Response:
 
 
 @router.get(
-    "/{subscription_id}/deliveries", response_model=DeliveriesPublic, responses={**KEY, **UNKNOWN, **openapi.VALIDATION},
+    "/{subscription_id}/deliveries",
+    response_model=DeliveriesPublic,
+    responses={**KEY, **UNKNOWN, **openapi.VALIDATION},
     summary="A subscription's delivery log",
 )
 def deliveries(

@@ -14,7 +14,9 @@ SNAPSHOT_EXAMPLE = "20261129T051011Z-7ab04c"
 class Meta(BaseModel):
     """Which published snapshot the body came from (also in the `X-Hostcap-Snapshot` header)."""
 
-    snapshot: str = Field(description="ID of the published snapshot (the refresh run that built it).", examples=[SNAPSHOT_EXAMPLE])
+    snapshot: str = Field(
+        description="ID of the published snapshot (the refresh run that built it).", examples=[SNAPSHOT_EXAMPLE]
+    )
     published_at: str | None = Field(
         description="When the snapshot was published (UTC, ISO 8601).", examples=["2026-11-29T05:10:47+00:00"]
     )

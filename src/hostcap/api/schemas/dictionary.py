@@ -60,17 +60,13 @@ class DictionarySource(BaseModel):
 
     source: str = Field(description="`<utility>/<dataset>`.", examples=["coned/network"])
     dataset: str = Field(description="`network`, `installed_der`, `planned_der` or `der`.", examples=["network"])
-    family: Literal["network", "der"] = Field(
-        description="The gold tables it feeds: network or DER.", examples=["network"]
-    )
+    family: Literal["network", "der"] = Field(description="The gold tables it feeds: network or DER.", examples=["network"])
     description: str = Field(
         description="What the source is, and its known quirks (from its config).",
         examples=["Con Edison hosting capacity per feeder segment (ArcGIS export; dates in epoch milliseconds)."],
     )
     publisher: str | None = Field(description="Who publishes the data.", examples=["Con Edison"])
-    url: str | None = Field(
-        description="Where the publisher makes the data available.", examples=["https://dps.ny.gov/"]
-    )
+    url: str | None = Field(description="Where the publisher makes the data available.", examples=["https://dps.ny.gov/"])
     terms: str | None = Field(
         description="The terms the data are published under.",
         examples=["public data as the publisher makes it available; the publisher's terms of use apply"],

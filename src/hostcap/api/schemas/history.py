@@ -60,8 +60,7 @@ class DerStatus(BaseModel):
     snapshot: str = Snapshot
     published_at: str | None = PublishedAt
     status: str | None = Field(
-        description="`planned` (applied or in the queue), `installed` or `withdrawn`; null: the record left the "
-        "published data.",
+        description="`planned` (applied or in the queue), `installed` or `withdrawn`; null: the record left the published data.",
         examples=["installed"],
     )
 
@@ -72,7 +71,9 @@ class DerChange(BaseModel):
     snapshot: str = Snapshot
     published_at: str | None = PublishedAt
     present: bool = Field(description="False: the record left the published data at this publish.", examples=[True])
-    feeder_id: str | None = Field(description="Canonical ID of the feeder it is on.", examples=["a49b36cff7e6b07de4c070043c8322fd"])
+    feeder_id: str | None = Field(
+        description="Canonical ID of the feeder it is on.", examples=["a49b36cff7e6b07de4c070043c8322fd"]
+    )
     status: str | None = Field(description="`installed`, `planned` or `withdrawn`.", examples=["planned"])
     nameplate_kw: float | None = described("ders", "nameplate_kw")
     application_date: dt.date | None = described("ders", "application_date")

@@ -10,7 +10,6 @@ from hostcap.report import RefreshReport, RunStatus, Trigger
 RUN_ID_EXAMPLE = "20261129T051011Z-7ab04c"
 
 
-
 class RefreshSummary(BaseModel):
     """A refresh run's headline."""
 
@@ -24,13 +23,19 @@ class RefreshSummary(BaseModel):
     trigger: Trigger | None = Field(
         None, description="What started the run: `manual` (CLI), `api`, `watch` or `schedule`.", examples=["api"]
     )
-    started_at: str | None = Field(None, description="When the run started (UTC, ISO 8601).", examples=["2026-11-29T05:10:11+00:00"])
-    finished_at: str | None = Field(None, description="When it finished (UTC); null while running.", examples=["2026-11-29T05:10:47+00:00"])
+    started_at: str | None = Field(
+        None, description="When the run started (UTC, ISO 8601).", examples=["2026-11-29T05:10:11+00:00"]
+    )
+    finished_at: str | None = Field(
+        None, description="When it finished (UTC); null while running.", examples=["2026-11-29T05:10:47+00:00"]
+    )
     published: bool | None = Field(None, description="Whether it published its snapshot; null while running.", examples=[True])
     duration_s: float | None = Field(None, description="Run time in seconds.", examples=[36.2])
     error: str | None = Field(None, description="Why the run failed, when it did.", examples=[None])
     gold: dict[str, int] | None = Field(
-        None, description="Rows per gold table it built.", examples=[{"feeders": 51, "feeder_segments": 4004, "substations": 3, "ders": 968}]
+        None,
+        description="Rows per gold table it built.",
+        examples=[{"feeders": 51, "feeder_segments": 4004, "substations": 3, "ders": 968}],
     )
 
 

@@ -11,7 +11,9 @@ class SnapshotPublic(BaseModel):
     """A published snapshot kept for history, diffs and rollback."""
 
     snapshot: str = Field(description="Snapshot ID (the refresh run that built it).", examples=[SNAPSHOT_EXAMPLE])
-    published_at: str | None = Field(description="When it was (last) published (UTC, ISO 8601).", examples=["2026-11-29T05:10:47+00:00"])
+    published_at: str | None = Field(
+        description="When it was (last) published (UTC, ISO 8601).", examples=["2026-11-29T05:10:47+00:00"]
+    )
     served: bool = Field(description="Whether this is the snapshot the API serves.", examples=[True])
 
 

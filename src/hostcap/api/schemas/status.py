@@ -12,8 +12,7 @@ class ServiceStatus(OrchestrationStatus):
     """What refreshes this server runs by itself, and what it is doing now."""
 
     refresh_running: str | None = Field(
-        description="Run ID of the refresh this server is running (started by the API, the watcher or the "
-        "schedule), if any.",
+        description="Run ID of the refresh this server is running (started by the API, the watcher or the schedule), if any.",
         examples=[None],
     )
     fallback: str | None = Field(

@@ -16,8 +16,7 @@ class UtilityPublic(BaseModel):
 
     utility: Utility
     display_name: str = Field(
-        description="The utility's name for people, from its source configs (`display_name`); its code where "
-        "none is given.",
+        description="The utility's name for people, from its source configs (`display_name`); its code where none is given.",
         examples=["Central Hudson"],
     )
     feeder_count: int = Field(description="Feeders.", examples=[330])
@@ -34,13 +33,19 @@ class UtilityPublic(BaseModel):
     planned_der_count: int = Field(description="Planned DER records (transmission-level records excluded).", examples=[2500])
     planned_der_mw: float = Field(description="Nameplate MW of those planned DER.", examples=[650.23161])
     withdrawn_der_count: int = Field(description="Withdrawn DER records.", examples=[440])
-    hca_refresh_date_min: dt.date | None = Field(description="Oldest hosting-capacity analysis date of its feeders.", examples=["2025-06-30"])
-    hca_refresh_date_max: dt.date | None = Field(description="Newest hosting-capacity analysis date of its feeders.", examples=["2026-03-31"])
+    hca_refresh_date_min: dt.date | None = Field(
+        description="Oldest hosting-capacity analysis date of its feeders.", examples=["2025-06-30"]
+    )
+    hca_refresh_date_max: dt.date | None = Field(
+        description="Newest hosting-capacity analysis date of its feeders.", examples=["2026-03-31"]
+    )
     der_latest_date: dt.date | None = Field(
         description="Latest application, queue or completion date in its DER data: how current the DER data is.",
         examples=["2026-09-30"],
     )
-    last_refresh_run_id: str | None = Field(description="The refresh that built the served snapshot.", examples=["20261129T051011Z-7ab04c"])
+    last_refresh_run_id: str | None = Field(
+        description="The refresh that built the served snapshot.", examples=["20261129T051011Z-7ab04c"]
+    )
     last_refresh_at: str | None = Field(description="When that refresh finished (UTC).", examples=["2026-11-29T05:10:47+00:00"])
     last_refresh_status: Literal["succeeded", "stale", "failed"] | None = Field(
         description="How the utility's sources fared in that refresh: `succeeded` (loaded, or unchanged and "
