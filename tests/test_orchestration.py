@@ -383,6 +383,8 @@ def test_hostcap_watch_refreshes_on_new_files_and_stops_on_sigterm(tmp_path, wai
     assert watcher.returncode == 0, output
     # the first run had no installed DER file yet
     assert [run.status for run in watch_runs(hostcap)] == ["partial", "succeeded"]
+    # a stop lets the release bundles being made after each publish finish (not abort the process in DuckDB)
+    assert all(hostcap.lake.bundle(run.run_id) is not None for run in watch_runs(hostcap)), output
     assert "watching source files (file-system events)" in output
     assert "scheduled refreshes: 0 6 1 * * (UTC); next at " in output
     assert "refresh finished: run_id=" in output and "stopping" in output

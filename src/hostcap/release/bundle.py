@@ -20,7 +20,6 @@ import io
 import json
 import tempfile
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -73,9 +72,9 @@ def build(lake: Lake, snapshot: str, previous: str | None, configs: list[SourceC
     root = folder(snapshot)
     tables = {name: lake.read_table(name, snapshot=snapshot) for name in GOLD_TABLES}
     out = io.BytesIO()
-    # the diff is mostly Python and the rest mostly native code that releases the GIL: side by side
-    with ThreadPoolExecutor(1) as side, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as bundle:
-        changes = side.submit(change_summary, lake, snapshot, previous)
+    # one thread, no pool: it runs in a process that may be stopping (hostcap.release.stored),
+    # where a pool takes no new work
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as bundle:
         resources = []
         for name, table in tables.items():
             files = {"csv": f"csv/{name}.csv", "parquet": f"parquet/{name}.parquet", "duckdb": DATABASE}
@@ -88,5 +87,5 @@ def build(lake: Lake, snapshot: str, previous: str | None, configs: list[SourceC
         created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         descriptor = datapackage.package(snapshot, created, resources, configs)
         bundle.writestr(f"{root}/datapackage.json", json.dumps(descriptor, indent=1, ensure_ascii=False))
-        bundle.writestr(f"{root}/CHANGES.md", changes.result())
+        bundle.writestr(f"{root}/CHANGES.md", change_summary(lake, snapshot, previous))
     return out.getvalue()

@@ -87,7 +87,11 @@ def stored_bundle(lake: Lake, configs: Configs, snapshot: str | None = None) -> 
 
 
 def after_publish(lake: Lake, configs: Configs, snapshot: str) -> threading.Thread:
-    """Make `snapshot`'s bundle in the background (a failure is logged: the next download tries again)."""
+    """Make `snapshot`'s bundle in the background (a failure is logged: the next download tries again).
+
+    Not a daemon thread: a process asked to stop finishes the bundle first, as it finishes a
+    running refresh. Python ends daemon threads wherever they are, and one ended inside DuckDB's
+    native code aborts the whole process instead of letting it exit."""
 
     def make() -> None:
         try:
@@ -95,6 +99,6 @@ def after_publish(lake: Lake, configs: Configs, snapshot: str) -> threading.Thre
         except Exception:
             log.exception("making the release bundle of %s failed; a download will try again", snapshot)
 
-    thread = threading.Thread(target=make, name=f"hostcap-bundle-{snapshot}", daemon=True)
+    thread = threading.Thread(target=make, name=f"hostcap-bundle-{snapshot}", daemon=False)
     thread.start()
     return thread
