@@ -84,11 +84,13 @@ def to_parquet(table: pa.Table) -> memoryview:
 
 
 def from_parquet(data: Data, path: str) -> pa.Table:
+    """The table of a Parquet file's bytes. Read as one file: `pq.read_table` goes through
+    pyarrow.dataset, whose import (and the pandas it pulls in) costs more than the read."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        return pq.read_table(pa.BufferReader(data))
+        return pq.ParquetFile(pa.BufferReader(data)).read()
     except (pa.ArrowException, OSError) as exc:
         raise LakeDamaged(f"{path} is damaged (not readable as Parquet: {exc})") from None
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hostcap.io.arrays import constant, empty_table
+
 ENTRY = "entry"
 PRESENT = "present"
 
@@ -76,7 +78,7 @@ KINDS = (FEEDERS, DERS)
 
 
 def empty(kind: Kind) -> pa.Table:
-    return kind.schema.empty_table()
+    return empty_table(kind.schema)
 
 
 def state_of(kind: Kind, gold: pa.Table) -> pa.Table:
@@ -91,37 +93,48 @@ def state_of(kind: Kind, gold: pa.Table) -> pa.Table:
 
 
 def latest(kind: Kind, rows: pa.Table) -> pa.Table:
-    """Each key's last row (its value as of the newest entry)."""
+    """Each key's last row (its value as of the newest entry): the first of its rows sorted by
+    key, then newest entry first."""
     if len(rows) == 0:
         return rows
-    last = rows.group_by(kind.key).aggregate([(ENTRY, "max")]).rename_columns([kind.key, ENTRY])
-    return rows.join(last, [kind.key, ENTRY], join_type="inner").select(kind.schema.names)
+    order = pc.sort_indices(rows, sort_keys=[(kind.key, "ascending"), (ENTRY, "descending")])
+    keys = rows[kind.key].take(order).combine_chunks()
+    starts = pc.not_equal(keys.slice(1), keys.slice(0, len(keys) - 1))
+    return rows.take(order.filter(pa.concat_arrays([constant(True, 1, pa.bool_()), starts])))
 
 
 def _stamped(kind: Kind, table: pa.Table, entry: int, present: bool) -> pa.Table:
     n = len(table)
-    head = {ENTRY: pa.array([entry] * n, pa.int32()), kind.key: table[kind.key], PRESENT: pa.array([present] * n)}
+    head = {ENTRY: constant(entry, n, pa.int32()), kind.key: table[kind.key], PRESENT: constant(present, n, pa.bool_())}
     return pa.table({**head, **{f.name: table[f.name] for f in kind.fields}}, schema=kind.schema)
 
 
 def append(kind: Kind, rows: pa.Table, state: pa.Table, entry: int) -> pa.Table:
     """`rows` plus the change rows that make `state` (a `state_of`) the value of every key at `entry`."""
     before = latest(kind, rows)
-    before = before.filter(before[PRESENT]).select([kind.key, *kind.fields.names])
-    value_columns = [kind.key, *kind.fields.names]
-    tagged = pa.concat_tables(
-        [
-            before.append_column("_side", pa.array([0] * len(before), pa.int8())),
-            state.select(value_columns).append_column("_side", pa.array([1] * len(state), pa.int8())),
-        ]
-    )
-    # a key whose whole row is found on both sides is unchanged; a row only in the new state is new or changed
-    sides = tagged.group_by(value_columns, use_threads=False).aggregate([("_side", "min"), ("_side", "max")])
-    changed = sides.filter(pc.equal(sides["_side_min"], 1)).select(value_columns)
+    before = before.filter(before[PRESENT])
+    # a key whose whole row is found before is unchanged; a row found only in the new state is new or changed
+    changed = state.filter(pc.invert(_same_as_before(kind, state, before)))
     gone = before.filter(pc.invert(pc.is_in(before[kind.key], value_set=state[kind.key])))
     gone = pa.table({kind.key: gone[kind.key], **{f.name: pa.nulls(len(gone), f.type) for f in kind.fields}})
     added = pa.concat_tables([_stamped(kind, changed, entry, True), _stamped(kind, gone, entry, False)])
     return ordered(kind, pa.concat_tables([rows, added]))
+
+
+def _same_as_before(kind: Kind, state: pa.Table, before: pa.Table) -> pa.ChunkedArray:
+    """Per row of `state`: whether `before` (one row per key) holds the same row. Plain kernels,
+    with no Python value converted and no Acero (a join or group-by imports pyarrow.dataset and
+    pandas, which cost a refresh more than this work)."""
+    at = pc.index_in(state[kind.key], value_set=before[kind.key])  # null for a key new at this entry
+    same = None
+    for name in [kind.key, *kind.fields.names]:
+        new, old = state[name], before[name].take(at)
+        equal = pc.equal(new, old)  # null when a side is missing
+        if pa.types.is_floating(new.type):
+            equal = pc.or_(equal, pc.and_(pc.is_nan(new), pc.is_nan(old)))
+        equal = pc.coalesce(equal, pc.and_(pc.is_null(new), pc.is_null(old)))
+        same = equal if same is None else pc.and_(same, equal)
+    return same
 
 
 def trim(kind: Kind, rows: pa.Table, first_entry: int) -> pa.Table:
@@ -136,7 +149,7 @@ def trim(kind: Kind, rows: pa.Table, first_entry: int) -> pa.Table:
     carried = latest(kind, older)
     at_first = newer.filter(pc.equal(newer[ENTRY], first_entry))[kind.key]
     carried = carried.filter(pc.and_(carried[PRESENT], pc.invert(pc.is_in(carried[kind.key], value_set=at_first))))
-    carried = carried.set_column(0, ENTRY, pa.array([first_entry] * len(carried), pa.int32()))
+    carried = carried.set_column(0, ENTRY, constant(first_entry, len(carried), pa.int32()))
     return ordered(kind, pa.concat_tables([carried, newer]))
 
 

@@ -23,6 +23,7 @@ from python_calamine import CalamineSheet, CalamineWorkbook
 
 from hostcap.config.source import ReadOptions
 from hostcap.errors import PROCESS_EXITS, SourceError
+from hostcap.io.arrays import row_numbers
 from hostcap.io.limits import MAX_COLUMNS, MAX_ROW_BYTES
 from hostcap.io.ndjson import ndjson_headers, ndjson_table
 from hostcap.io.workbook_size import WorkbookTooLarge, check_workbook
@@ -198,7 +199,7 @@ def _read_csv(data: bytes, options: ReadOptions, source: str, file: str) -> pa.T
     first = options.header_row + 1
     if len(data) > MAX_ROW_BYTES:  # Arrow reads a longer row at the end of a file: bound it here too
         _check_row_bytes(body, source, file, first)
-    rows = pa.array(range(first, first + body.num_rows), pa.int64())
+    rows = row_numbers(first, body.num_rows)
     return body.append_column(ROW, rows).append_column(PARSE_ERROR, pa.nulls(body.num_rows, pa.string()))
 
 

@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from hostcap.config.source import SourceConfig
 from hostcap.errors import SourceError
+from hostcap.io.arrays import constant, empty_table
 from hostcap.io.readers import PARSE_ERROR, ROW, match_headers, normalize_header
 
 SOURCE = "_source"
@@ -92,12 +93,12 @@ def build_bronze(config: SourceConfig, reads: list[ReadResult], run_id: str) -> 
         check_columns(config, read.file, data_columns(read.table))
         n = read.table.num_rows
         tables.append(
-            read.table.append_column(SOURCE, pa.array([config.source_id] * n, pa.string()))
-            .append_column(FILE, pa.array([read.file] * n, pa.string()))
-            .append_column(FILE_HASH, pa.array([read.file_hash] * n, pa.string()))
-            .append_column(RUN_ID, pa.array([run_id] * n, pa.string()))
+            read.table.append_column(SOURCE, constant(config.source_id, n, pa.string()))
+            .append_column(FILE, constant(read.file, n, pa.string()))
+            .append_column(FILE_HASH, constant(read.file_hash, n, pa.string()))
+            .append_column(RUN_ID, constant(run_id, n, pa.string()))
         )
     if not tables:
-        return pa.table({name: pa.array([], pa.int64() if name == ROW else pa.string()) for name in LINEAGE})
+        return empty_table(pa.schema([(name, pa.int64() if name == ROW else pa.string()) for name in LINEAGE]))
     table = pa.concat_tables(tables, promote_options="default")
     return table.select(data_columns(table) + LINEAGE)
