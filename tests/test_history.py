@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from hostcap import seal
 from hostcap.cli import app
 from hostcap.errors import LakeDamaged
 from hostcap.history import store, views
@@ -205,3 +206,42 @@ def test_history_outlives_retention_and_is_bounded_in_months(tmp_path: Path):
     # years later only the newest entry stays, whole
     later = store._bounded(recorded, 1, now + dt.timedelta(days=3650))
     assert [e.entry for e in later.entries] == [2] and len(later.tables["feeders"]) == 2
+
+
+def test_a_publish_that_changes_no_tracked_value_keeps_the_history_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The history's work after a publish is proportional to what changed: a table none of whose
+    tracked values changed keeps its file and checksum, neither encoded nor hashed again."""
+    head = "Master_CDF,feeder_voltage,feeder_max_hc,feeder_min_hc,feeder_dg_connected_since_refresh,hca_refresh_date,color,shape_length\r\n"
+    src = tmp_path / "src"
+    hostcap = make_hostcap(tmp_path, src, ["national_grid/network"])
+    network = src / "national_grid/network/circuits.csv"
+    network.parent.mkdir(parents=True)
+    network.write_text(head + "36_13_1,13.2,1.5,0.1,0,2024/01/01 00:00:00+00,green,1\r\n")
+    assert hostcap.refresh().published
+    index = (Path(hostcap.lake.root) / store.INDEX).read_text()
+    encoded = []
+
+    class Spy:
+        """The seal module, counting the history tables encoded."""
+
+        def __getattr__(self, name: str):
+            return getattr(seal, name)
+
+        def to_parquet(self, table):
+            encoded.append(table.num_rows)
+            return seal.to_parquet(table)
+
+    monkeypatch.setattr(store, "sealing", Spy())
+    network.write_text(head + "36_13_1,13.2,1.5,0.1,0,2024/01/01 00:00:00+00,red,1\r\n")  # a colour is not tracked
+    assert hostcap.refresh().published
+    recorded = store.read(hostcap.lake)
+    assert len(recorded.entries) == 2 and encoded == []
+    assert json.loads((Path(hostcap.lake.root) / store.INDEX).read_text())["files"] == json.loads(index)["files"]
+    # a tracked value changed: only that table's history is written
+    network.write_text(head + "36_13_1,13.2,2.5,0.1,0,2024/01/01 00:00:00+00,red,1\r\n")
+    assert hostcap.refresh().published
+    assert encoded == [2]  # the feeder's first row and its change
+    assert [
+        p["max_hc_mw"]
+        for p in views.feeder_history(store.read(hostcap.lake), recorded.tables["feeders"]["feeder_id"][0].as_py())["points"]
+    ] == [1.5, 1.5, 2.5]

@@ -185,11 +185,13 @@ class Lake(DamageChecks):
             raise LakeError(f"no {layer} table {name!r} in snapshot {snapshot}")
         return path, checksums.get(path)
 
-    def read_table(self, name: str, layer: str = "gold", snapshot: str | None = None) -> pa.Table:
+    def read_table(
+        self, name: str, layer: str = "gold", snapshot: str | None = None, columns: list[str] | None = None
+    ) -> pa.Table:
         """A table of a snapshot (default: the published one), checked against the snapshot's seal
-        (LakeDamaged when it differs)."""
+        (LakeDamaged when it differs); with `columns`, only those of them it has are decoded."""
         path, expected = self._locate(name, layer, snapshot)
-        return sealing.from_parquet(self._read_checked(path, expected), path)
+        return sealing.from_parquet(self._read_checked(path, expected), path, columns)
 
     def _read_checked(self, path: str, expected: Checksum | None) -> bytes:
         """The file's bytes, once they match `expected` (or, unsealed, once its Parquet footer parses)."""

@@ -83,14 +83,16 @@ def to_parquet(table: pa.Table) -> memoryview:
     return memoryview(sink.getvalue())
 
 
-def from_parquet(data: Data, path: str) -> pa.Table:
-    """The table of a Parquet file's bytes. Read as one file: `pq.read_table` goes through
-    pyarrow.dataset, whose import (and the pandas it pulls in) costs more than the read."""
+def from_parquet(data: Data, path: str, columns: list[str] | None = None) -> pa.Table:
+    """The table of a Parquet file's bytes; with `columns`, only those of them the file has.
+    Read as one file: `pq.read_table` goes through pyarrow.dataset, whose import (and the
+    pandas it pulls in) costs more than the read."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        return pq.ParquetFile(pa.BufferReader(data)).read()
+        file = pq.ParquetFile(pa.BufferReader(data))
+        return file.read(columns=None if columns is None else [c for c in columns if c in file.schema_arrow.names])
     except (pa.ArrowException, OSError) as exc:
         raise LakeDamaged(f"{path} is damaged (not readable as Parquet: {exc})") from None
 

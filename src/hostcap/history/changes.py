@@ -118,7 +118,10 @@ def append(kind: Kind, rows: pa.Table, state: pa.Table, entry: int) -> pa.Table:
     gone = before.filter(pc.invert(pc.is_in(before[kind.key], value_set=state[kind.key])))
     gone = pa.table({kind.key: gone[kind.key], **{f.name: pa.nulls(len(gone), f.type) for f in kind.fields}})
     added = pa.concat_tables([_stamped(kind, changed, entry, True), _stamped(kind, gone, entry, False)])
-    return ordered(kind, pa.concat_tables([rows, added]))
+    if len(added) == 0:
+        return rows  # the same table: its file is kept as it is
+    # `rows` are in order and `entry` is beyond theirs: the new rows go after them, sorted alone
+    return pa.concat_tables([rows, ordered(kind, added)]).combine_chunks()
 
 
 def _same_as_before(kind: Kind, state: pa.Table, before: pa.Table) -> pa.ChunkedArray:

@@ -8,8 +8,9 @@ One entry per publish, oldest first: `{"entry", "snapshot", "published_at"}`. A 
 publish too: it adds an entry carrying the earlier snapshot's id and values, so the history says
 what was served from when (the values go back, then forward again at the next refresh).
 
-A write puts the new table files under names made of their content hash, then replaces the
-index in one step (it names the files and their checksums), then deletes files no index names:
+A write puts the new table files under names made of their content hash (a table to which the
+publish added no change row keeps its file, not encoded again), then replaces the index in one
+step (it names the files and their checksums), then deletes files no index names:
 a reader sees the old history or the new, and a crash leaves the old one whole. Reading checks
 every file against the index (LakeDamaged when it differs).
 
@@ -26,7 +27,7 @@ import calendar
 import datetime as dt
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
@@ -58,6 +59,9 @@ class Recorded:
     tables: dict[str, pa.Table]
     #: the index's own checksum: a history's version, for caches and ETags
     version: str
+    #: the index's entry (file and checksum) of each table as read and not changed since: a
+    #: write keeps that file rather than encode and hash the same rows again
+    files: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> Recorded:
@@ -89,18 +93,31 @@ def read(lake: Lake, index: bytes | None = None) -> Recorded | None:
         if table.schema != kind.schema:
             raise LakeDamaged(f"{path} is damaged (not a history of {kind.name})")
         tables[kind.name] = table
-    return Recorded(entries, tables, Checksum.of(index).sha256)
+    return Recorded(entries, tables, Checksum.of(index).sha256, {name: _file(*files[name]) for name in tables})
+
+
+def _file(path: str, checksum: Checksum) -> dict:
+    """A table's entry in the index."""
+    return {"path": path, "checksum": {"sha256": checksum.sha256, "size": checksum.size}}
+
+
+def _unchanged_files(history: Recorded, tables: dict[str, pa.Table]) -> dict[str, dict]:
+    """The index entries of `history` whose tables are still the ones in `tables`."""
+    return {name: entry for name, entry in history.files.items() if tables[name] is history.tables[name]}
 
 
 def _write(lake: Lake, history: Recorded) -> None:
     files = {}
     for kind in KINDS:
+        if kind.name in history.files:
+            files[kind.name] = history.files[kind.name]
+            continue
         data = sealing.to_parquet(history.tables[kind.name])
         checksum = Checksum.of(data)
         path = f"{FOLDER}/{kind.name}-{checksum.sha256[:16]}.parquet"
         if not lake.storage.exists(path):
             lake.storage.write_bytes_atomic(path, data)
-        files[kind.name] = {"path": path, "checksum": {"sha256": checksum.sha256, "size": checksum.size}}
+        files[kind.name] = _file(path, checksum)
     index = {"entries": [e.__dict__ for e in history.entries], "files": files}
     lake.storage.write_bytes_atomic(INDEX, json.dumps(index, indent=1).encode())
     named = {f["path"] for f in files.values()}
@@ -113,11 +130,13 @@ def _add(lake: Lake, history: Recorded, snapshot: str, published_at: str | None)
     """`history` plus one entry: the gold of `snapshot` as published at `published_at`."""
     number = history.entries[-1].entry + 1 if history.entries else 0
     tables = {kind.name: changes.append(kind, history.tables[kind.name], _state(lake, kind, snapshot), number) for kind in KINDS}
-    return Recorded([*history.entries, Entry(number, snapshot, published_at)], tables, "")
+    return Recorded([*history.entries, Entry(number, snapshot, published_at)], tables, "", _unchanged_files(history, tables))
 
 
 def _state(lake: Lake, kind: Kind, snapshot: str) -> pa.Table:
-    return changes.state_of(kind, lake.read_table(kind.gold, snapshot=snapshot))
+    """The tracked values of the snapshot's gold table: only the columns the history keeps are decoded."""
+    columns = [kind.key, *kind.fields.names]
+    return changes.state_of(kind, lake.read_table(kind.gold, snapshot=snapshot, columns=columns))
 
 
 def _cutoff(months: int, now: dt.datetime) -> str:
@@ -134,7 +153,7 @@ def _bounded(history: Recorded, months: int, now: dt.datetime) -> Recorded:
         return history
     first = kept[0].entry
     tables = {kind.name: changes.trim(kind, history.tables[kind.name], first) for kind in KINDS}
-    return Recorded(kept, tables, "")
+    return Recorded(kept, tables, "", _unchanged_files(history, tables))
 
 
 def _unrecorded(published: list[dict], entries: list[Entry]) -> list[dict]:
