@@ -12,6 +12,7 @@ all cached so neither builds an expression nor imports Ibis.
 from __future__ import annotations
 
 import base64
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -209,9 +210,47 @@ class PlannedGold:
             engine.create(name, sql)
 
     def build(self, write: Callable[[str, pa.Table], None]) -> GoldFacts:
-        for name, sql in self.plan.tables.items():
-            table = self.engine.query(sql, schema_from_text(self.plan.schemas[name]))
-            write(name, table)
-            self.engine.register(gold_written(name), table)
-        per_table, utilities = (self.engine.query(sql).to_pylist() for sql in self.plan.facts)
+        """Each table is handed to `write` on a thread of its own while the next is queried
+        (encoding Parquet keeps one core busy, a query every core); every write has ended, and
+        the first that failed has raised, before the facts are returned."""
+        writes = _Writes(write)
+        try:
+            for name, sql in self.plan.tables.items():
+                table = self.engine.query(sql, schema_from_text(self.plan.schemas[name]))
+                writes.start(name, table)
+                self.engine.register(gold_written(name), table)
+            per_table, utilities = (self.engine.query(sql).to_pylist() for sql in self.plan.facts)
+        finally:
+            writes.join()
+        writes.check()
         return gold_facts(per_table, utilities)
+
+
+class _Writes:
+    """Writes running on threads of their own: not daemon threads, which the interpreter ends
+    midway when it stops, and no pool, which takes no work once it is stopping."""
+
+    def __init__(self, write: Callable[[str, pa.Table], None]):
+        self.write = write
+        self.threads: list[threading.Thread] = []
+        self.errors: list[BaseException] = []
+
+    def start(self, name: str, table: pa.Table) -> None:
+        def run() -> None:
+            try:
+                self.write(name, table)
+            except BaseException as exc:  # raised again by `check`, in the thread that waits
+                self.errors.append(exc)
+
+        thread = threading.Thread(target=run, name=f"gold-write-{name}")
+        thread.start()
+        self.threads.append(thread)
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join()
+
+    def check(self) -> None:
+        """Raise the first write's failure, if one failed."""
+        if self.errors:
+            raise self.errors[0]
