@@ -30,6 +30,7 @@ NOT_NEEDED = (
     "hostcap.engine",
     "hostcap.api",
     "hostcap.sample",
+    "hostcap.diff",
 )
 
 #: runs the CLI with the arguments after the report file, then writes the loaded modules to it

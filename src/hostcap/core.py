@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from hostcap.acquire.settings import FetchSettings
 from hostcap.alerts.settings import AlertSettings
 from hostcap.config import Settings, SourceConfig, load_source_configs
-from hostcap.diff import SnapshotDiff, diff_snapshots
 from hostcap.errors import LakeError, SourceError
 from hostcap.io.s3 import S3Access
 from hostcap.io.secrets import keys_from_secret
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from hostcap.acquire.fetch import FetchProgress
     from hostcap.acquire.report import FetchReport
     from hostcap.alerts.notifier import Notifier
+    from hostcap.diff import SnapshotDiff
     from hostcap.release.stored import StoredBundle
 
 
@@ -210,6 +210,8 @@ class Hostcap:
 
     def diff(self, old: str, new: str | None = None) -> SnapshotDiff:
         """What changed from snapshot `old` to `new` (default: the published one)."""
+        from hostcap.diff import diff_snapshots  # its models are built when imported: only this command needs them
+
         return diff_snapshots(self.lake, old, new or self.lake.require_current())
 
     def gold_table(self, name: str) -> pa.Table:
