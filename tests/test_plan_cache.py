@@ -216,7 +216,9 @@ def _assert_same_gold(silver: dict[str, list[pa.Table]], kept: tuple[dict[str, p
         expressions = gold_tables(expected_engine, scanned, published)
         expected = {name: expected_engine.to_arrow(expr.order_by(ORDER[name])) for name, expr in expressions.items()}
         written: dict[str, pa.Table] = {}
-        facts = PlannedGold(planned_engine, plan, silver, None if kept is None else kept[0]).build(written.__setitem__)
+        facts = PlannedGold(planned_engine, plan, silver, None if kept is None else kept[0]).build(
+            lambda name, rows: written.setdefault(name, rows.read_all())
+        )
         assert written.keys() == expected.keys()
         for name, table in expected.items():
             assert to_parquet(written[name]) == to_parquet(table), name
