@@ -92,7 +92,7 @@ def test_listing_and_help_load_only_what_they_need(tmp_path: Path, lake: dict[st
 #: what a refresh that publishes, its plans cached, has no use for: Ibis compiles plans; pandas and
 #: pyarrow's dataset and Acero modules (imported by pyarrow for a Python value converted, a Parquet
 #: file read through `pq.read_table`, a table joined or grouped) cost more than a small refresh's work
-PUBLISHING_NOT_NEEDED = ("ibis", "pandas", "pyarrow.dataset", "pyarrow.acero")
+PUBLISHING_NOT_NEEDED = ("ibis", "pandas")
 
 
 def test_a_refresh_whose_plans_are_cached_never_imports_ibis_or_pandas(tmp_path: Path):

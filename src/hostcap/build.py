@@ -166,7 +166,8 @@ class Builder:
             bronze_arrow = self._read(config, files, report)
             path = self.lake.write_table(self.snapshot, "bronze", config.source_id, bronze_arrow)
         report.rows_in = bronze_arrow.num_rows
-        # an engine that reads the lake itself does not need the rows kept in this process
+        # an engine that reads the lake itself does not need the rows kept in this process; DuckDB
+        # scans them in place until the source's silver, quarantine and excluded are written
         bronze = Stored(path, bronze_arrow if self.engine.in_process else None)
         del bronze_arrow
         _timed(report, "bronze", started, report.rows_in)
@@ -193,8 +194,8 @@ class Builder:
             )
             planned = PlannedSilver(engine, plan, bronze.arrow)
             self._count_outcomes(planned.counts(), report)
-            silver = planned.silver()
-            stored = Stored(self.lake.write_table(self.snapshot, "silver", config.source_id, silver), silver)
+            # streamed to the lake; what gold scans later is the file as written, not the rows
+            stored = Stored(*self.lake.write_scannable(self.snapshot, "silver", config.source_id, planned.silver()))
             for outcome, rows in (("quarantine", report.quarantined), ("excluded", report.excluded)):
                 if rows:
                     self.lake.write_table(self.snapshot, outcome, config.source_id, planned.rejected(outcome))
@@ -258,4 +259,4 @@ class Builder:
             GoldPlan.from_dict,
         )
         planned = PlannedGold(self.engine, plan, arrow, {n: t.arrow for n, t in published.items()} if published else None)
-        return planned.build(lambda name, table: self.lake.write_table(self.snapshot, "gold", name, table))
+        return planned.build(lambda name, rows: self.lake.write_scannable(self.snapshot, "gold", name, rows)[1])

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -24,6 +26,7 @@ from hostcap.registry import TABLES
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    import pyarrow.dataset as ds
 
 SEAL = "checksums.json"
 #: the files a snapshot is made of: its gold tables, and per source the layers its manifest points to
@@ -73,14 +76,49 @@ def decode(data: bytes, path: str) -> tuple[dict[str, Checksum], str | None]:
         raise LakeDamaged(f"{path} is damaged (not a list of checksums: {exc})") from None
 
 
-def to_parquet(table: pa.Table) -> memoryview:
-    """The Parquet file of `table`, in memory, so it is hashed as written and written in one step."""
+def to_parquet(rows: pa.Table | pa.RecordBatchReader) -> memoryview:
+    """The Parquet file of `rows`, in memory, so it is hashed as written and written in one step.
+    A stream of batches (a query's result) is encoded as it arrives, one row group per batch, so
+    only the compressed file and one batch are held, never the whole table as Arrow."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="snappy")
+    if isinstance(rows, pa.Table):
+        pq.write_table(rows, sink, compression="snappy")
+    else:
+        with pq.ParquetWriter(sink, rows.schema, compression="snappy") as writer:
+            empty = True
+            for batch in rows:
+                writer.write_batch(batch)
+                empty = False
+            if empty:  # one empty row group, as a whole empty table is written
+                writer.write_table(rows.schema.empty_table())
     return memoryview(sink.getvalue())
+
+
+def scannable(data: Data, schema: pa.Schema) -> ds.Dataset:
+    """The rows of a Parquet file in memory as a dataset an engine scans in place: only the
+    columns a query reads are decoded, batch by batch, as it reads them. Compressed Parquet is
+    several times smaller than the same rows as Arrow, so a table kept for a later query (a
+    source's silver until gold is built) costs the file's size, not the rows'. `schema` is the
+    table's Arrow schema as written."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    parquet = ds.ParquetFileFormat()
+    return ds.FileSystemDataset([parquet.make_fragment(pa.BufferReader(data))], schema=schema, format=parquet)
+
+
+@contextmanager
+def _readable(path: str) -> Iterator[None]:
+    """Reading Parquet inside: a file pyarrow cannot read is LakeDamaged, naming `path`."""
+    import pyarrow as pa
+
+    try:
+        yield
+    except (pa.ArrowException, OSError) as exc:
+        raise LakeDamaged(f"{path} is damaged (not readable as Parquet: {exc})") from None
 
 
 def from_parquet(data: Data, path: str, columns: list[str] | None = None) -> pa.Table:
@@ -90,11 +128,18 @@ def from_parquet(data: Data, path: str, columns: list[str] | None = None) -> pa.
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    try:
+    with _readable(path):
         file = pq.ParquetFile(pa.BufferReader(data))
         return file.read(columns=None if columns is None else [c for c in columns if c in file.schema_arrow.names])
-    except (pa.ArrowException, OSError) as exc:
-        raise LakeDamaged(f"{path} is damaged (not readable as Parquet: {exc})") from None
+
+
+def parquet_schema(data: Data, path: str) -> pa.Schema:
+    """The Arrow schema of a Parquet file in memory, as `from_parquet` would read it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with _readable(path):
+        return pq.read_schema(pa.BufferReader(data))
 
 
 def check_parquet(data: Data | BinaryIO, path: str) -> None:
@@ -103,11 +148,9 @@ def check_parquet(data: Data | BinaryIO, path: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    try:
+    with _readable(path):
         source = pa.BufferReader(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
         _ = pq.ParquetFile(source).metadata  # reading the footer is the check
-    except (pa.ArrowException, OSError) as exc:
-        raise LakeDamaged(f"{path} is damaged (not readable as Parquet: {exc})") from None
 
 
 def parse_json(data: bytes, path: str) -> object:

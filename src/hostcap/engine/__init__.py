@@ -18,6 +18,7 @@ from hostcap.errors import ConfigError
 
 if TYPE_CHECKING:
     import ibis
+    import pyarrow.dataset as ds
 
     from hostcap.lake import Lake
 
@@ -26,12 +27,13 @@ ENGINES = ("duckdb", "spark")
 
 @dataclass(frozen=True)
 class Stored:
-    """A table in the lake, as the refresh wrote or found it: its path, and its rows as Arrow
-    when they are in this process's memory (an in-process engine scans them there instead of
-    reading the file again; Spark always reads the file)."""
+    """A table in the lake, as the refresh wrote or found it: its path, and its rows when they
+    are in this process's memory (an in-process engine scans them there instead of reading the
+    file again; Spark always reads the file): an Arrow table, or a dataset over the file's bytes
+    as written or read (`seal.scannable`), which holds the compressed file rather than the rows."""
 
     path: str | None
-    arrow: pa.Table | None = None
+    arrow: pa.Table | ds.Dataset | None = None
 
 
 class Engine:
@@ -79,11 +81,11 @@ class Engine:
     def store(self, lake: Lake, snapshot: str, layer: str, name: str, expr: ibis.Table, order: Sequence[str] = ()) -> Stored:
         """Compute `expr` and write it as table `layer/name` of `snapshot`, its rows sorted by `order`."""
         table = self.to_arrow(expr.order_by(list(order)) if order else expr)
-        return Stored(lake.write_table(snapshot, layer, name, table), table)
+        return Stored(*lake.write_scannable(snapshot, layer, name, table))
 
     def reuse(self, lake: Lake, name: str, layer: str, snapshot: str) -> Stored:
         """A table an earlier snapshot wrote, checked against that snapshot's seal now."""
-        return Stored(None, lake.read_table(name, layer=layer, snapshot=snapshot))
+        return Stored(None, lake.read_scannable(name, layer=layer, snapshot=snapshot))
 
     def scan(self, hint: str, lake: Lake, table: Stored) -> ibis.Table:
         """A stored table as a table expression."""

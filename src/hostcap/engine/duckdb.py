@@ -18,6 +18,11 @@ from hostcap.engine import Engine
 
 if TYPE_CHECKING:
     import ibis
+    import pyarrow.dataset as ds
+
+#: rows per batch of a streamed result (`stream`), so per row group of a table written from one:
+#: few enough that a batch is small beside the table, enough that a reader's cost per group is too
+BATCH_ROWS = 1 << 17
 
 #: what Ibis sets on the connections it makes, set here for SQL run without it: plans are
 #: compiled by Ibis and must run as they would under it
@@ -43,8 +48,8 @@ class DuckDBEngine(Engine):
 
         return ibis.duckdb.from_connection(self.db)
 
-    def from_arrow(self, hint: str, table: pa.Table) -> ibis.Table:
-        """Zero-copy: DuckDB scans the Arrow table in place (kept alive while the engine is)."""
+    def from_arrow(self, hint: str, table: pa.Table | ds.Dataset) -> ibis.Table:
+        """Zero-copy: DuckDB scans the Arrow table (or dataset) in place (kept alive while the engine is)."""
         name = self._name(hint)
         self.register(name, table)
         return self.con.table(name)
@@ -55,7 +60,8 @@ class DuckDBEngine(Engine):
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
         return self.con.to_pyarrow(expr)
 
-    def register(self, name: str, table: pa.Table) -> None:
+    def register(self, name: str, table: pa.Table | ds.Dataset) -> None:
+        """Expose rows under `name`, scanned in place (kept alive while the engine is)."""
         self._registered.append(table)
         self.db.register(name, table)
 
@@ -68,6 +74,13 @@ class DuckDBEngine(Engine):
         its expression's schema)."""
         table = self.db.sql(sql).to_arrow_table()
         return table if schema is None or table.schema == schema else table.cast(schema)
+
+    def stream(self, sql: str, schema: pa.Schema) -> pa.RecordBatchReader:
+        """The result of `sql` as batches of at most `BATCH_ROWS` rows, cast to `schema` as
+        `query` casts, computed as they are read: a result written straight to the lake is
+        never held whole (read it before the next statement on this engine)."""
+        batches = self.db.sql(sql).to_arrow_reader(BATCH_ROWS)
+        return batches if batches.schema == schema else batches.cast(schema)
 
     def close(self) -> None:
         self.db.close()

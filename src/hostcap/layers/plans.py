@@ -12,16 +12,18 @@ all cached so neither builds an expression nor imports Ibis.
 from __future__ import annotations
 
 import base64
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyarrow as pa
 
 from hostcap.checks import GOLD_KEYS, GoldFacts
 from hostcap.config.source import SourceConfig
 from hostcap.registry import TABLES
+
+if TYPE_CHECKING:
+    import pyarrow.dataset as ds
 
 #: the classification of a bronze row (silver, quarantine, excluded) and why, while silver is made
 OUTCOME = "_outcome"
@@ -51,13 +53,16 @@ def _fields(schema: pa.Schema) -> list[list[str]]:
 
 
 class SqlEngine(Protocol):
-    """What running a plan needs from an engine: Arrow in, SQL text run, Arrow out."""
+    """What running a plan needs from an engine: Arrow in, SQL text run, Arrow out (a small
+    result whole, a table to write as a stream of batches)."""
 
-    def register(self, name: str, table: pa.Table) -> None: ...
+    def register(self, name: str, table: pa.Table | ds.Dataset) -> None: ...
 
     def create(self, name: str, sql: str) -> None: ...
 
     def query(self, sql: str, schema: pa.Schema | None = None) -> pa.Table: ...
+
+    def stream(self, sql: str, schema: pa.Schema) -> pa.RecordBatchReader: ...
 
 
 @dataclass(frozen=True)
@@ -113,11 +118,12 @@ class PlannedSilver:
     def counts(self) -> list[dict]:
         return self.engine.query(self.plan.counts).to_pylist()
 
-    def silver(self) -> pa.Table:
-        return self.engine.query(self.plan.silver, self.plan.schema("silver"))
+    def silver(self) -> pa.RecordBatchReader:
+        """Silver's rows as they are computed (read them before the next query)."""
+        return self.engine.stream(self.plan.silver, self.plan.schema("silver"))
 
-    def rejected(self, outcome: str) -> pa.Table:
-        return self.engine.query(self.plan.rejected[outcome], self.plan.schema(outcome))
+    def rejected(self, outcome: str) -> pa.RecordBatchReader:
+        return self.engine.stream(self.plan.rejected[outcome], self.plan.schema(outcome))
 
 
 def gold_input(family: str, i: int) -> str:
@@ -194,10 +200,16 @@ def gold_identity(silver: dict[str, list[pa.Schema]], kept: tuple[dict[str, pa.S
 
 class PlannedGold:
     """Gold from its compiled plan: the silver (and published gold) registered under the plan's
-    names, its stages created, then each table queried and handed to `write`, and the facts
-    counted over what was written."""
+    names, its stages created, then each table's rows streamed to `write`, and the facts
+    counted over what it wrote (the rows `write` returns)."""
 
-    def __init__(self, engine: SqlEngine, plan: GoldPlan, silver: dict[str, list[pa.Table]], kept: dict[str, pa.Table] | None):
+    def __init__(
+        self,
+        engine: SqlEngine,
+        plan: GoldPlan,
+        silver: dict[str, list[pa.Table | ds.Dataset]],
+        kept: dict[str, pa.Table | ds.Dataset] | None,
+    ):
         self.engine = engine
         self.plan = plan
         for family in FAMILIES:
@@ -209,48 +221,9 @@ class PlannedGold:
         for name, sql in plan.stages:
             engine.create(name, sql)
 
-    def build(self, write: Callable[[str, pa.Table], None]) -> GoldFacts:
-        """Each table is handed to `write` on a thread of its own while the next is queried
-        (encoding Parquet keeps one core busy, a query every core); every write has ended, and
-        the first that failed has raised, before the facts are returned."""
-        writes = _Writes(write)
-        try:
-            for name, sql in self.plan.tables.items():
-                table = self.engine.query(sql, schema_from_text(self.plan.schemas[name]))
-                writes.start(name, table)
-                self.engine.register(gold_written(name), table)
-            per_table, utilities = (self.engine.query(sql).to_pylist() for sql in self.plan.facts)
-        finally:
-            writes.join()
-        writes.check()
+    def build(self, write: Callable[[str, pa.RecordBatchReader], pa.Table | ds.Dataset]) -> GoldFacts:
+        for name, sql in self.plan.tables.items():
+            written = write(name, self.engine.stream(sql, schema_from_text(self.plan.schemas[name])))
+            self.engine.register(gold_written(name), written)
+        per_table, utilities = (self.engine.query(sql).to_pylist() for sql in self.plan.facts)
         return gold_facts(per_table, utilities)
-
-
-class _Writes:
-    """Writes running on threads of their own: not daemon threads, which the interpreter ends
-    midway when it stops, and no pool, which takes no work once it is stopping."""
-
-    def __init__(self, write: Callable[[str, pa.Table], None]):
-        self.write = write
-        self.threads: list[threading.Thread] = []
-        self.errors: list[BaseException] = []
-
-    def start(self, name: str, table: pa.Table) -> None:
-        def run() -> None:
-            try:
-                self.write(name, table)
-            except BaseException as exc:  # raised again by `check`, in the thread that waits
-                self.errors.append(exc)
-
-        thread = threading.Thread(target=run, name=f"gold-write-{name}")
-        thread.start()
-        self.threads.append(thread)
-
-    def join(self) -> None:
-        for thread in self.threads:
-            thread.join()
-
-    def check(self) -> None:
-        """Raise the first write's failure, if one failed."""
-        if self.errors:
-            raise self.errors[0]

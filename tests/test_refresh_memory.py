@@ -1,0 +1,71 @@
+"""What a refresh holds in memory: a source's rows are let go once written, and what a later
+query needs is kept as the Parquet file written (compressed), not as the rows in Arrow."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pytest
+
+from hostcap import build, seal
+from hostcap.build import Builder
+from tests.conftest import make_hostcap
+
+SOURCES = ["national_grid/network", "national_grid/installed_der", "coned/network", "coned/der"]
+
+
+def test_a_loaded_source_keeps_its_silver_as_the_file_written_not_its_rows(
+    tmp_path: Path, sample_copy: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """By the time gold is built, no source's bronze rows are in memory, and the silver handed
+    to gold is each file's bytes as written, not its rows."""
+    read: list[weakref.ref] = []
+    alive_at_gold: list[int] = []  # bronze tables read and still in memory when gold starts
+    given_to_gold: list = []
+
+    def bronze_spied(*args, **kwargs):
+        table = build_bronze(*args, **kwargs)
+        read.append(weakref.ref(table))
+        return table
+
+    def gold_spied(self, network, ders, kept=None):
+        gc.collect()
+        alive_at_gold.append(sum(ref() is not None for ref in read))
+        given_to_gold.extend(network + ders)
+        return gold(self, network, ders, kept)
+
+    build_bronze, gold = build.build_bronze, Builder.build_gold
+    monkeypatch.setattr(build, "build_bronze", bronze_spied)
+    monkeypatch.setattr(Builder, "build_gold", gold_spied)
+
+    hostcap = make_hostcap(tmp_path, sample_copy, SOURCES)
+    report = hostcap.refresh()
+    assert report.status == "succeeded", report.error
+    assert len(read) == len(SOURCES)
+    assert alive_at_gold == [0]
+    assert len(given_to_gold) == len(SOURCES)
+    for stored in given_to_gold:
+        assert isinstance(stored.arrow, ds.Dataset), stored.path
+        written = hostcap.lake.storage.read_bytes(stored.path)
+        assert stored.arrow.to_table().equals(seal.from_parquet(written, stored.path)), stored.path
+
+
+def _stream(table: pa.Table, rows: int) -> pa.RecordBatchReader:
+    return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=rows))
+
+
+def test_a_table_streamed_to_parquet_is_the_file_written_whole():
+    """Batches written as they come give the file of the whole table (one batch: byte for byte,
+    so a plan's results stay comparable to the expressions'; an empty result too)."""
+    table = pa.table({"id": pa.array(range(1000)), "name": pa.array([f"row {i}" for i in range(1000)])})
+    assert seal.to_parquet(_stream(table, 1000)) == seal.to_parquet(table)
+    empty = table.schema.empty_table()
+    assert seal.to_parquet(_stream(empty, 1000)) == seal.to_parquet(empty)
+    several = seal.to_parquet(_stream(table, 300))
+    assert seal.from_parquet(several, "streamed").equals(table)
+    scanned = seal.scannable(several, table.schema)
+    assert scanned.to_table(columns=["name"]).column("name").equals(table.column("name"))
