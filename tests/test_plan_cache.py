@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import json
 import shutil
-import threading
 from pathlib import Path
 
 import pyarrow as pa
@@ -33,7 +32,6 @@ from hostcap.layers.plans import (
     SilverPlan,
     gold_facts,
     gold_identity,
-    schema_text,
     silver_identity,
 )
 from hostcap.layers.silver_plan import ExpressionSilver, compile_silver
