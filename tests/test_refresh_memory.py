@@ -4,11 +4,14 @@ query needs is kept as the Parquet file written (compressed), not as the rows in
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
+import tempfile
 import weakref
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pytest
 
 from hostcap import build, seal
@@ -49,9 +52,9 @@ def test_a_loaded_source_keeps_its_silver_as_the_file_written_not_its_rows(
     assert alive_at_gold == [0]
     assert len(given_to_gold) == len(SOURCES)
     for stored in given_to_gold:
-        assert isinstance(stored.arrow, ds.Dataset), stored.path
+        assert isinstance(stored.arrow, seal.WrittenParquet), stored.path
         written = hostcap.lake.storage.read_bytes(stored.path)
-        assert stored.arrow.to_table().equals(seal.from_parquet(written, stored.path)), stored.path
+        assert stored.arrow.read().equals(seal.from_parquet(written, stored.path)), stored.path
 
 
 def _stream(table: pa.Table, rows: int) -> pa.RecordBatchReader:
@@ -67,5 +70,25 @@ def test_a_table_streamed_to_parquet_is_the_file_written_whole():
     assert seal.to_parquet(_stream(empty, 1000)) == seal.to_parquet(empty)
     several = seal.to_parquet(_stream(table, 300))
     assert seal.from_parquet(several, "streamed").equals(table)
-    scanned = seal.scannable(several, table.schema)
-    assert scanned.to_table(columns=["name"]).column("name").equals(table.column("name"))
+    kept = seal.WrittenParquet(several, table.schema)
+    assert kept.read(columns=["name"]).column("name").equals(table.column("name"))
+    path = Path(kept.path)
+    del kept
+    gc.collect()
+    assert not path.exists()  # the private copy goes with the object
+
+
+def test_files_kept_by_a_killed_process_are_removed_by_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A refresh killed midway cannot remove its kept files; the next process that keeps one
+    removes those whose process is gone, and no other."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seal._sweep_once.cache_clear()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = tmp_path / f"hostcap-kept-{dead.stdout.strip()}-abc.parquet"
+    alive = tmp_path / f"hostcap-kept-{os.getppid()}-abc.parquet"
+    for path in (orphan, alive):
+        path.write_bytes(b"x")
+    table = pa.table({"id": [1, 2]})
+    kept = seal.WrittenParquet(seal.to_parquet(table), table.schema)
+    assert not orphan.exists() and alive.exists()
+    assert Path(kept.path).parent == tmp_path and kept.read().equals(table)

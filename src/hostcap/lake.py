@@ -38,7 +38,6 @@ from hostcap.seal import GOLD_TABLES, SOURCE_LAYERS, Checksum
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    import pyarrow.dataset as ds
 
 __all__ = ["GOLD_TABLES", "Baseline", "Lake", "Published"]
 
@@ -74,13 +73,13 @@ class Lake(DamageChecks):
 
     def write_scannable(
         self, snapshot: str, layer: str, name: str, rows: pa.Table | pa.RecordBatchReader
-    ) -> tuple[str, ds.Dataset]:
+    ) -> tuple[str, sealing.WrittenParquet]:
         """Write the table as `write_table` does; returns its path and the rows as written, to
-        scan again from the file's bytes in memory (`seal.scannable`) rather than keep as Arrow."""
+        scan again from the file as written (`seal.WrittenParquet`) rather than keep as Arrow."""
         path = self._table_path(snapshot, layer, name)
         data = sealing.to_parquet(rows)
         self._write_sealed(path, data)
-        return path, sealing.scannable(data, rows.schema)
+        return path, sealing.WrittenParquet(data, rows.schema)
 
     def _write_sealed(self, path: str, data: bytes | memoryview) -> None:
         """Write a file of a snapshot in one step, remembering its checksum for the snapshot's seal."""
@@ -203,12 +202,12 @@ class Lake(DamageChecks):
         path, expected = self._locate(name, layer, snapshot)
         return sealing.from_parquet(self._read_checked(path, expected), path, columns)
 
-    def read_scannable(self, name: str, layer: str = "gold", snapshot: str | None = None) -> ds.Dataset:
+    def read_scannable(self, name: str, layer: str = "gold", snapshot: str | None = None) -> sealing.WrittenParquet:
         """A table of a snapshot as `read_table` checks it, kept as its file's bytes to scan in
-        place (`seal.scannable`) rather than read into Arrow."""
+        place (`seal.WrittenParquet`) rather than read into Arrow."""
         path, expected = self._locate(name, layer, snapshot)
         data = self._read_checked(path, expected)
-        return sealing.scannable(data, sealing.parquet_schema(data, path))
+        return sealing.WrittenParquet(data, sealing.parquet_schema(data, path))
 
     def _read_checked(self, path: str, expected: Checksum | None) -> bytes:
         """The file's bytes, once they match `expected` (or, unsealed, once its Parquet footer parses)."""

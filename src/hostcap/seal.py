@@ -14,11 +14,16 @@ a refresh with nothing to do verifies the published snapshot without loading it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
+import tempfile
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from hostcap.errors import LakeDamaged
@@ -26,7 +31,6 @@ from hostcap.registry import TABLES
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    import pyarrow.dataset as ds
 
 SEAL = "checksums.json"
 #: the files a snapshot is made of: its gold tables, and per source the layers its manifest points to
@@ -83,6 +87,8 @@ def to_parquet(rows: pa.Table | pa.RecordBatchReader) -> memoryview:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from hostcap.io.arrays import empty_table
+
     sink = pa.BufferOutputStream()
     if isinstance(rows, pa.Table):
         pq.write_table(rows, sink, compression="snappy")
@@ -93,21 +99,63 @@ def to_parquet(rows: pa.Table | pa.RecordBatchReader) -> memoryview:
                 writer.write_batch(batch)
                 empty = False
             if empty:  # one empty row group, as a whole empty table is written
-                writer.write_table(rows.schema.empty_table())
+                writer.write_table(empty_table(rows.schema))
     return memoryview(sink.getvalue())
 
 
-def scannable(data: Data, schema: pa.Schema) -> ds.Dataset:
-    """The rows of a Parquet file in memory as a dataset an engine scans in place: only the
-    columns a query reads are decoded, batch by batch, as it reads them. Compressed Parquet is
-    several times smaller than the same rows as Arrow, so a table kept for a later query (a
-    source's silver until gold is built) costs the file's size, not the rows'. `schema` is the
-    table's Arrow schema as written."""
-    import pyarrow as pa
-    import pyarrow.dataset as ds
+class WrittenParquet:
+    """A Parquet file as written, kept for a later query of this process (a source's silver
+    until gold is built, gold for its facts): a private temporary copy of the file, which an
+    in-process engine reads natively (DuckDB's `read_parquet`) and decodes only the columns a
+    query reads, batch by batch. Compressed Parquet is several times smaller than the same rows
+    as Arrow, and on disk it is not held by this process at all. (Not a pyarrow dataset over the
+    bytes: importing pyarrow.dataset also imports pandas, which costs a short refresh more than
+    its whole read.) The copy is deleted when this object is collected, or, when the process was
+    killed before it could, by the next process that keeps one."""
 
-    parquet = ds.ParquetFileFormat()
-    return ds.FileSystemDataset([parquet.make_fragment(pa.BufferReader(data))], schema=schema, format=parquet)
+    def __init__(self, data: Data, schema: pa.Schema):
+        self.schema = schema
+        _sweep_once()
+        descriptor, self.path = tempfile.mkstemp(prefix=f"{_SPILL_PREFIX}{os.getpid()}-", suffix=".parquet")
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+        weakref.finalize(self, _remove, self.path)
+
+    def read(self, columns: list[str] | None = None) -> pa.Table:
+        """The rows (only `columns`, when given) as Arrow."""
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(self.path).read(columns=columns)
+
+
+#: a kept file's name in the temporary directory: this prefix, the owning process's ID, a dash
+_SPILL_PREFIX = "hostcap-kept-"
+
+
+def _remove(path: str) -> None:
+    with suppress(FileNotFoundError):
+        os.remove(path)
+
+
+@functools.cache
+def _sweep_once() -> None:
+    """Remove the kept files of processes that no longer run (a refresh killed midway), once
+    per process."""
+    folder = Path(tempfile.gettempdir())
+    for path in folder.glob(f"{_SPILL_PREFIX}*.parquet"):
+        owner = path.name[len(_SPILL_PREFIX) :].split("-", 1)[0]
+        if owner.isdigit() and not _running(int(owner)):
+            _remove(str(path))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 @contextmanager

@@ -18,9 +18,9 @@ from hostcap.errors import ConfigError
 
 if TYPE_CHECKING:
     import ibis
-    import pyarrow.dataset as ds
 
     from hostcap.lake import Lake
+    from hostcap.seal import WrittenParquet
 
 ENGINES = ("duckdb", "spark")
 
@@ -33,7 +33,7 @@ class Stored:
     as written or read (`seal.scannable`), which holds the compressed file rather than the rows."""
 
     path: str | None
-    arrow: pa.Table | ds.Dataset | None = None
+    arrow: pa.Table | WrittenParquet | None = None
 
 
 class Engine:

@@ -18,7 +18,8 @@ from hostcap.engine import Engine
 
 if TYPE_CHECKING:
     import ibis
-    import pyarrow.dataset as ds
+
+    from hostcap.seal import WrittenParquet
 
 #: rows per batch of a streamed result (`stream`), so per row group of a table written from one:
 #: few enough that a batch is small beside the table, enough that a reader's cost per group is too
@@ -48,7 +49,7 @@ class DuckDBEngine(Engine):
 
         return ibis.duckdb.from_connection(self.db)
 
-    def from_arrow(self, hint: str, table: pa.Table | ds.Dataset) -> ibis.Table:
+    def from_arrow(self, hint: str, table: pa.Table | WrittenParquet) -> ibis.Table:
         """Zero-copy: DuckDB scans the Arrow table (or dataset) in place (kept alive while the engine is)."""
         name = self._name(hint)
         self.register(name, table)
@@ -60,10 +61,15 @@ class DuckDBEngine(Engine):
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
         return self.con.to_pyarrow(expr)
 
-    def register(self, name: str, table: pa.Table | ds.Dataset) -> None:
-        """Expose rows under `name`, scanned in place (kept alive while the engine is)."""
+    def register(self, name: str, table: pa.Table | WrittenParquet) -> None:
+        """Expose rows under `name`, scanned in place (kept alive while the engine is): an Arrow
+        table as it is, a written Parquet file through DuckDB's own reader."""
         self._registered.append(table)
-        self.db.register(name, table)
+        if isinstance(table, pa.Table):
+            self.db.register(name, table)
+        else:
+            path = table.path.replace("'", "''")
+            self.db.execute(f"CREATE OR REPLACE TEMP VIEW \"{name}\" AS SELECT * FROM read_parquet('{path}')")
 
     def create(self, name: str, sql: str) -> None:
         """A table `name` holding the result of `sql` (a query)."""

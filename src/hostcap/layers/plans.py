@@ -23,7 +23,7 @@ from hostcap.config.source import SourceConfig
 from hostcap.registry import TABLES
 
 if TYPE_CHECKING:
-    import pyarrow.dataset as ds
+    from hostcap.seal import WrittenParquet
 
 #: the classification of a bronze row (silver, quarantine, excluded) and why, while silver is made
 OUTCOME = "_outcome"
@@ -56,7 +56,7 @@ class SqlEngine(Protocol):
     """What running a plan needs from an engine: Arrow in, SQL text run, Arrow out (a small
     result whole, a table to write as a stream of batches)."""
 
-    def register(self, name: str, table: pa.Table | ds.Dataset) -> None: ...
+    def register(self, name: str, table: pa.Table | WrittenParquet) -> None: ...
 
     def create(self, name: str, sql: str) -> None: ...
 
@@ -207,8 +207,8 @@ class PlannedGold:
         self,
         engine: SqlEngine,
         plan: GoldPlan,
-        silver: dict[str, list[pa.Table | ds.Dataset]],
-        kept: dict[str, pa.Table | ds.Dataset] | None,
+        silver: dict[str, list[pa.Table | WrittenParquet]],
+        kept: dict[str, pa.Table | WrittenParquet] | None,
     ):
         self.engine = engine
         self.plan = plan
@@ -221,7 +221,7 @@ class PlannedGold:
         for name, sql in plan.stages:
             engine.create(name, sql)
 
-    def build(self, write: Callable[[str, pa.RecordBatchReader], pa.Table | ds.Dataset]) -> GoldFacts:
+    def build(self, write: Callable[[str, pa.RecordBatchReader], pa.Table | WrittenParquet]) -> GoldFacts:
         for name, sql in self.plan.tables.items():
             written = write(name, self.engine.stream(sql, schema_from_text(self.plan.schemas[name])))
             self.engine.register(gold_written(name), written)
