@@ -1,7 +1,7 @@
 """The cell parsers (hostcap.layers.parse) give exactly what their plain formulation gives, on every
 engine, over a corpus of the strings where engines and shortcuts differ.
 
-parse.py spends as few regex evaluations per cell as it can (a LIKE before a trim, one pattern for
+parse.py spends as few regex evaluations per cell as it can (a match before a trim, one pattern for
 both number shapes, one extract per date part); the reference below is the rule written plainly,
 one regex per step, as it was before. Every shortcut must agree with it cell for cell, nulls
 included, or silver would change under the same data.

@@ -5,8 +5,9 @@ strings (`1_000`, `1.5d`, full-width digits): with a strict pattern every engine
 value that fails it becomes null while its raw text is kept by the caller.
 
 This runs on every cell of every source, so each step costs as few regex evaluations as give the
-same result: an anchored match is cheap, a replace or an extract (which must find groups) is not,
-and a LIKE cheaper still; a replace or extract runs only on the cells a cheap test picks.
+same result: a match is cheap, a replace or an extract (which must find groups) is not, and a
+plain string replace cheaper than either; a regex replace or extract runs only on the cells a
+match picks.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.types as ir
 
-#: the whitespace trimmed from a cell (not \v or \f, which no engine strips alike)
-_WHITESPACE = " \t\r\n"
+#: the whitespace trimmed from a cell (not \v or \f, which no engine strips alike), and a cell
+#: that has some at an end
 _TRIM = r"^[ \t\r\n]+|[ \t\r\n]+$"
+_EDGED = r"^[ \t\r\n]|[ \t\r\n]$"
 #: optional sign and `$`, then a plain decimal (optional exponent) or one with thousands commas
 _NUMBER = r"^[+-]?\$?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,2})?|\d{1,3}(,\d{3})+(\.\d*)?)$"
 _FLOAT_ID = r"^\d+\.0+$"
@@ -38,10 +40,9 @@ _EPOCH_MS = r"^\d{12,13}$"
 
 def trim(value: ir.StringValue) -> ir.StringValue:
     """The text without leading and trailing whitespace. A regex, not .strip(): some engine/sqlglot
-    pairs corrupt \v and \f in strip(); run only where an end is whitespace, which LIKE tells at a
-    fraction of the regex's cost (most cells have none)."""
-    edged = ibis.or_(*[value.like(f"{c}%") | value.like(f"%{c}") for c in _WHITESPACE])
-    return ibis.ifelse(edged, value.re_replace(_TRIM, ""), value)
+    pairs corrupt \v and \f in strip(). The replace runs only where an end is whitespace (most
+    cells have none): a match tells that for a fraction of a replace's cost."""
+    return ibis.ifelse(value.re_search(_EDGED), value.re_replace(_TRIM, ""), value)
 
 
 def clean(value: ir.StringValue, null_tokens: Sequence[str]) -> ir.StringValue:
