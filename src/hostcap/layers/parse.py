@@ -3,6 +3,11 @@
 Numbers and dates are validated with a regex before any cast, because engines accept different
 strings (`1_000`, `1.5d`, full-width digits): with a strict pattern every engine agrees, and a
 value that fails it becomes null while its raw text is kept by the caller.
+
+This runs on every cell of every source, so each step costs as few regex evaluations as give the
+same result: a match is cheap, a replace or an extract (which must find groups) is not, and a
+plain string replace cheaper than either; a regex replace or extract runs only on the cells a
+match picks.
 """
 
 from __future__ import annotations
@@ -12,26 +17,32 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.types as ir
 
+#: the whitespace trimmed from a cell (not \v or \f, which no engine strips alike), and a cell
+#: that has some at an end
 _TRIM = r"^[ \t\r\n]+|[ \t\r\n]+$"
-_PLAIN_NUMBER = r"^[+-]?\$?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,2})?$"
-_GROUPED_NUMBER = r"^[+-]?\$?\d{1,3}(,\d{3})+(\.\d*)?$"
+_EDGED = r"^[ \t\r\n]|[ \t\r\n]$"
+#: optional sign and `$`, then a plain decimal (optional exponent) or one with thousands commas
+_NUMBER = r"^[+-]?\$?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,2})?|\d{1,3}(,\d{3})+(\.\d*)?)$"
 _FLOAT_ID = r"^\d+\.0+$"
 #: no capacity, cost or count a utility publishes comes near this; a larger number is a typo or a
 #: corrupt cell, and it would overflow gold's exact kW sums (decimals of 38 digits, 9 after the point)
 MAX_MAGNITUDE = 1e15
 
-#: regex and the capture groups holding (year, month, day) of each text date format
+#: each text date format: the regex a date in it matches, and the regexes whose first groups,
+#: joined by `-`, are its `year-month-day` (either separator of ymd becomes `-` after)
 _DATE_PATTERNS = {
-    "ymd": (r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})([ T].*)?$", (1, 2, 3)),
-    "mdy": (r"^(\d{1,2})/(\d{1,2})/(\d{4})( .*)?$", (3, 1, 2)),
+    "ymd": (r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T].*)?$", (r"^(\d{4}[-/]\d{1,2}[-/]\d{1,2})",)),
+    "mdy": (r"^\d{1,2}/\d{1,2}/\d{4}( .*)?$", (r"^\d{1,2}/\d{1,2}/(\d{4})", r"^(\d{1,2}/\d{1,2})/")),
 }
 _EXCEL_SERIAL = r"^\d{5}(\.\d+)?$"
 _EPOCH_MS = r"^\d{12,13}$"
 
 
 def trim(value: ir.StringValue) -> ir.StringValue:
-    # A regex, not .strip(): some engine/sqlglot pairs corrupt \v and \f in strip().
-    return value.re_replace(_TRIM, "")
+    """The text without leading and trailing whitespace. A regex, not .strip(): some engine/sqlglot
+    pairs corrupt \v and \f in strip(). The replace runs only where an end is whitespace (most
+    cells have none): a match tells that for a fraction of a replace's cost."""
+    return ibis.ifelse(value.re_search(_EDGED), value.re_replace(_TRIM, ""), value)
 
 
 def clean(value: ir.StringValue, null_tokens: Sequence[str]) -> ir.StringValue:
@@ -50,20 +61,19 @@ def normalize_id(text: ir.StringValue) -> ir.StringValue:
 def parse_number(text: ir.StringValue, factor: float = 1.0) -> ir.FloatingValue:
     """A decimal number (optional sign, `$`, thousands commas, exponent), times the unit factor;
     null (unreadable) from MAX_MAGNITUDE on."""
-    ok = text.re_search(_PLAIN_NUMBER) | text.re_search(_GROUPED_NUMBER)
-    digits = text.re_replace(r"[$,]", "")
-    number = ibis.ifelse(ok, digits, "0").cast("float64")
+    digits = text.replace("$", "").replace(",", "")
+    number = ibis.ifelse(text.re_search(_NUMBER), digits, ibis.null("string")).cast("float64")
     if factor != 1.0:
         number = number * factor
-    return ibis.ifelse(ok & (number.abs() < MAX_MAGNITUDE), number, ibis.null("float64"))
+    return ibis.ifelse(number.abs() < MAX_MAGNITUDE, number, ibis.null("float64"))
 
 
-def _text_date(text: ir.StringValue, pattern: str, groups: tuple[int, int, int]) -> tuple[ir.BooleanValue, ir.DateValue]:
-    """The matched parts rebuilt as a strict `YYYY-MM-DD` and cast: every engine reads that one
-    form alike and gives null for an impossible day (Feb 30), so no calendar arithmetic is needed,
-    and the expression stays small (Spark compiles each stage to one Java method, capped at 64 KB)."""
-    year, month, day = (text.re_extract(pattern, g) for g in groups)
-    iso = year + "-" + month.lpad(2, "0") + "-" + day.lpad(2, "0")
+def _text_date(text: ir.StringValue, pattern: str, parts: tuple[str, ...]) -> tuple[ir.BooleanValue, ir.DateValue]:
+    """The matched parts rebuilt as a strict `YYYY-M-D` (month and day of one or two digits) and
+    cast: every engine reads that one form alike and gives null for an impossible day (Feb 30), so
+    no calendar arithmetic is needed, and the expression stays small (Spark compiles each stage to
+    one Java method, capped at 64 KB). The parts are extracted only from text the pattern matches."""
+    iso = ibis.literal("-").join([text.re_extract(part, 1) for part in parts]).replace("/", "-")
     date = ibis.ifelse(text.re_search(pattern), iso, ibis.null("string")).try_cast("date")
     valid = date.year().between(1900, 2100)
     return valid, date

@@ -47,18 +47,31 @@ def rejected_rows(bronze: ir.Table, classified: ir.Table, outcome: str) -> ir.Ta
 
 
 class Compiling:
-    """The `Stages` of build_classified for compiling: each stage becomes one SQL statement,
-    and the next stage reads it as a table of that name."""
+    """The `Stages` of build_classified for compiling: each materialized result becomes one SQL
+    statement, and what follows reads it as a table of that name.
+
+    An intermediate stage becomes a common table expression of the next statement instead, not a
+    table: DuckDB keeps each such step's projection apart (it computes every column once, however
+    often the next step refers to it) and streams the whole chain, where a table would first copy
+    every row of every wide step into memory (at statewide scale, more time than the parsing)."""
 
     def __init__(self, dialect: str):
         self.dialect = dialect
         self.statements: list[tuple[str, str]] = []
+        self._pending: list[tuple[str, str]] = []
 
     def stage(self, hint: str, expr: ir.Table) -> ir.Table:
-        self.statements.append((hint, ibis.to_sql(expr, dialect=self.dialect)))
+        self._pending.append((hint, ibis.to_sql(expr, dialect=self.dialect)))
         return ibis.table(expr.schema(), name=hint)
 
-    materialize = stage
+    def materialize(self, hint: str, expr: ir.Table) -> ir.Table:
+        sql = ibis.to_sql(expr, dialect=self.dialect)
+        if self._pending:
+            steps = ",\n".join(f'"{name}" AS NOT MATERIALIZED (\n{step}\n)' for name, step in self._pending)
+            sql = f"WITH {steps}\nSELECT * FROM (\n{sql}\n)"
+            self._pending.clear()
+        self.statements.append((hint, sql))
+        return ibis.table(expr.schema(), name=hint)
 
 
 def compile_silver(config: SourceConfig, bronze_schema: pa.Schema, dialect: str) -> SilverPlan:
