@@ -30,7 +30,7 @@ import shapely
 KM_PER_DEGREE = 111.32
 #: lines under one box of the `locate` tree: fewer boxes hold less memory, more lines per box cost
 #: a query more measuring (see BENCHMARKS.md, "Spatial index")
-LINES_PER_BOX = 8
+LINES_PER_BOX = 16
 #: segments whose GeoJSON is parsed at a time while the index is built
 READ_BATCH = 20_000
 #: what `location_source` says of a DER placed at its feeder's representative point
@@ -92,7 +92,10 @@ def _read_lines(texts: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndar
     for start in range(0, len(texts), READ_BATCH):
         lines = shapely.from_geojson(texts.slice(start, READ_BATCH).to_numpy(zero_copy_only=False), on_invalid="ignore")
         lined = np.flatnonzero(~shapely.is_missing(lines))
-        parts, part_of = shapely.get_parts(lines[lined], return_index=True)
+        if (shapely.get_num_geometries(lines[lined]) > 1).any():
+            parts, part_of = shapely.get_parts(lines[lined], return_index=True)
+        else:  # no multi-line: no copy of every line
+            parts, part_of = lines[lined], np.arange(len(lined))
         vertices, vertex_part = shapely.get_coordinates(parts, return_index=True)
         coordinates.append(vertices)
         counts.append(np.bincount(vertex_part, minlength=len(parts)))
@@ -134,9 +137,9 @@ class SpatialIndex:
         self._pack_lines(segments, _positions(segments.column("feeder_id"), feeder_ids))
 
     def _pack_lines(self, segments: pa.Table, segment_feeder: np.ndarray) -> None:
-        """The segments' lines (a multi-line's parts apart, each knowing its segment's feeder) as
-        flat vertices in tile order, line i's from `_starts[i]` to `_starts[i + 1]`, and the tree
-        of the boxes of each run of `LINES_PER_BOX` lines."""
+        """The segments' lines (a multi-line's parts apart) as flat vertices in tile order, each
+        knowing its segment's feeder and whether it ends its line; and the tree of the boxes of
+        each run of `LINES_PER_BOX` lines, run r's vertices from `_run_starts[r]` to `_run_starts[r + 1]`."""
         coordinates, counts, part_of = _read_lines(segments.column("geometry"))
         kept = np.flatnonzero(counts)  # an empty line is nowhere
         starts = np.concatenate(([0], np.cumsum(counts)))[kept]
@@ -145,9 +148,13 @@ class SpatialIndex:
         kept, lo, hi = kept[order], lo[order], hi[order]
         vertices = _ranges(starts[order], starts[order] + counts[kept])
         self._x, self._y = coordinates[vertices, 0], coordinates[vertices, 1]
-        self._starts = np.concatenate(([0], np.cumsum(counts[kept])))
-        self._line_feeder = segment_feeder[part_of[kept]].astype(np.int32)
+        del coordinates, vertices
+        ends = np.cumsum(counts[kept])
+        self._vertex_feeder = np.repeat(segment_feeder[part_of[kept]].astype(np.int32), counts[kept])
+        self._line_ends = np.zeros(len(self._x), dtype=bool)
+        self._line_ends[ends - 1] = True
         runs = np.arange(0, len(kept), LINES_PER_BOX)
+        self._run_starts = np.concatenate(([0], ends[runs[1:] - 1], ends[-1:]))
         self._runs = shapely.STRtree(
             shapely.box(
                 np.minimum.reduceat(lo[:, 0], runs),
@@ -207,23 +214,21 @@ class SpatialIndex:
 
         Only the lines of the boxes the tree finds near the point are measured, all at once: their
         vertices on the flat projection, then every edge's distance to the point (the foot of the
-        perpendicular, clamped to the edge), the least per line and then per feeder."""
-        runs = self._runs.query(_search_box(lat, lon, tolerance_km)) * LINES_PER_BOX
+        perpendicular, clamped to the edge), each vertex taking the least of its own and its
+        edge's (a line's last vertex has none), then the least per feeder."""
+        runs = self._runs.query(_search_box(lat, lon, tolerance_km))
         if not len(runs):
             return runs, np.empty(0)
-        found = _ranges(runs, np.minimum(runs + LINES_PER_BOX, len(self._line_feeder)))
-        vertices = _ranges(self._starts[found], self._starts[found + 1])
-        line = np.repeat(np.arange(len(found)), self._starts[found + 1] - self._starts[found])
+        vertices = _ranges(self._run_starts[runs], self._run_starts[runs + 1])
         sx, sy = _km_scale(lat)
         x, y = (self._x[vertices] - lon) * sx, (self._y[vertices] - lat) * sy
-        km = np.full(len(found), np.inf)
-        np.minimum.at(km, line, np.hypot(x, y))  # a vertex (and a line of one vertex)
-        edge = line[1:] == line[:-1]
-        ax, ay, dx, dy = x[:-1][edge], y[:-1][edge], np.diff(x)[edge], np.diff(y)[edge]
+        km = np.hypot(x, y)  # a vertex (and a line of one vertex)
+        edge = np.flatnonzero(~self._line_ends[vertices[:-1]])  # the last vertex of a run ends its line
+        ax, ay, dx, dy = x[edge], y[edge], x[edge + 1] - x[edge], y[edge + 1] - y[edge]
         length = dx * dx + dy * dy
         t = np.clip(-(ax * dx + ay * dy) / np.where(length == 0, 1, length), 0, 1)
-        np.minimum.at(km, line[:-1][edge], np.hypot(ax + t * dx, ay + t * dy))
-        feeder = self._line_feeder[found]
+        km[edge] = np.minimum(km[edge], np.hypot(ax + t * dx, ay + t * dy))
+        feeder = self._vertex_feeder[vertices]
         near = (km <= tolerance_km) & (feeder >= 0)
         nearest = np.full(self.feeder_count, np.inf)
         np.minimum.at(nearest, feeder[near], km[near])
