@@ -85,9 +85,9 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 
 def _read_lines(texts: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The vertices of GeoJSON lines (a multi-line's parts apart): their coordinates, each part's
-    vertex count, and each part's row. Read `READ_BATCH` rows at a time, so the geometry objects
-    live only while their coordinates are copied out, and the memory of one batch's serves the
-    next: all at once, the heap keeps what a million of them took long after they are gone."""
+    vertex count, and each part's row. Read `READ_BATCH` rows at a time, so only one batch's
+    geometry objects exist at once: a million of them take a few hundred MiB, which a reload
+    would need beside the snapshot still served."""
     coordinates, counts, rows = [np.empty((0, 2))], [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
     for start in range(0, len(texts), READ_BATCH):
         lines = shapely.from_geojson(texts.slice(start, READ_BATCH).to_numpy(zero_copy_only=False), on_invalid="ignore")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import sys
 import threading
 
 import pyarrow as pa
@@ -29,10 +30,10 @@ def release_freed_memory() -> None:
     """Loading freed far more than it kept (parquet pages, rows on their way to JSON, the geometry
     read into the spatial index), and the previous snapshot is gone: give that memory back to the
     OS rather than hold it. Arrow's pool, and the C heap, where glibc keeps the freed blocks of
-    numpy's and GEOS's temporaries (tens of MiB at statewide size) until asked to trim; a C library
-    without `malloc_trim` has nothing to call."""
+    numpy's and GEOS's temporaries (tens of MiB at statewide size) until asked to trim; other C
+    libraries have no `malloc_trim` to call."""
     pa.default_memory_pool().release_unused()
-    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None) if sys.platform.startswith("linux") else None
     if trim is not None:
         trim(0)
 
