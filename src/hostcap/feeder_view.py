@@ -1,4 +1,5 @@
-"""Feeders as served and exported: gold's feeders plus the figures that depend on a date.
+"""Feeders as served and exported: gold's feeders plus the figures that depend on a date, and
+their county (derived from the outlines the package ships, see hostcap.counties).
 
 Gold holds dates, never ages, so it stays the same whatever day it is built (the engines agree,
 and a utility's unchanged rows are reused as they are). The ages and the queue scenarios are
@@ -20,6 +21,7 @@ import datetime as dt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hostcap.counties import feeder_counties
 from hostcap.registry import TABLES
 
 #: scenario name → the feeder column holding its headroom (MW)
@@ -48,8 +50,9 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
 
 def feeder_view(feeders: pa.Table, ders: pa.Table, as_of: dt.date, stale_months: int = DEFAULT_STALE_MONTHS) -> pa.Table:
-    """`feeders` with `as_of_date`, the age in days of its HC study and of its DER data, and the
-    planned MW and headroom of the `past_milestone` and `without_stale` scenarios."""
+    """`feeders` with `as_of_date`, the age in days of its HC study and of its DER data, the
+    planned MW and headroom of the `past_milestone` and `without_stale` scenarios, and its county."""
+    county = feeder_counties(feeders, _plain(ders.select(["feeder_id", "county"])))
     ders = _plain(ders.select(["utility", "feeder_id", "status", "nameplate_kw", "quality_flags", *_ACTIVITY_DATES]))
     planned = ders.filter(pc.equal(ders.column("status"), "planned"))
     planned = planned.filter(pc.is_valid(planned.column("feeder_id")))
@@ -72,6 +75,7 @@ def feeder_view(feeders: pa.Table, ders: pa.Table, as_of: dt.date, stale_months:
         "headroom_past_milestone_mw": pc.round(pc.subtract(max_hc, passed), 9),
         "planned_without_stale_der_mw": kept,
         "headroom_without_stale_mw": pc.round(pc.subtract(max_hc, kept), 9),
+        "county": county,
     }
     for name in VIEW_COLUMNS:
         feeders = feeders.append_column(name, columns[name])

@@ -1,15 +1,18 @@
 """Named places: county, ZIP code, town and load zone filters on feeders and DER equal a brute-force
 selection; a feeder's county is derived (from its point, else its DER); per-county and per-load-zone
-roll-ups add up the rows."""
+roll-ups add up the rows; feeder rows carry that county as their `county` field."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
-from hostcap.serving.places import counties_at
+from hostcap.counties import counties_at, feeder_counties
 
 
 def test_county_of_known_points():
@@ -22,6 +25,22 @@ def test_county_of_known_points():
     lats, lons = np.array([p[0] for p in places]), np.array([p[1] for p in places])
     assert counties_at(lons, lats) == list(places.values())
     assert counties_at(np.array([np.nan]), np.array([np.nan])) == [None]
+
+
+def test_feeder_county_from_its_point_else_most_of_its_ders():
+    nan = float("nan")
+    feeders = pa.table({
+        "feeder_id": ["westchester", "albany", "boston", "votes", "tie", "none", "point_wins"],
+        "point_lon": [-73.763, -73.7562, -71.0589, nan, nan, nan, -78.8784],
+        "point_lat": [41.034, 42.6526, 42.3601, nan, nan, nan, 42.8864],
+    })  # fmt: skip
+    ders = pa.table({
+        "feeder_id": ["votes", "votes", "votes", "tie", "tie", "none", "point_wins", "boston", None],
+        "county": ["Saint Lawrence County", "st. lawrence", "Kings", "Queens", "Bronx", None, "Kings", "Kings", "Erie"],
+    })  # fmt: skip
+    assert feeder_counties(feeders, ders).to_pylist() == [
+        "Westchester", "Albany", None, "St. Lawrence", "Bronx", None, "Erie",
+    ]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +108,33 @@ def test_rollups_add_up_the_rows(client, rows):
                 theirs = [d for d in distribution if der_place(d) == name and d["status"] == status]
                 assert row[f"{status}_der_count"] == len(theirs)
                 assert row[f"{status}_der_mw"] == pytest.approx(sum(d["nameplate_kw"] or 0 for d in theirs) / 1000, abs=1e-5)
+
+
+def test_feeder_rows_carry_their_derived_county(client, rows):
+    feeders, ders = rows
+    expected = {f["feeder_id"]: derived_county(f, ders) for f in feeders}
+    assert {f["feeder_id"]: f["county"] for f in feeders} == expected
+    assert {None, "Westchester", "Dutchess"} <= set(expected.values())
+    body = client.get("/v1/feeders", params={"all_pages": True, "format": "csv"}).text
+    assert {r["feeder_id"]: r["county"] or None for r in csv.DictReader(io.StringIO(body))} == expected
+    features = client.get("/v1/feeders", params={"all_pages": True, "format": "geojson"}).json()["features"]
+    assert {f["properties"]["feeder_id"]: f["properties"]["county"] for f in features} == expected
+    one = next(f for f in feeders if f["county"])
+    assert client.get(f"/v1/feeders/{one['feeder_id']}").json()["data"]["county"] == one["county"]
+
+
+def test_county_filter_agrees_with_the_field(client, rows):
+    feeders, _ = rows
+    for county in {f["county"] for f in feeders if f["county"]}:
+        for asked in (county, f"{county.upper()} County"):
+            got = client.get("/v1/feeders", params={"county": asked, "all_pages": True}).json()["data"]
+            assert got and {f["county"] for f in got} == {county}
+            assert len(got) == sum(f["county"] == county for f in feeders)
+
+
+def test_dictionary_says_the_county_is_derived_and_from_what(client):
+    feeders = next(t for t in client.get("/v1/dictionary").json()["tables"] if t["name"] == "feeders")
+    county = next(f for f in feeders["fields"] if f["name"] == "county")
+    assert county["origin"] == "hostcap" and county["stored"] is False
+    assert "derived" in county["description"] and "Census outline" in county["description"]
+    assert "most of its DER" in county["description"]

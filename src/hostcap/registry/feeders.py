@@ -215,5 +215,19 @@ FEEDERS = Table(
             1.54,
             stored=False,
         ),
+        # derived when served and exported (hostcap.counties): from the county outlines the package ships, which
+        # are not source data, so gold (a function of the sources, the same from either engine) does not store it
+        Field(
+            "county",
+            "string",
+            "New York county (Census spelling), derived by hostcap, not published by the utility: the county whose "
+            "Census outline holds the representative point (`point_lon`, `point_lat`; within ~1 km off a "
+            "shoreline); for a feeder without geometry, the county most of its DER are in (their `county`, as the "
+            "SIR inventory publishes it; ties: the first by name). Null with neither. The `county` filter and "
+            "`/v1/stats/counties` use this value.",
+            "Dutchess",
+            source="point_lon, point_lat (Census county outlines), else ders.county",
+            stored=False,
+        ),
     ),
 )

@@ -1,12 +1,8 @@
 """Places users filter by: county, ZIP code, town and NYISO load zone, for DER and feeders.
 
 DER carry all four as the SIR inventory publishes them (where a source does). Feeders carry their
-load zone where the network layer publishes it; the rest is derived:
-
-- a feeder's county is the New York county (Census outlines, the explorer's base map) holding its
-  representative point; for a feeder without geometry, the county most of its DER are in (ties:
-  the first by name); none without either;
-- a feeder's ZIP codes and towns are those of its DER.
+load zone where the network layer publishes it, and their derived county (the served feeders'
+`county`, see hostcap.counties); a feeder's ZIP codes and towns are those of its DER.
 
 Values compare case-insensitively, a county without a trailing " County" and ZIP codes by their
 first five digits.
@@ -14,28 +10,14 @@ first five digits.
 
 from __future__ import annotations
 
-import json
-import re
-from collections import Counter
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 import numpy as np
 import pyarrow as pa
-import shapely
 
+from hostcap.counties import census_name, county_key
 from hostcap.serving.rows import Codes
 from hostcap.serving.spatial import SpatialIndex
-
-#: how far (degrees, ~1 km) a point may lie outside every outline and still take the nearest county
-#: (the outlines are simplified: a shoreline feeder may fall just outside)
-_SHORE_DEGREES = 0.01
-
-
-def county_key(value: str) -> str:
-    key = re.sub(r"\s+COUNTY$", "", " ".join(value.upper().split()))
-    return re.sub(r"^(SAINT|ST)\.?\s", "ST. ", key)
 
 
 def zip_key(value: str) -> str:
@@ -64,33 +46,6 @@ class PlaceFilter:
         return {name: KEYS[name](value) for name, value in vars(self).items() if value is not None}
 
 
-@cache
-def county_outlines() -> tuple[list[str], np.ndarray]:
-    """New York's county names (Census spelling) and outlines, as the package ships them."""
-    path = resources.files("hostcap.explorer") / "static" / "vendor" / "ny-counties.geojson"
-    features = json.loads(path.read_text())["features"]
-    outlines = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
-    return [f["properties"]["name"] for f in features], outlines
-
-
-def counties_at(lons: np.ndarray, lats: np.ndarray) -> list[str | None]:
-    """The county holding each point (the nearest within ~1 km off the outlines; else None)."""
-    names, outlines = county_outlines()
-    tree = shapely.STRtree(outlines)
-    points = shapely.points(lons, lats)
-    found: list[str | None] = [None] * len(points)
-    located = np.flatnonzero(~(np.isnan(lons) | np.isnan(lats)))
-    inside, county = tree.query(points[located], predicate="within")
-    for point, outline in zip(inside.tolist(), county.tolist()):
-        found[located[point]] = names[outline]
-    for point in located.tolist():
-        if found[point] is None:
-            nearest, distance = tree.query_nearest(points[point], max_distance=_SHORE_DEGREES, return_distance=True)
-            if len(nearest):
-                found[point] = names[int(nearest[0])]
-    return found
-
-
 def _codes(values: list[str | None], key) -> Codes:
     return Codes(pa.chunked_array([pa.array([None if v is None else key(v) for v in values], pa.string())]))
 
@@ -104,24 +59,11 @@ class Places:
         self.feeder_zones = [None if z is None else text_key(z) for z in feeders.column("load_zone").to_pylist()]
         self.der_zones = [None if z is None else text_key(z) for z in ders.column("load_zone").to_pylist()]
         self._feeder_zone = _codes(self.feeder_zones, text_key)
-        census = {county_key(name): name for name in county_outlines()[0]}
         #: per DER, its published county as the roll-ups name it (the Census spelling where it is a New York county)
-        self.der_counties = [
-            None if c is None else census.get(county_key(c), county_key(c).title()) for c in ders.column("county").to_pylist()
-        ]
-        #: per feeder, its derived county (None without geometry or DER with a county)
-        self.feeder_counties = self._derived_counties(counties_at(*spatial.feeder_points()), self.der_counties)
+        self.der_counties = [census_name(c) for c in ders.column("county").to_pylist()]
+        #: per feeder, its derived county (hostcap.counties; None without geometry or DER with a county)
+        self.feeder_counties = feeders.column("county").to_pylist()
         self._feeder_county = _codes(self.feeder_counties, county_key)
-
-    def _derived_counties(self, located: list[str | None], der_counties: list[str | None]) -> list[str | None]:
-        """Each feeder's county from its point, else the one most of its DER are in."""
-        votes: dict[int, Counter] = {}
-        for feeder, county in zip(self._der_feeder.tolist(), der_counties):
-            if feeder >= 0 and county and located[feeder] is None:
-                votes.setdefault(feeder, Counter())[county] += 1
-        for feeder, counted in votes.items():
-            located[feeder] = min(counted, key=lambda name: (-counted[name], name))
-        return located
 
     def ders(self, places: PlaceFilter) -> np.ndarray | None:
         """Per DER: whether it is in every place given (None: no place given)."""

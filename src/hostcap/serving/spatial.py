@@ -1,10 +1,16 @@
 """Where things are, for the spatial queries: R-trees (shapely's STRtree) built once per snapshot.
 
-Three trees: the feeders' representative points (`near`), their bounding boxes (`bbox`) and every
-segment's line (`locate`). A DER has no coordinates in any source, so it stands at its feeder's
+Three trees: the feeders' representative points (`near`), their bounding boxes (`bbox`) and the
+segments' lines (`locate`). A DER has no coordinates in any source, so it stands at its feeder's
 representative point (`location_source`). A tree answers with the candidates whose boxes come
 near the query, and only those are measured, so a query costs milliseconds however many segments
 the state has.
+
+The lines are held as flat coordinate arrays, not as one geometry object each: a GEOS line and
+its Python object cost a few hundred bytes, about ten times its coordinates, and a statewide
+snapshot has about a million. Their tree holds one box per run of `LINES_PER_BOX` nearby lines
+(packed in sort-tile-recursive order, as the tree itself packs), and a query measures every line
+of the boxes it finds.
 
 Distances are in km on a flat projection centred on the query point (longitude scaled by the
 cosine of its latitude, 111.32 km a degree): within well under 1 % of the great-circle distance
@@ -22,6 +28,11 @@ import pyarrow.compute as pc
 import shapely
 
 KM_PER_DEGREE = 111.32
+#: lines under one box of the `locate` tree: fewer boxes hold less memory, more lines per box cost
+#: a query more measuring (see BENCHMARKS.md, "Spatial index")
+LINES_PER_BOX = 16
+#: segments whose GeoJSON is parsed at a time while the index is built
+READ_BATCH = 20_000
 #: what `location_source` says of a DER placed at its feeder's representative point
 FEEDER_POINT = "feeder_point"
 
@@ -65,6 +76,43 @@ def _positions(column: pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
     return pc.index_in(column.cast(pa.string()), value_set=ids).fill_null(-1).to_numpy().astype(np.int64)
 
 
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The positions `starts[i]` to `ends[i] - 1` of every i, one after another."""
+    lengths = ends - starts
+    shift = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return np.arange(int(lengths.sum())) + shift
+
+
+def _read_lines(texts: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The vertices of GeoJSON lines (a multi-line's parts apart): their coordinates, each part's
+    vertex count, and each part's row. Read `READ_BATCH` rows at a time, so only one batch's
+    geometry objects exist at once: a million of them take a few hundred MiB, which a reload
+    would need beside the snapshot still served."""
+    coordinates, counts, rows = [np.empty((0, 2))], [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+    for start in range(0, len(texts), READ_BATCH):
+        lines = shapely.from_geojson(texts.slice(start, READ_BATCH).to_numpy(zero_copy_only=False), on_invalid="ignore")
+        lined = np.flatnonzero(~shapely.is_missing(lines))
+        if (shapely.get_num_geometries(lines[lined]) > 1).any():
+            parts, part_of = shapely.get_parts(lines[lined], return_index=True)
+        else:  # no multi-line: no copy of every line
+            parts, part_of = lines[lined], np.arange(len(lined))
+        vertices, vertex_part = shapely.get_coordinates(parts, return_index=True)
+        coordinates.append(vertices)
+        counts.append(np.bincount(vertex_part, minlength=len(parts)))
+        rows.append(start + lined[part_of])
+    return np.concatenate(coordinates), np.concatenate(counts), np.concatenate(rows)
+
+
+def _tile_order(x: np.ndarray, y: np.ndarray, run: int) -> np.ndarray:
+    """Sort-tile-recursive order: vertical slices by x, each sorted by y, every slice a whole
+    number of runs, so each run of `run` items in this order lies close together."""
+    slices = max(1, math.ceil(math.sqrt(len(x) / run)))
+    per_slice = math.ceil(len(x) / slices / run) * run
+    slice_of = np.empty(len(x), dtype=np.int64)
+    slice_of[np.argsort(x, kind="stable")] = np.arange(len(x)) // per_slice
+    return np.lexsort((y, slice_of))
+
+
 def point_km(lat: float, lon: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
     """Distances (km) from (lat, lon) to points, on the flat projection centred there."""
     sx, sy = _km_scale(lat)
@@ -86,16 +134,37 @@ class SpatialIndex:
         self._id_rank[np.argsort(np.array(feeder_ids.to_pylist(), dtype=object), kind="stable")] = np.arange(self.feeder_count)
         #: per DER, its feeder's position (-1: no feeder in the snapshot)
         self.der_feeder = _positions(ders.column("feeder_id"), feeder_ids)
-        # one tree item per line: a multi-line's parts apart, each knowing its segment's feeder
-        lines = shapely.from_geojson(segments.column("geometry").to_numpy(zero_copy_only=False), on_invalid="ignore")
-        lined = np.flatnonzero(~shapely.is_missing(lines))
-        if (shapely.get_num_geometries(lines[lined]) > 1).any():
-            parts, part_of = shapely.get_parts(lines[lined], return_index=True)
-        else:  # no multi-line: no copy of every line
-            parts, part_of = lines[lined], np.arange(len(lined))
-        del lines
-        self._line_feeder = _positions(segments.column("feeder_id"), feeder_ids)[lined[part_of]].astype(np.int32)
-        self._lines = shapely.STRtree(parts)
+        self._pack_lines(segments, _positions(segments.column("feeder_id"), feeder_ids))
+
+    def _pack_lines(self, segments: pa.Table, segment_feeder: np.ndarray) -> None:
+        """The segments' lines (a multi-line's parts apart) as flat vertices in tile order, each
+        knowing its segment's feeder and whether it ends its line; and the tree of the boxes of
+        each run of `LINES_PER_BOX` lines, run r's vertices from `_run_starts[r]` to `_run_starts[r + 1]`."""
+        coordinates, counts, part_of = _read_lines(segments.column("geometry"))
+        kept = np.flatnonzero(counts)  # an empty line is nowhere
+        starts = np.concatenate(([0], np.cumsum(counts)))[kept]
+        lo, hi = np.minimum.reduceat(coordinates, starts), np.maximum.reduceat(coordinates, starts)
+        order = _tile_order(lo[:, 0] + hi[:, 0], lo[:, 1] + hi[:, 1], LINES_PER_BOX)
+        kept, lo, hi = kept[order], lo[order], hi[order]
+        vertices = _ranges(starts[order], starts[order] + counts[kept])
+        self._x, self._y = coordinates[vertices, 0], coordinates[vertices, 1]
+        del coordinates, vertices
+        ends = np.cumsum(counts[kept])
+        self._vertex_feeder = np.repeat(segment_feeder[part_of[kept]].astype(np.int32), counts[kept])
+        self._line_ends = np.zeros(len(self._x), dtype=bool)
+        self._line_ends[ends - 1] = True
+        runs = np.arange(0, len(kept), LINES_PER_BOX)
+        self._run_starts = np.concatenate(([0], ends[runs[1:] - 1], ends[-1:]))
+        self._runs = shapely.STRtree(
+            shapely.box(
+                np.minimum.reduceat(lo[:, 0], runs),
+                np.minimum.reduceat(lo[:, 1], runs),
+                np.maximum.reduceat(hi[:, 0], runs),
+                np.maximum.reduceat(hi[:, 1], runs),
+            )
+            if len(runs)
+            else []
+        )
 
     def of_ders(self, per_feeder: np.ndarray, missing) -> np.ndarray:
         """A per-feeder array carried over to each DER (the value at its feeder; `missing` without one)."""
@@ -143,23 +212,23 @@ class SpatialIndex:
         """Feeders (positions) with a segment within `tolerance_km` of the point, nearest first
         (ties by feeder ID), and the distance to each one's nearest such segment.
 
-        Only the lines the tree finds near the point are measured, all at once: their vertices on
-        the flat projection, then every edge's distance to the point (the foot of the
-        perpendicular, clamped to the edge), the least per line and then per feeder."""
-        found = self._lines.query(_search_box(lat, lon, tolerance_km))
-        if not len(found):
-            return found, np.empty(0)
-        coordinates, line = shapely.get_coordinates(self._lines.geometries.take(found), return_index=True)
+        Only the lines of the boxes the tree finds near the point are measured, all at once: their
+        vertices on the flat projection, then every edge's distance to the point (the foot of the
+        perpendicular, clamped to the edge), each vertex taking the least of its own and its
+        edge's (a line's last vertex has none), then the least per feeder."""
+        runs = self._runs.query(_search_box(lat, lon, tolerance_km))
+        if not len(runs):
+            return runs, np.empty(0)
+        vertices = _ranges(self._run_starts[runs], self._run_starts[runs + 1])
         sx, sy = _km_scale(lat)
-        x, y = (coordinates[:, 0] - lon) * sx, (coordinates[:, 1] - lat) * sy
-        km = np.full(len(found), np.inf)
-        np.minimum.at(km, line, np.hypot(x, y))  # a vertex (and a line of one vertex)
-        edge = line[1:] == line[:-1]
-        ax, ay, dx, dy = x[:-1][edge], y[:-1][edge], np.diff(x)[edge], np.diff(y)[edge]
+        x, y = (self._x[vertices] - lon) * sx, (self._y[vertices] - lat) * sy
+        km = np.hypot(x, y)  # a vertex (and a line of one vertex)
+        edge = np.flatnonzero(~self._line_ends[vertices[:-1]])  # the last vertex of a run ends its line
+        ax, ay, dx, dy = x[edge], y[edge], x[edge + 1] - x[edge], y[edge + 1] - y[edge]
         length = dx * dx + dy * dy
         t = np.clip(-(ax * dx + ay * dy) / np.where(length == 0, 1, length), 0, 1)
-        np.minimum.at(km, line[:-1][edge], np.hypot(ax + t * dx, ay + t * dy))
-        feeder = self._line_feeder[found]
+        km[edge] = np.minimum(km[edge], np.hypot(ax + t * dx, ay + t * dy))
+        feeder = self._vertex_feeder[vertices]
         near = (km <= tolerance_km) & (feeder >= 0)
         nearest = np.full(self.feeder_count, np.inf)
         np.minimum.at(nearest, feeder[near], km[near])

@@ -11,7 +11,9 @@ line each time that changes.
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import sys
 import threading
 
 import pyarrow as pa
@@ -22,6 +24,18 @@ from hostcap.lake import Lake, Published
 from hostcap.serving.snapshot import Snapshot, load_snapshot
 
 log = logging.getLogger(__name__)
+
+
+def release_freed_memory() -> None:
+    """Loading freed far more than it kept (parquet pages, rows on their way to JSON, the geometry
+    read into the spatial index), and the previous snapshot is gone: give that memory back to the
+    OS rather than hold it. Arrow's pool, and the C heap, where glibc keeps the freed blocks of
+    numpy's and GEOS's temporaries (tens of MiB at statewide size) until asked to trim; other C
+    libraries have no `malloc_trim` to call."""
+    pa.default_memory_pool().release_unused()
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None) if sys.platform.startswith("linux") else None
+    if trim is not None:
+        trim(0)
 
 
 class SnapshotStore:
@@ -57,9 +71,7 @@ class SnapshotStore:
                     problems.append(exc.message)
                     continue
                 changed = True
-                # Loading freed far more than it kept (parquet pages, rows on their way to JSON), and the
-                # previous snapshot is gone: give that memory back to the OS rather than hold it.
-                pa.default_memory_pool().release_unused()
+                release_freed_memory()
                 break
             self._note("; ".join(problems) or None)
             return changed
