@@ -701,12 +701,24 @@ def serve(
     and, with --watch, when source files change. /v1/status shows both.
     """
     from hostcap.api.server import serve as run_server
+    from hostcap.api.settings import ApiSettings
 
     hostcap = _hostcap(source, lake, config, long_running=True)
     orchestration = _orchestration(schedule, quiet, watch_mode, poll)
+    api_settings = _settings(ApiSettings)  # a bad HOSTCAP_API_* or HOSTCAP_MAP_* value stops the start, saying which
 
     log_to_stderr(logging.INFO)
-    run_server(hostcap, host, port, refresh_on_start, say=say, access_log=access_log, orchestration=orchestration, watch=watch)
+    run_server(
+        hostcap,
+        host,
+        port,
+        refresh_on_start,
+        say=say,
+        access_log=access_log,
+        orchestration=orchestration,
+        watch=watch,
+        settings=api_settings,
+    )
 
 
 subscriptions_app = typer.Typer(
