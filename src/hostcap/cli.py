@@ -698,7 +698,8 @@ def serve(
     """Serve the HTTP API from the published snapshot (docs at /docs); Ctrl-C stops it.
 
     The server refreshes on the schedule (see `hostcap schedule`; `--schedule off` turns it off)
-    and, with --watch, when source files change. /v1/status shows both.
+    and, with --watch, when source files change. /v1/status shows both. The explorer's map draws
+    web tiles only when $HOSTCAP_MAP_TILE_URL names a tile server (see the README).
     """
     from hostcap.api.server import serve as run_server
     from hostcap.api.settings import ApiSettings

@@ -20,6 +20,7 @@ export const BANDS = [
 const UNKNOWN = "#777777";
 /** More feeders than this are not drawn at once: their lines would take longer to load than to read. */
 export const MAP_LIMIT = 2000;
+const PHONE = matchMedia("(max-width: 600px)");
 
 const NO_FIGURE = { colour: UNKNOWN, label: "no figure" };
 
@@ -48,7 +49,8 @@ export function feederMap(container, { onView = () => {}, onDers = () => {} } = 
   const ders = derOverlay(map);
   ders.layer.addTo(map);
   const layers = L.control
-    .layers(null, { "Feeders (by headroom)": feeders, "DER (at their feeder's point)": ders.layer }, { collapsed: false })
+    // open on a laptop; on a phone, folded into its button so it leaves the map readable
+    .layers(null, { "Feeders (by headroom)": feeders, "DER (at their feeder's point)": ders.layer }, { collapsed: PHONE.matches })
     .addTo(map);
   map.setView([42.9, -75.5], 6);
   legend().addTo(map);
