@@ -3,12 +3,14 @@ tile URL that is no usable template stops `hostcap serve` at start, saying what 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from hostcap.cli import app
+from tests.conftest import free_port
 
 TEMPLATE = "https://tiles.example.org/{z}/{x}/{y}.png"
 
@@ -52,9 +54,10 @@ def test_the_tile_settings_come_from_the_environment_and_blank_means_none(monkey
     ],
 )
 def test_a_tile_url_that_is_no_template_stops_serve_with_a_clear_error(tmp_path: Path, url: str, says: str):
-    result = CliRunner().invoke(
-        app, ["serve", "--lake", str(tmp_path / "lake"), "--port", "1"], env={"HOSTCAP_MAP_TILE_URL": url}
-    )
-    assert result.exit_code == 2
-    lines = result.output.strip().splitlines()
+    # a real process, bounded: were the setting accepted, it would serve instead of stopping
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("HOSTCAP_")}, "HOSTCAP_MAP_TILE_URL": url}
+    command = [sys.executable, "-c", "from hostcap.cli import app; app()", "serve", "--lake", str(tmp_path / "lake")]
+    done = subprocess.run([*command, "--port", str(free_port())], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: invalid setting: map_tile_url:") and says in lines[0], lines

@@ -587,3 +587,27 @@ def test_web_tiles_come_from_the_configured_server_under_the_feeders(browser, la
             )
             assert panes == sorted(panes)
             screenshots(page, "map-tiles")
+
+
+def test_names_from_the_data_are_text_in_the_maps_tooltips(page):
+    """A native feeder ID is the source file's text; Leaflet writes a string tooltip as HTML, so
+    the map's tooltips once made markup of it: now they hold it as text."""
+    marked = '<b class="injected">4Z81</b>'
+
+    def mark(route) -> None:
+        response = route.fetch()
+        body = response.json()
+        for feature in body["features"]:
+            feature["properties"]["native_feeder_id"] = marked
+        route.fulfill(response=response, json=body)
+
+    page.route(re.compile(r"/v1/(feeders|ders)\?.*format=geojson"), mark)
+    shown(page, "/feeders?utility=coned")
+    expect(page.locator(".map")).to_have_attribute("data-ders", re.compile(r"^[1-9]\d*$"))
+    feeder = page.locator("path.feeder").first.get_attribute("class")
+    x, y = page.evaluate(ON_LINE, re.search(r"feeder-([0-9a-f]{32})", feeder).group(1))[0]
+    page.mouse.move(x, y)
+    expect(page.locator(".leaflet-tooltip")).to_contain_text(f"{marked} · ")
+    page.locator("path.der-point").first.hover(force=True)
+    expect(page.locator(".leaflet-tooltip")).to_contain_text(f"placed at feeder {marked}'s representative point")
+    expect(page.locator(".injected")).to_have_count(0)

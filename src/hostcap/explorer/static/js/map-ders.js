@@ -4,6 +4,7 @@
 // point, not their site; a DER whose row carries a location of its own is drawn there instead.
 
 import { getJson } from "./api.js";
+import { asNode } from "./dom.js";
 import { count, counted, mw } from "./format.js";
 
 /** More DER than this are not fetched for one view: the note says how many were left out. */
@@ -83,7 +84,7 @@ export function derOverlay(map) {
         fillOpacity: 0.7,
         className: `der-point der-at-${point.feederId}`,
       });
-      marker.bindTooltip(derText(point));
+      marker.bindTooltip(asNode(derText(point)));
       layer.addLayer(marker);
     }
     const drawn = points.reduce((sum, p) => sum + p.installed.count + p.planned.count, 0);

@@ -5,7 +5,7 @@
 // view is also given as a table (map-table.js), and the finder lists the same feeders.
 
 import { getJson } from "./api.js";
-import { h } from "./dom.js";
+import { asNode, h } from "./dom.js";
 import { counted, mw } from "./format.js";
 import { derOverlay, viewBox } from "./map-ders.js";
 
@@ -83,10 +83,11 @@ export function feederMap(container, { onView = () => {}, onDers = () => {} } = 
   // what is drawn now: the finder's filters and signal, and each located feeder's row and bounds
   let now = null;
   const inView = () => {
-    // the API's `bbox` of the view, so the table holds what `/v1/feeders?bbox=` would answer
-    const [west, south, east, north] = viewBox(map.getBounds()).split(",").map(Number);
+    // the view as the API's `bbox`, so the table holds what `/v1/feeders?bbox=` answers for it
+    const box = viewBox(map.getBounds());
+    container.dataset.view = box; // as `data-drawn`: what the map shows, for tools and tests
+    const [west, south, east, north] = box.split(",").map(Number);
     const view = L.latLngBounds([south, west], [north, east]);
-    container.dataset.view = viewBox(map.getBounds());
     return now.located.filter(({ bounds }) => view.intersects(bounds)).map(({ row }) => row);
   };
   const showDers = async () => {
@@ -119,7 +120,7 @@ export function feederMap(container, { onView = () => {}, onDers = () => {} } = 
       pointToLayer: (feature, at) => L.circleMarker(at, { radius: 5, fillOpacity: 0.9 }),
       onEachFeature: (feature, shape) => {
         const f = feature.properties;
-        shape.bindTooltip(`${f.native_feeder_id} · ${mw(f.headroom_after_queue_mw)} headroom after the queue`);
+        shape.bindTooltip(asNode(`${f.native_feeder_id} · ${mw(f.headroom_after_queue_mw)} headroom after the queue`));
         shape.on("click", () => {
           location.hash = `#/feeders/${f.feeder_id}`;
         });
@@ -141,13 +142,14 @@ export function feederMap(container, { onView = () => {}, onDers = () => {} } = 
   return { map, draw };
 }
 
+/** The legend in words beside each colour; folded on a phone, where it would hide the map. */
 function legend() {
   const control = L.control({ position: "bottomright" });
-  control.onAdd = () =>
-    h(
-      "div",
-      { class: "map-legend" },
-      h("strong", {}, "Headroom after queue (MW)"),
+  control.onAdd = () => {
+    const box = h(
+      "details",
+      { class: "map-legend", open: !PHONE.matches },
+      h("summary", {}, "Headroom after queue (MW)"),
       h(
         "ul",
         {},
@@ -157,6 +159,9 @@ function legend() {
         h("li", {}, h("span", { class: "swatch der", "aria-hidden": "true" }), "DER, at their feeder's point"),
       ),
     );
+    L.DomEvent.disableClickPropagation(box); // opening it is no click on the map
+    return box;
+  };
   return control;
 }
 
