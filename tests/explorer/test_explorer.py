@@ -514,6 +514,7 @@ def test_der_are_drawn_at_their_feeders_point_for_the_view_and_say_so(page, api)
     # the layer control turns the DER off and on again
     page.get_by_label("DER (at their feeder's point)").uncheck()
     expect(markers).to_have_count(0)
+    expect(page.locator(".map-note")).to_contain_text("DER: turned off in the map's layer control.")
     page.get_by_label("DER (at their feeder's point)").check()
     expect(markers).to_have_count(len({d["feeder_id"] for d in ders}))
 

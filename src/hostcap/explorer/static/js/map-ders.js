@@ -4,7 +4,7 @@
 // point, not their site; a DER whose row carries a location of its own is drawn there instead.
 
 import { getJson } from "./api.js";
-import { asNode } from "./dom.js";
+import { asNode, h } from "./dom.js";
 import { count, counted, mw } from "./format.js";
 
 /** More DER than this are not fetched for one view: the note says how many were left out. */
@@ -104,8 +104,11 @@ export function viewBox(bounds) {
   ].join(",");
 }
 
-/** The note's sentence on DER: how many the map draws, at how many points, and what it left out. */
-export function derNote({ points, drawn, fetched, count }) {
+/** The note's sentence on DER: how many the map draws, at how many points, and what it left out
+ * (or that they are turned off, or could not be had). */
+export function derNote({ points, drawn, fetched, count, hidden = false, error = null }) {
+  if (hidden) return "DER: turned off in the map's layer control.";
+  if (error) return h("span", { class: "error" }, `DER: ${error.message}`);
   let text = `DER: ${counted(drawn, "installed or planned DER", "installed or planned DER")} of the feeders drawn in view, at ${counted(points, "point")} (each at its feeder's point: no source publishes DER sites)`;
   if (fetched < count) text += `; only the first ${counted(fetched, "DER", "DER")} of ${counted(count, "DER", "DER")} in view are fetched: zoom in to see the rest`;
   return `${text}.`;

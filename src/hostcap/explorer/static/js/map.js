@@ -37,7 +37,8 @@ const asText = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`
 /**
  * A map in `container`: call the returned `draw(filters, signal)` to show the feeders a finder
  * query selects (and their DER). `onView(feeders)` is called with the rows of the feeders drawn
- * in the view each time the view or the feeders change; `onDers(summary)` after each DER draw.
+ * in the view each time the view or the feeders change; `onDers(summary)` after each DER draw
+ * (`{hidden: true}` when the reader turns the DER off, `{error}` when they could not be had).
  */
 export function feederMap(container, { onView = () => {}, onDers = () => {} } = {}) {
   const map = L.map(container, { zoomSnap: 0.25, attributionControl: true, keyboard: true });
@@ -107,6 +108,7 @@ export function feederMap(container, { onView = () => {}, onDers = () => {} } = 
   };
   map.on("moveend", viewChanged);
   map.on("overlayadd", (event) => event.layer === ders.layer && showDers());
+  map.on("overlayremove", (event) => event.layer === ders.layer && onDers({ hidden: true }));
 
   const draw = async (filters, signal) => {
     const collection = await getJson("/v1/feeders", { ...filters, format: "geojson", limit: MAP_LIMIT }, signal);

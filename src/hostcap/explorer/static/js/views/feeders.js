@@ -125,8 +125,7 @@ export default async function finder({ root, params, signal }) {
     }
   };
   const onView = (feeders) => replace(mapRows, mapTable(feeders));
-  const onDers = (summary) =>
-    replace(derLine, summary.error ? h("span", { class: "error" }, `DER: ${summary.error.message}`) : derNote(summary));
+  const onDers = (summary) => replace(derLine, derNote(summary));
 
   const apply = () => {
     state.cursors = [null];
