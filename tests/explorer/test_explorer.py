@@ -501,10 +501,11 @@ def test_der_are_drawn_at_their_feeders_point_for_the_view_and_say_so(page, api)
     mine = [d for d in ders if d["feeder_id"] == feeder_id]
     installed = sum(d["status"] == "installed" for d in mine)
     page.locator(f"path.der-at-{feeder_id}").hover(force=True)
-    expect(page.locator(".leaflet-tooltip")).to_contain_text(
+    tooltip = page.locator(".leaflet-tooltip", has_text="DER placed at")  # not a feeder's, should the mouse pass one
+    expect(tooltip).to_contain_text(
         f"{len(mine)} DER placed at feeder {drawn[feeder_id]['native_feeder_id']}'s representative point, not their sites"
     )
-    expect(page.locator(".leaflet-tooltip")).to_contain_text(f"{installed} installed ({mw_text(mine, 'installed')})")
+    expect(tooltip).to_contain_text(f"{installed} installed ({mw_text(mine, 'installed')})")
     expect(page.locator(".map-note")).to_contain_text(f"DER: {len(ders)} installed or planned DER of the feeders drawn in view")
     # fetched for the view and bounded, never every page statewide
     assert asked and all("bbox=" in url and "limit=2000" in url and "all_pages" not in url for url in asked)
@@ -608,7 +609,7 @@ def test_names_from_the_data_are_text_in_the_maps_tooltips(page):
     feeder = page.locator("path.feeder").first.get_attribute("class")
     x, y = page.evaluate(ON_LINE, re.search(r"feeder-([0-9a-f]{32})", feeder).group(1))[0]
     page.mouse.move(x, y)
-    expect(page.locator(".leaflet-tooltip")).to_contain_text(f"{marked} · ")
+    expect(page.locator(".leaflet-tooltip", has_text="headroom after the queue")).to_contain_text(f"{marked} · ")
     page.locator("path.der-point").first.hover(force=True)
-    expect(page.locator(".leaflet-tooltip")).to_contain_text(f"placed at feeder {marked}'s representative point")
+    expect(page.locator(".leaflet-tooltip", has_text="DER placed at")).to_contain_text(f"feeder {marked}'s representative point")
     expect(page.locator(".injected")).to_have_count(0)
