@@ -698,15 +698,28 @@ def serve(
     """Serve the HTTP API from the published snapshot (docs at /docs); Ctrl-C stops it.
 
     The server refreshes on the schedule (see `hostcap schedule`; `--schedule off` turns it off)
-    and, with --watch, when source files change. /v1/status shows both.
+    and, with --watch, when source files change. /v1/status shows both. The explorer's map draws
+    web tiles only when $HOSTCAP_MAP_TILE_URL names a tile server (see the README).
     """
     from hostcap.api.server import serve as run_server
+    from hostcap.api.settings import ApiSettings
 
     hostcap = _hostcap(source, lake, config, long_running=True)
     orchestration = _orchestration(schedule, quiet, watch_mode, poll)
+    api_settings = _settings(ApiSettings)  # a bad HOSTCAP_API_* or HOSTCAP_MAP_* value stops the start, saying which
 
     log_to_stderr(logging.INFO)
-    run_server(hostcap, host, port, refresh_on_start, say=say, access_log=access_log, orchestration=orchestration, watch=watch)
+    run_server(
+        hostcap,
+        host,
+        port,
+        refresh_on_start,
+        say=say,
+        access_log=access_log,
+        orchestration=orchestration,
+        watch=watch,
+        settings=api_settings,
+    )
 
 
 subscriptions_app = typer.Typer(

@@ -14,7 +14,12 @@ import io
 import os
 import re
 import shutil
+import struct
+import threading
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -66,10 +71,11 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def page(browser, server) -> Iterator[Page]:
-    """A laptop-sized page on the server that fails the test on any console error, uncaught
-    exception, failed request or error response."""
+@contextmanager
+def watched_page(browser: Browser, server: str, elsewhere: list[str]) -> Iterator[Page]:
+    """A laptop-sized page on `server` that fails the test on any console error, uncaught
+    exception, failed request or error response; requests to any other origin than the server's
+    are added to `elsewhere`."""
     context = browser.new_context(viewport=LAPTOP, locale="en-US", base_url=server, accept_downloads=True)
     opened = context.new_page()
     problems: list[str] = []
@@ -80,9 +86,19 @@ def page(browser, server) -> Iterator[Page]:
         "requestfailed", lambda r: "ERR_ABORTED" not in (r.failure or "") and problems.append(f"failed: {r.url} {r.failure}")
     )
     opened.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"))
+    opened.on("request", lambda r: r.url.startswith(f"{server}/") or elsewhere.append(r.url))
     yield opened
     context.close()
     assert problems == []
+
+
+@pytest.fixture
+def page(browser, server) -> Iterator[Page]:
+    """A page on the sample's server, which has no tile server configured: it asks nothing of any other host."""
+    elsewhere: list[str] = []
+    with watched_page(browser, server, elsewhere) as opened:
+        yield opened
+    assert elsewhere == []
 
 
 #: elements that stick out of the screen's right edge, other than within a scrolling table box or
@@ -118,8 +134,9 @@ def number(text: str) -> float:
     return float(re.search(r"-?[\d,]+(\.\d+)?", text).group().replace(",", ""))
 
 
-def feeder_ids(page: Page) -> list[str]:
-    links = page.locator("table tbody td:first-child a").evaluate_all("links => links.map(a => a.hash)")
+def feeder_ids(page: Page, table: str = ".results") -> list[str]:
+    """The feeders a table lists, in its order: the finder's paged results, or `.map-table`."""
+    links = page.locator(f"{table} table tbody td:first-child a").evaluate_all("links => links.map(a => a.hash)")
     return [link.rsplit("/", 1)[1] for link in links]
 
 
@@ -400,3 +417,199 @@ def test_a_filter_changes_what_the_map_draws(page, api):
     expect(page.locator(".map")).to_have_attribute("data-drawn", "0")
     expect(page.locator(".map-note")).to_contain_text("without geometry in the source are in the table only")
     assert drawn_feeders(page) == set()
+
+
+def located_feeders(api: httpx.Client, params: dict) -> list[dict]:
+    """The feeders the finder's `params` select that the map can draw (they have a location), in list order."""
+    return [f for f in every(api, "/v1/feeders", {**params, "limit": 1000}) if f["point_lat"] is not None]
+
+
+def test_the_map_as_a_table_lists_the_feeders_drawn_in_view_and_the_keyboard_opens_one(page, api, wait_for):
+    filters = {"utility": "coned"}
+    located = located_feeders(api, filters)
+    shown(page, "/feeders?utility=coned")
+    the_map = page.locator(".map")
+    expect(the_map).to_have_attribute("data-drawn", str(len(located)))
+    expect(page.get_by_role("region", name=re.compile("^Map of the feeders"))).to_have_count(1)
+    table = page.locator(".map-table")
+    expect(table.locator("caption")).to_have_text(f"The map as a table: the {len(located)} feeders it draws in its current view")
+    assert feeder_ids(page, ".map-table") == [f["feeder_id"] for f in located]
+    # each row says in words what the line's colour says, and the feeder's DER
+    for row, feeder in zip(table.locator("tbody tr").all(), located, strict=True):
+        cells = row.locator("td").all_text_contents()  # the table is folded until opened
+        headroom = feeder["headroom_after_queue_mw"]
+        assert number(cells[2]) == round(headroom, 2)
+        band = page.evaluate("(h) => import('/explorer/js/map.js').then((m) => m.bandOf(h).label)", headroom)
+        assert cells[3] == band
+        assert number(cells[4]) == feeder["installed_der_count"] and number(cells[5]) == feeder["planned_der_count"]
+    expect(page.locator(".map-legend li")).to_have_text(
+        ["below 0", "0–1", "1–2", "2–5", "5 and more", "no figure", re.compile("DER")]
+    )
+
+    # zoomed in on one feeder's line, the table lists what `bbox` of the view answers: fewer feeders
+    before = the_map.get_attribute("data-view")
+    x, y = next(at[0] for f in located if (at := page.evaluate(ON_LINE, f["feeder_id"])))
+    page.mouse.move(x, y)
+    for _ in range(3):
+        page.mouse.wheel(0, -300)
+    wait_for(lambda: the_map.get_attribute("data-view") != before, "the view to change")
+
+    def table_is_the_views() -> bool:
+        view = the_map.get_attribute("data-view")
+        in_view = [f["feeder_id"] for f in every(api, "/v1/feeders", {**filters, "bbox": view, "limit": 1000})]
+        return feeder_ids(page, ".map-table") == in_view and the_map.get_attribute("data-view") == view
+
+    wait_for(table_is_the_views, "the table to list the feeders in the zoomed view")
+    listed = feeder_ids(page, ".map-table")
+    assert 0 < len(listed) < len(located)
+
+    # from the keyboard: past the filters, the skip link opens the table; its first link opens that feeder
+    page.get_by_role("button", name="Clear").focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip the map: its feeders as a table")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(table).to_have_attribute("open", "")
+    page.keyboard.press("Tab")  # the table's scrolling region
+    page.keyboard.press("Tab")
+    first = next(f for f in located if f["feeder_id"] == listed[0])
+    expect(table.get_by_role("link", name=first["native_feeder_id"], exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"#/feeders/{first['feeder_id']}$"))
+    wait_drawn(page)
+    expect(page.locator("h1")).to_contain_text(first["native_feeder_id"])
+
+
+def test_der_are_drawn_at_their_feeders_point_for_the_view_and_say_so(page, api):
+    asked: list[str] = []
+    page.on("request", lambda r: "/v1/ders" in r.url and asked.append(r.url))
+    filters = {"utility": "coned", "min_headroom_mw": "0"}  # some coned feeders have DER but no room
+    drawn = {f["feeder_id"]: f for f in located_feeders(api, filters)}
+    shown(page, "/feeders?utility=coned&min_headroom_mw=0")
+    the_map = page.locator(".map")
+    expect(the_map).to_have_attribute("data-drawn", str(len(drawn)))
+    expect(the_map).to_have_attribute("data-ders", re.compile(r"^\d+$"))
+    view = the_map.get_attribute("data-view")
+    in_view = every(api, "/v1/ders", {"utility": "coned", "status": ["installed", "planned"], "bbox": view, "limit": 1000})
+    assert {d["location_source"] for d in in_view} == {"feeder_point"}
+    ders = [d for d in in_view if d["feeder_id"] in drawn]  # the DER of the feeders the filters select
+    assert ders and len(ders) < len(in_view)
+    expect(the_map).to_have_attribute("data-ders", str(len(ders)))
+    # one marker per feeder point, saying how many DER of each status it stands for and where they really are
+    markers = page.locator("path.der-point")
+    expect(markers).to_have_count(len({d["feeder_id"] for d in ders}))
+    feeder_id = max(drawn, key=lambda f: sum(d["feeder_id"] == f for d in ders))
+    mine = [d for d in ders if d["feeder_id"] == feeder_id]
+    installed = sum(d["status"] == "installed" for d in mine)
+    page.locator(f"path.der-at-{feeder_id}").hover(force=True)
+    tooltip = page.locator(".leaflet-tooltip", has_text="DER placed at")  # not a feeder's, should the mouse pass one
+    expect(tooltip).to_contain_text(
+        f"{len(mine)} DER placed at feeder {drawn[feeder_id]['native_feeder_id']}'s representative point, not their sites"
+    )
+    expect(tooltip).to_contain_text(f"{installed} installed ({mw_text(mine, 'installed')})")
+    expect(page.locator(".map-note")).to_contain_text(f"DER: {len(ders)} installed or planned DER of the feeders drawn in view")
+    # fetched for the view and bounded, never every page statewide
+    assert asked and all("bbox=" in url and "limit=2000" in url and "all_pages" not in url for url in asked)
+
+    page.locator("summary", has_text="The map as a table").click()
+    screenshots(page, "map-der")
+    # the layer control turns the DER off and on again
+    page.get_by_label("DER (at their feeder's point)").uncheck()
+    expect(markers).to_have_count(0)
+    expect(page.locator(".map-note")).to_contain_text("DER: turned off in the map's layer control.")
+    page.get_by_label("DER (at their feeder's point)").check()
+    expect(markers).to_have_count(len({d["feeder_id"] for d in ders}))
+
+
+def mw_text(ders: list[dict], status: str) -> str:
+    """The MW of `ders` of `status` as the explorer writes it (en-US, two decimals at most)."""
+    total = sum(d["nameplate_kw"] or 0 for d in ders if d["status"] == status) / 1000
+    return f"{total:,.2f}".rstrip("0").rstrip(".") + "\u00a0MW"
+
+
+def one_pixel_png(red: int, green: int, blue: int) -> bytes:
+    """A valid 1×1 PNG of one colour (a browser stretches it over the tile's 256×256 pixels)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1×1, 8 bits, RGB
+    pixels = zlib.compress(bytes([0, red, green, blue]))  # one row: no filter, one pixel
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+#: the tile server's answer to every tile: a pale blue, so a screenshot shows where tiles are
+TILE = one_pixel_png(214, 228, 240)
+
+
+@pytest.fixture
+def tile_server() -> Iterator[tuple[str, list[str]]]:
+    """A tile server on 127.0.0.1 answering every path with a PNG, and the paths it was asked for."""
+    asked: list[str] = []
+
+    class Tiles(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the handler's name in http.server
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(TILE)))
+            self.end_headers()
+            self.wfile.write(TILE)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", asked
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+def test_web_tiles_come_from_the_configured_server_under_the_feeders(browser, lake, serve, wait_for, api, tile_server):
+    tiles, asked = tile_server
+    env = {"HOSTCAP_MAP_TILE_URL": f"{tiles}/tiles/{{z}}/{{x}}/{{y}}.png", "HOSTCAP_MAP_TILE_ATTRIBUTION": "Tiles: <b>ours</b>"}
+    located = located_feeders(api, {})
+    with serve(lake[0].settings, env=env) as running:
+        wait_for(lambda: httpx.get(f"{running.url}/readyz").status_code == 200, "the snapshot to load")
+        elsewhere: list[str] = []
+        with watched_page(browser, running.url, elsewhere) as page:
+            shown(page, "/feeders")
+            expect(page.locator(".map")).to_have_attribute("data-drawn", str(len(located)))
+            expect(page.locator(".leaflet-tile-pane img.leaflet-tile-loaded").first).to_be_attached()
+            assert asked and all(re.fullmatch(r"/tiles/\d+/\d+/\d+\.png", path) for path in asked)
+            assert elsewhere and all(url.startswith(f"{tiles}/tiles/") for url in elsewhere)
+            # the operator's credit is shown as text, never as markup
+            expect(page.locator(".leaflet-control-attribution")).to_contain_text("Tiles: <b>ours</b>")
+            expect(page.get_by_label("Web map tiles")).to_be_checked()
+            # the tiles lie under the county outlines and the feeders
+            panes = page.evaluate(
+                "() => ['tile', 'outlines', 'overlay'].map((p) => +getComputedStyle(document.querySelector(`.leaflet-${p}-pane`)).zIndex)"
+            )
+            assert panes == sorted(panes)
+            screenshots(page, "map-tiles")
+
+
+def test_names_from_the_data_are_text_in_the_maps_tooltips(page):
+    """A native feeder ID is the source file's text; Leaflet writes a string tooltip as HTML, so
+    the map's tooltips once made markup of it: now they hold it as text."""
+    marked = '<b class="injected">4Z81</b>'
+
+    def mark(route) -> None:
+        response = route.fetch()
+        body = response.json()
+        for feature in body["features"]:
+            feature["properties"]["native_feeder_id"] = marked
+        route.fulfill(response=response, json=body)
+
+    page.route(re.compile(r"/v1/(feeders|ders)\?.*format=geojson"), mark)
+    shown(page, "/feeders?utility=coned")
+    expect(page.locator(".map")).to_have_attribute("data-ders", re.compile(r"^[1-9]\d*$"))
+    feeder = page.locator("path.feeder").first.get_attribute("class")
+    x, y = page.evaluate(ON_LINE, re.search(r"feeder-([0-9a-f]{32})", feeder).group(1))[0]
+    page.mouse.move(x, y)
+    expect(page.locator(".leaflet-tooltip", has_text="headroom after the queue")).to_contain_text(f"{marked} · ")
+    page.locator("path.der-point").first.hover(force=True)
+    expect(page.locator(".leaflet-tooltip", has_text="DER placed at")).to_contain_text(f"feeder {marked}'s representative point")
+    expect(page.locator(".injected")).to_have_count(0)

@@ -4,16 +4,10 @@ on the explorer's own module (no browser needed), so it runs wherever Node is in
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-from pathlib import Path
 
-import pytest
+from tests.explorer.node import module, needs_node, run
 
-API_JS = Path(__file__).resolve().parents[2] / "src" / "hostcap" / "explorer" / "static" / "js" / "api.js"
-NODE = shutil.which("node")
-
-pytestmark = pytest.mark.skipif(NODE is None, reason="no Node.js to run the explorer's modules")
+pytestmark = needs_node
 
 CASES = [
     ("/v1/refreshes", "run", "20260101T000000Z-abcdef"),
@@ -29,21 +23,13 @@ CASES = [
 
 def _id_paths() -> list[str]:
     """What the explorer's `idPath` makes of each case: the path, or `refused: <message>`."""
-    script = f"""
-        import {{ idPath }} from {json.dumps(API_JS.as_uri())};
+    return run(f"""
+        import {{ idPath }} from {module("api.js")};
         const made = {json.dumps(CASES)}.map(([base, kind, id]) => {{
           try {{ return idPath(base, kind, id); }} catch (error) {{ return `refused: ${{error.message}}`; }}
         }});
         console.log(JSON.stringify(made));
-    """
-    done = subprocess.run(
-        [NODE, "--experimental-detect-module", "--input-type=module", "-e", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return json.loads(done.stdout)
+    """)
 
 
 def test_ids_from_the_page_url_never_become_other_paths():

@@ -36,11 +36,13 @@ def serve(
     access_log: bool = False,
     orchestration: OrchestrationSettings | None = None,
     watch: bool = False,
+    settings: ApiSettings | None = None,
 ) -> None:
     """Serve until stopped. Without an API key the refresh endpoints are open, so the server
     listens on loopback only, whatever `host` asked for. With `orchestration`, the server also
-    refreshes on its schedule and, with `watch`, when source files change."""
-    settings = ApiSettings()
+    refreshes on its schedule and, with `watch`, when source files change. `settings` default to
+    the `HOSTCAP_*` environment, read now."""
+    settings = settings or ApiSettings()
     if settings.api_key is None and not _is_loopback(host):
         say(f"HOSTCAP_API_KEY is not set: binding to {LOOPBACK} only, not {host} (refresh endpoints are unprotected)")
         host = LOOPBACK

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: a tile URL template's placeholders: the tile's zoom and column and row, and the optional subdomain
+#: (`{s}`: a, b or c) and retina suffix (`{r}`) Leaflet fills
+TILE_REQUIRED = {"z", "x", "y"}
+TILE_OPTIONAL = {"s", "r"}
+TILE_SCHEMES = ("http", "https")
+
 
 class ApiSettings(BaseSettings):
-    """Who may refresh, how often to look for snapshots published elsewhere, and request size and time limits."""
+    """Who may refresh, how often to look for snapshots published elsewhere, request size and time limits, and
+    the web tiles the explorer's map draws under the feeders (none unless the operator names a server)."""
 
     # the other HOSTCAP_* variables are the project settings', so unknown names are ignored here
     model_config = SettingsConfigDict(env_prefix="HOSTCAP_", extra="ignore")
@@ -35,6 +45,37 @@ class ApiSettings(BaseSettings):
         description="Seconds a client has to send a whole request once `hostcap serve` is ready for one (slower: "
         "408 and the connection closed); a connection that sends nothing is closed after it too.",
     )
+
+    map_tile_url: str | None = Field(
+        None,
+        description="URL template of a web tile server the explorer's map draws under the feeders, e.g. "
+        "`https://tiles.example.org/{z}/{x}/{y}.png` (http or https; `{z}`, `{x}`, `{y}` required, `{s}` and `{r}` "
+        "allowed). Unset: no tiles, and the map asks nothing of any other host.",
+    )
+    map_tile_attribution: str | None = Field(
+        None, max_length=300, description="Credit shown on the map for the tiles (plain text), as their provider requires."
+    )
+
+    @field_validator("map_tile_url")
+    @classmethod
+    def _a_tile_template(cls, url: str | None) -> str | None:
+        if url is None or not url.strip():
+            return None
+        url = url.strip()
+        parts = urlsplit(url)
+        if parts.scheme not in TILE_SCHEMES or not parts.netloc:
+            raise ValueError(f"must be an http(s) URL, not {url!r}")
+        placeholders = set(re.findall(r"\{([^{}]*)\}", url))
+        if missing := sorted(TILE_REQUIRED - placeholders, key="zxy".index):
+            raise ValueError("must contain " + ", ".join(f"{{{name}}}" for name in missing) + f": {url!r}")
+        if unknown := sorted(placeholders - TILE_REQUIRED - TILE_OPTIONAL):
+            raise ValueError("has placeholders a tile layer cannot fill: " + ", ".join(f"{{{name}}}" for name in unknown))
+        return url
+
+    @field_validator("map_tile_attribution")
+    @classmethod
+    def _blank_attribution_is_unset(cls, text: str | None) -> str | None:
+        return text.strip() if text is not None and text.strip() else None
 
     @field_validator("api_key")
     @classmethod

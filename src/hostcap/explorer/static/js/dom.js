@@ -25,6 +25,9 @@ function append(node, children) {
   }
 }
 
+/** A text node: for libraries (Leaflet's tooltips) that would write a string as HTML. */
+export const asNode = (text) => document.createTextNode(text);
+
 /** Replace everything inside `node` with `children`. */
 export function replace(node, ...children) {
   node.replaceChildren();

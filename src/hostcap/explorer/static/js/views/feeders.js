@@ -1,12 +1,14 @@
 // Feeder finder: filters and sort kept in the URL, a map of the feeders the filters select (the
-// API's GeoJSON), a paged table from /v1/feeders, and a CSV download of every feeder the filters
-// select (the API's CSV with `all_pages=true`).
+// API's GeoJSON) and their DER, the map as a table (reached by a skip link), a paged table from
+// /v1/feeders, and a CSV download of every feeder the filters select (the API's CSV with `all_pages=true`).
 
 import { ApiError, apiUrl, getJson } from "../api.js";
 import { h, replace, setTitle, uid } from "../dom.js";
 import { count, counted, date, kv, mw, NONE, utilityName } from "../format.js";
 import { SCENARIOS, setWarnMonths, studyIsStale, studyAge, warnMonths } from "../freshness.js";
 import { feederMap, mapNote } from "../map.js";
+import { derNote } from "../map-ders.js";
+import { mapTable } from "../map-table.js";
 import { dataTable, nextSort } from "../table.js";
 
 const FILTERS = ["utility", "substation", "min_max_hc_mw", "min_headroom_mw", "scenario"];
@@ -87,23 +89,43 @@ export default async function finder({ root, params, signal }) {
     replace(results, table(page), pager(page));
   };
 
+  const tableId = uid("map-table");
   const mapBox = h("div", {
     class: "map",
     role: "region",
-    "aria-label": "Map of the feeders matching the filters (the table below lists the same feeders)",
+    "aria-label": "Map of the feeders matching the filters and their DER (the map as a table follows it)",
   });
   const note = h("p", { class: "map-note" });
+  const derLine = h("span", { class: "der-note" });
+  const mapRows = h("div", { id: tableId, tabindex: -1 });
+  const asTable = h("details", { class: "map-table" }, h("summary", {}, "The map as a table"), mapRows);
+  // keyboard and screen-reader users skip the map to the same results as a table
+  const skip = h(
+    "a",
+    {
+      class: "skip-map",
+      href: `#${tableId}`,
+      onclick: (event) => {
+        event.preventDefault(); // the hash holds the route
+        asTable.open = true;
+        mapRows.focus();
+      },
+    },
+    "Skip the map: its feeders as a table",
+  );
   let map = null;
   let draws = 0;
   const drawMap = async () => {
     const ticket = ++draws;
     try {
       const drawn = await map.draw(state.filters, signal);
-      if (ticket === draws) replace(note, mapNote(drawn));
+      if (ticket === draws) replace(note, mapNote(drawn), " ", derLine);
     } catch (error) {
       if (error.name !== "AbortError" && ticket === draws) replace(note, h("span", { class: "error" }, error.message));
     }
   };
+  const onView = (feeders) => replace(mapRows, mapTable(feeders));
+  const onDers = (summary) => replace(derLine, derNote(summary));
 
   const apply = () => {
     state.cursors = [null];
@@ -156,12 +178,14 @@ export default async function finder({ root, params, signal }) {
     root,
     h("h1", {}, "Feeders"),
     form,
+    skip,
     mapBox,
     note,
+    asTable,
     h("div", { class: "summary" }, status, download),
     results,
   );
-  map = feederMap(mapBox);
+  map = feederMap(mapBox, { onView, onDers });
   await Promise.all([load(), drawMap()]);
 }
 
