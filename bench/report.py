@@ -231,7 +231,7 @@ def _api_row(r: dict) -> str:
     return (
         f"| `{r['url_path']}` | {r['requests_per_s']:,.0f} | {r['latency_ms']['p50']:.2f} ms | {r['latency_ms']['p99']:.2f} ms | "
         f"{r['server_cpu_ms_per_request']:.3f} ms | {ceiling['requests_per_s']:,.0f} ({ceiling['body_bytes']:,} B) | "
-        f"**{ceiling['ratio']:.0%}** | {bar or '(measured)'}; ÷ ceiling: {ceiling['bar']} | "
+        f"**{ceiling['ratio']:.0%}** | {ceiling['cpu_ratio']:.0%} | {bar or '(measured)'}; ÷ ceiling: {ceiling['bar']} | "
         f"{_verdict(r['meets_bars']) if bar else ''} |"
     )
 
@@ -263,10 +263,13 @@ def _api_section(api: dict) -> list[str]:
         "call's answers) and content type of the call's answer; it gets the very wrk command of the call, right after "
         "it, round by round. **÷ ceiling** is hostcap's req/s over the ceiling's: it is recorded (no numeric bar); "
         f"before it was measured this way, `{reference['endpoint']}` reached {reference['ratio']:.0%} "
-        f"({reference['requests_per_s']:,} against {reference['ceiling_requests_per_s']:,} req/s). Round by round: {rounds}.",
+        f"({reference['requests_per_s']:,} against {reference['ceiling_requests_per_s']:,} req/s). Round by round: {rounds}. "
+        "**÷ ceiling, CPU** is the ceiling's server CPU time per request over the call's: the same share as one "
+        "core would show it, which other load on the machine hardly moves (req/s also carry wrk's own work, "
+        "the same per request for both).",
         "",
-        "| endpoint | req/s | p50 | p99 | server CPU per request | ceiling req/s (body) | ÷ ceiling | bar | |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| endpoint | req/s | p50 | p99 | server CPU per request | ceiling req/s (body) | ÷ ceiling | ÷ ceiling, CPU | bar | |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         *(_api_row(r) for r in api["results"]),
         "",
         f"Server RSS: {api['server_rss_after_load_mib']:,.0f} MiB after loading the snapshot, {api['server_rss_peak_mib']:,.0f} MiB peak "

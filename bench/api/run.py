@@ -245,17 +245,22 @@ def median_of(runs: list[dict], name: str, bars: dict) -> dict:
 
 def ceiling_of(runs: list[dict], hostcap_runs: list[dict], answer: tuple[str, int]) -> dict:
     """A call's ceiling: its median figures, and the call's req/s as a share of it, of the medians
-    and round by round (a round's two runs, one after the other, met the same load)."""
+    and round by round (a round's two runs, one after the other, met the same load); and the
+    same share of server CPU per request (the ceiling's over the call's), which other load on the
+    machine hardly moves."""
     rps = statistics.median(r["requests_per_s"] for r in runs)
     hostcap_rps = statistics.median(r["requests_per_s"] for r in hostcap_runs)
+    cpu = statistics.median(r["server_cpu_ms_per_request"] for r in runs)
+    hostcap_cpu = statistics.median(r["server_cpu_ms_per_request"] for r in hostcap_runs)
     return {
         "content_type": answer[0],
         "body_bytes": answer[1],
         "requests_per_s": rps,
         "latency_ms": {k: statistics.median(r["latency_ms"][k] for r in runs) for k in ("p50", "p99")},
-        "server_cpu_ms_per_request": statistics.median(r["server_cpu_ms_per_request"] for r in runs),
+        "server_cpu_ms_per_request": cpu,
         "errors": sum(r["errors"] for r in runs),
         "ratio": round(hostcap_rps / rps, 3),
+        "cpu_ratio": round(cpu / hostcap_cpu, 3),
         "round_ratios": [round(h["requests_per_s"] / c["requests_per_s"], 3) for h, c in zip(hostcap_runs, runs)],
         "bar": CEILING_BAR,
         "command": runs[0]["command"],
@@ -354,7 +359,8 @@ def line_of(result: dict) -> str:
         f"errors {result['errors']}  rss {result['server_rss_peak_mib']:.0f} MiB  "
         + ("ok" if result["meets_bars"] else "BELOW BAR")
         + f"  | ceiling {ceiling['requests_per_s']:8.0f} req/s ({ceiling['body_bytes']:,} bytes {ceiling['content_type']}): "
-        f"÷ ceiling {ceiling['ratio']:.0%} (rounds {', '.join(f'{r:.0%}' for r in ceiling['round_ratios'])}; bar: {CEILING_BAR})"
+        f"÷ ceiling {ceiling['ratio']:.0%} (rounds {', '.join(f'{r:.0%}' for r in ceiling['round_ratios'])}; bar: {CEILING_BAR}), "
+        f"of CPU per request {ceiling['cpu_ratio']:.0%}"
     )
 
 
