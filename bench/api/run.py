@@ -215,6 +215,7 @@ def measure_endpoint(base: str, pid: int, path: str, ids_file: str, duration: in
         .replace(ids_file, "IDS"),
         "requests": summary["requests"],
         "errors": sum(summary["errors"].values()),
+        "errors_by_kind": {kind: n for kind, n in summary["errors"].items() if n},
         "requests_per_s": round(summary["requests"] / seconds, 1),
         "mb_per_s": round(summary["bytes"] / seconds / 1e6, 1),
         "latency_ms": {k: round(v / 1000, 2) for k, v in summary["latency_us"].items()},
