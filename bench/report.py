@@ -243,8 +243,9 @@ def _others_sentence(api: dict) -> str:
     busiest = max(run["other_processes_cpu_cores"] for run in runs)
     return (
         f"Other processes (neither the servers nor wrk) used {others:.2f} of the {api['machine']['cores']} cores in the "
-        f"median run, {busiest:.2f} at most: req/s are lower than on an idle machine; a call and its ceiling ran "
-        "back to back under the same load, so the ratio is the figure to compare."
+        f"median run, {busiest:.2f} at most: req/s are lower than on an idle machine. A call and its ceiling ran "
+        "back to back, so their ratio is the figure to compare; where the load changed between the two runs of a "
+        "round its req/s share swings, and the CPU share is the steadier one."
     )
 
 
