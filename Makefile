@@ -58,7 +58,7 @@ bench-floor: $(BENCH_STAMP)  ## full and no-change refresh beside the raw DuckDB
 bench-spark: $(BENCH_STAMP)  ## Spark (local): full refresh at scale 1
 	$(BIN)/python -m bench spark
 
-bench-api: $(BENCH_STAMP)  ## API load test over the scale-1 lake with wrk (32 connections)
+bench-api: $(BENCH_STAMP)  ## API load test over the scale-1 lake with wrk (32 connections), each call against its bare-ASGI ceiling
 	$(BIN)/python -m bench api
 
 bench-notify: $(BENCH_STAMP)  ## publish-to-delivery latency of 1,000 webhook subscriptions at scale 1

@@ -5,7 +5,7 @@ python -m bench data       # generate the sample data at every scale (once)
 python -m bench refresh    # DuckDB: full refresh at each scale, no-change and one-source at scale 1
 python -m bench floor      # hostcap ÷ the raw DuckDB read-and-write of the same files: two-utility real files, scale 1
 python -m bench spark      # Spark (local): full refresh at scale 1 (needs the spark extra and Java)
-python -m bench api        # load test of the API over the scale-1 lake (needs wrk)
+python -m bench api        # load test of the API over the scale-1 lake, each call against its bare-ASGI ceiling (needs wrk)
 python -m bench notify     # publish-to-delivery latency of 1,000 webhook subscriptions at scale 1
 python -m bench spatial    # the spatial index over a million synthetic segments, and locate/near over HTTP at scale 1 (needs wrk)
 python -m bench report     # BENCHMARKS.md from bench/results/*.json

@@ -217,64 +217,71 @@ def _floor_section(result: dict) -> list[str]:
     return lines
 
 
-def _ceiling_row(ceiling: dict) -> str:
+def _api_row(r: dict) -> str:
+    bars = r["bars"]
+    bar = ", ".join(
+        part
+        for part in (
+            f"≥ {bars['min_rps']:,} req/s" if "min_rps" in bars else "",
+            f"p99 ≤ {bars['max_p99_ms']} ms" if "max_p99_ms" in bars else "",
+        )
+        if part
+    )
+    ceiling = r["ceiling"]
     return (
-        f"| bare ASGI app, {ceiling['body_bytes']:,}-byte body (ceiling) | {ceiling['requests_per_s']:,.0f} | "
-        f"{ceiling['latency_ms']['p50']:.2f} ms | {ceiling['latency_ms']['p99']:.2f} ms | {ceiling['server_cpu_ms_per_request']:.3f} ms | "
-        "(measured) | |"
+        f"| `{r['url_path']}` | {r['requests_per_s']:,.0f} | {r['latency_ms']['p50']:.2f} ms | {r['latency_ms']['p99']:.2f} ms | "
+        f"{r['server_cpu_ms_per_request']:.3f} ms | {ceiling['requests_per_s']:,.0f} ({ceiling['body_bytes']:,} B) | "
+        f"**{ceiling['ratio']:.0%}** | {ceiling['cpu_ratio']:.0%} | {bar or '(measured)'}; ÷ ceiling: {ceiling['bar']} | "
+        f"{_verdict(r['meets_bars']) if bar else ''} |"
     )
 
 
-def _ceiling_sentence(api: dict) -> list[str]:
-    ceiling = api["ceiling"]
-    peer = next(r for r in api["results"] if r["endpoint"] == ceiling["peer"])
-    rounds = ", ".join(f"{share:.0%}" for share in ceiling["round_shares"])
-    return [
-        "",
-        f"`{ceiling['peer']}` reaches **{ceiling['peer_share']:.0%}** of the ceiling ({peer['requests_per_s']:,.0f} against "
-        f"{ceiling['requests_per_s']:,.0f} req/s; round by round {rounds}). The ceiling is a bare ASGI app under the "
-        "same uvicorn settings as `hostcap serve`, on 127.0.0.1, answering every request with a pre-encoded body the "
-        f"mean size of a `{ceiling['peer']}` answer, driven by the same wrk command in the same run, round by round "
-        "with the endpoints.",
-    ]
+def _others_sentence(api: dict) -> str:
+    """How much of the machine other work took while the calls and ceilings ran (wrk shares it too)."""
+    runs = [run for r in api["results"] for run in (*r["runs"], *r["ceiling"]["runs"])]
+    others = statistics.median(run["other_processes_cpu_cores"] for run in runs)
+    busiest = max(run["other_processes_cpu_cores"] for run in runs)
+    return (
+        f"Other processes (neither the servers nor wrk) used {others:.2f} of the {api['machine']['cores']} cores in the "
+        f"median run, {busiest:.2f} at most: req/s are lower than on an idle machine. A call and its ceiling ran "
+        "back to back, so their ratio is the figure to compare; where the load changed between the two runs of a "
+        "round its req/s share swings, and the CPU share is the steadier one."
+    )
 
 
 def _api_section(api: dict) -> list[str]:
+    reference = api["ceiling_reference"]
+    rounds = "; ".join(f"`{r['endpoint']}` {', '.join(f'{x:.0%}' for x in r['ceiling']['round_ratios'])}" for r in api["results"])
     lines = [
         "## API",
         "",
         f"`hostcap serve` over the scale-1 lake; {api['connections']} connections, wrk with {api['wrk_threads']} threads, "
         f"{api['runs_per_figure']} runs of {api['duration_s']} s per endpoint (medians). `getDERsForFeeder` asks for a "
-        f"different feeder each request ({api['feeder_ids_rotated']:,} in turn).",
+        f"different feeder each request ({api['feeder_ids_rotated']:,} in turn), `/v1/locate` for another place on the lines.",
         "",
-        "| endpoint | req/s | p50 | p99 | server CPU per request | bar | |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for r in api["results"]:
-        bars = r["bars"]
-        bar = ", ".join(
-            part
-            for part in (
-                f"≥ {bars['min_rps']:,} req/s" if "min_rps" in bars else "",
-                f"p99 ≤ {bars['max_p99_ms']} ms" if "max_p99_ms" in bars else "",
-            )
-            if part
-        )
-        lines.append(
-            f"| `{r['url_path']}` | {r['requests_per_s']:,.0f} | {r['latency_ms']['p50']:.2f} ms | {r['latency_ms']['p99']:.2f} ms | "
-            f"{r['server_cpu_ms_per_request']:.3f} ms | {bar or '(measured)'} | {_verdict(r['meets_bars']) if bar else ''} |"
-        )
-    if "ceiling" in api:
-        lines += [_ceiling_row(api["ceiling"]), *_ceiling_sentence(api)]
-    lines += [
+        "Each call's ceiling is a bare ASGI app (a plain async callable, no framework) under the uvicorn options "
+        "`hostcap serve` uses, on 127.0.0.1, answering with a pre-encoded body of the size (the mean over the "
+        "call's answers) and content type of the call's answer; it gets the very wrk command of the call, right after "
+        "it, round by round. **÷ ceiling** is hostcap's req/s over the ceiling's: it is recorded (no numeric bar); "
+        f"before it was measured this way, `{reference['endpoint']}` reached {reference['ratio']:.0%} "
+        f"({reference['requests_per_s']:,} against {reference['ceiling_requests_per_s']:,} req/s). Round by round: {rounds}. "
+        "**÷ ceiling, CPU** is the ceiling's server CPU time per request over the call's: the same share as one "
+        "core would show it, which other load on the machine hardly moves (req/s also carry wrk's own work, "
+        "the same per request for both).",
+        "",
+        "| endpoint | req/s | p50 | p99 | server CPU per request | ceiling req/s (body) | ÷ ceiling | ÷ ceiling, CPU | bar | |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        *(_api_row(r) for r in api["results"]),
         "",
         f"Server RSS: {api['server_rss_after_load_mib']:,.0f} MiB after loading the snapshot, {api['server_rss_peak_mib']:,.0f} MiB peak "
         f"under load (bar ≤ {api['rss_bar_mib']} MiB: {_verdict(api['meets_rss_bar'])}).",
         "",
-        "Commands (after a 3 s warm-up each):",
+        _others_sentence(api),
+        "",
+        "Commands (after a 3 s warm-up each; each ceiling run is its call's command on the ceiling's port):",
         "",
         "    " + api["invocation"],
-        *sorted({f"    {r['command']}" for r in [*api["results"], *([api["ceiling"]] if "ceiling" in api else [])]}),
+        *sorted({f"    {r['command']}" for r in api["results"]}),
         "",
         "Machine:",
         "",

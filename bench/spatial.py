@@ -13,7 +13,6 @@ each request at another place on the lines, with the server's memory.
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 import time
@@ -138,7 +137,6 @@ HTTP_ENDPOINTS = [
     ("near_feeders_5km", "/v1/feeders?{id}&radius_km=5&limit=100", {}),
 ]
 MAX_RSS_MIB = 600
-PLACES = 5_000
 
 
 def geometry_lake(scale: float = 1.0) -> Path:
@@ -154,18 +152,9 @@ def geometry_lake(scale: float = 1.0) -> Path:
     return lake
 
 
-def _places(lake: Path) -> list[tuple[float, float]]:
-    """Query points: vertices of the lake's segment lines, nudged by up to ~50 m."""
-    segments = Hostcap(Settings(lake_dir=str(lake))).lake.read_table("feeder_segments").column("geometry")
-    rng = np.random.default_rng(17)
-    texts = [t for t in segments.to_pylist() if t]
-    points = [json.loads(texts[i])["coordinates"][0] for i in rng.integers(0, len(texts), PLACES)]
-    return [(lat + rng.normal(0, 0.0003), lon + rng.normal(0, 0.0003)) for lon, lat in points]
-
-
 def http_figures(duration: int = 15, runs: int = 3) -> dict:
     lake = geometry_lake()
-    places = _places(lake)
+    places = api.places(lake)
     port = api.free_port()
     base = f"http://127.0.0.1:{port}"
     server = api.start(

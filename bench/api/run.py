@@ -1,11 +1,12 @@
-"""Load benchmark of the API: req/s and p50/p99 latency of the three hot calls, and server RSS.
+"""Load benchmark of the API: req/s and p50/p99 latency of the hot calls, each against its ceiling.
 
 Starts `hostcap serve` on 127.0.0.1 over a lake you built (statewide scale: see README.md here),
 drives it with wrk (Debian package `wrk`) at a fixed concurrency, and writes the figures, the
 exact wrk commands and the machine's state to a JSON file. Beside it, in the same run, it drives
-the ceiling (ceiling.py: a bare ASGI app under the same uvicorn settings answering a pre-encoded
-body the size of a `getDERsForFeeder` answer), so hostcap's req/s is also a share of what the
-server and machine allow at that moment.
+the ceiling (ceiling.py: a bare ASGI app under the same uvicorn options answering, per call, a
+pre-encoded body of the size and content type of that call's typical answer), each call's run
+followed by its ceiling's, so hostcap's req/s is also a share of what the server and machine allow
+at that moment.
 
     python bench/api/run.py --lake <lake dir> [--duration 15] [--runs 3] [--out bench/results/api.json]
 
@@ -30,23 +31,47 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+
+import numpy as np
+
+from hostcap.config import Settings
+from hostcap.core import Hostcap
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "wrk.lua"
 CEILING = HERE / "ceiling.py"
-#: (name, path; {id} is replaced per request by the next feeder ID, bars from the issue)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A measured call: `path`'s `{id}` is replaced per request by the next line of the file of
+    `rotates` ("feeders": every feeder's native ID; "places": `lat=..&lon=..` on the lake's lines)."""
+
+    name: str
+    path: str
+    bars: dict
+    rotates: str | None = None
+
+
+#: the calls, with their bars from the issues (`/v1/locate` only over a lake with segment lines)
 ENDPOINTS = [
-    ("getDERsForFeeder", "/getDERsForFeeder?feederID={id}", {"min_rps": 2000, "max_p99_ms": 20}),
-    ("getFeeders", "/getFeeders?maxHostingCapacity=5", {}),
-    ("v1_feeders_limit_100", "/v1/feeders?limit=100", {"min_rps": 1000}),
+    Endpoint("getDERsForFeeder", "/getDERsForFeeder?feederID={id}", {"min_rps": 2000, "max_p99_ms": 20}, "feeders"),
+    Endpoint("getFeeders", "/getFeeders?maxHostingCapacity=5", {}),
+    Endpoint("v1_feeders_limit_100", "/v1/feeders?limit=100", {"min_rps": 1000}),
+    Endpoint("locate", "/v1/locate?{id}&tolerance_km=0.1", {}, "places"),
 ]
 MAX_RSS_MIB = 500
-#: the endpoint the ceiling is compared with (its answer's size is the ceiling's body size)
-CEILING_PEER = "getDERsForFeeder"
-#: how many feeders' answers are fetched to size the ceiling's body (evenly spaced over all feeders)
+#: hostcap's req/s ÷ its ceiling's has no numeric bar: it is recorded, beside the figure the issue
+#: gave before this measurement existed
+CEILING_BAR = "record"
+CEILING_REFERENCE = {"endpoint": "getDERsForFeeder", "ratio": 0.29, "requests_per_s": 9410, "ceiling_requests_per_s": 32500}
+#: how many answers are fetched to size a rotating call's ceiling body (evenly spaced over its IDs)
 SIZE_SAMPLE = 200
+#: query places for `/v1/locate`
+PLACES = 5_000
 
 
 def free_port() -> int:
@@ -67,13 +92,13 @@ def get_json(url: str) -> dict:
         return json.load(response)
 
 
-def wait_ready(base: str, server: subprocess.Popen, timeout_s: float = 120) -> None:
+def wait_ready(base: str, server: subprocess.Popen, timeout_s: float = 120, path: str = "/readyz") -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if server.poll() is not None:
             sys.exit(f"the server exited: {server.stdout.read() if server.stdout else ''}")
         try:
-            get_json(f"{base}/readyz")
+            get_json(base + path)
             return
         except OSError:
             time.sleep(0.25)
@@ -91,14 +116,35 @@ def stop(server: subprocess.Popen) -> None:
     server.communicate(timeout=30)
 
 
-def answer_bytes(base: str, path: str, ids: list[str]) -> int:
-    """The mean body size of the endpoint's answers over an even sample of the feeders."""
+def url_of(base: str, endpoint: Endpoint, rotated: str = "") -> str:
+    """The URL wrk asks for with `rotated` as the `{id}` (percent-encoded as a client would)."""
+    return base + endpoint.path.replace("{id}", urllib.parse.quote(rotated, safe="=&,."))
+
+
+def typical_answer(base: str, endpoint: Endpoint, ids: list[str]) -> tuple[str, int]:
+    """The content type and mean body size of the call's answers: over an even sample of its IDs
+    when it rotates through them, else its one answer."""
     step = max(len(ids) // SIZE_SAMPLE, 1)
-    sizes = []
-    for feeder_id in ids[::step][:SIZE_SAMPLE]:
-        with urllib.request.urlopen(base + path.replace("{id}", urllib.parse.quote(feeder_id)), timeout=10) as response:
+    content_types, sizes = set(), []
+    for rotated in ids[::step][:SIZE_SAMPLE] if endpoint.rotates else [""]:
+        with urllib.request.urlopen(url_of(base, endpoint, rotated), timeout=10) as response:
+            content_types.add(response.headers["content-type"])
             sizes.append(len(response.read()))
-    return round(statistics.mean(sizes))
+    if len(content_types) != 1:
+        sys.exit(f"{endpoint.name} answers with several content types: {sorted(content_types)}")
+    return content_types.pop(), round(statistics.mean(sizes))
+
+
+def places(lake: str | Path) -> list[tuple[float, float]]:
+    """Query places (lat, lon): vertices of the lake's segment lines, nudged by up to ~50 m (none
+    when the lake's sources publish no lines)."""
+    segments = Hostcap(Settings(lake_dir=str(lake))).lake.read_table("feeder_segments").column("geometry")
+    texts = [t for t in segments.to_pylist() if t]
+    if not texts:
+        return []
+    rng = np.random.default_rng(17)
+    points = [json.loads(texts[i])["coordinates"][0] for i in rng.integers(0, len(texts), PLACES)]
+    return [(lat + rng.normal(0, 0.0003), lon + rng.normal(0, 0.0003)) for lon, lat in points]
 
 
 def feeder_ids(base: str) -> list[str]:
@@ -169,6 +215,7 @@ def measure_endpoint(base: str, pid: int, path: str, ids_file: str, duration: in
         .replace(ids_file, "IDS"),
         "requests": summary["requests"],
         "errors": sum(summary["errors"].values()),
+        "errors_by_kind": {kind: n for kind, n in summary["errors"].items() if n},
         "requests_per_s": round(summary["requests"] / seconds, 1),
         "mb_per_s": round(summary["bytes"] / seconds / 1e6, 1),
         "latency_ms": {k: round(v / 1000, 2) for k, v in summary["latency_us"].items()},
@@ -197,86 +244,98 @@ def median_of(runs: list[dict], name: str, bars: dict) -> dict:
     }
 
 
-def _ceiling_result(runs: list[dict], body_bytes: int, peer: dict) -> dict:
-    """The ceiling's median figures, and the peer endpoint's req/s as a share of it: of the medians,
-    and round by round (a round's two runs met the same load)."""
+def ceiling_of(runs: list[dict], hostcap_runs: list[dict], answer: tuple[str, int]) -> dict:
+    """A call's ceiling: its median figures, and the call's req/s as a share of it, of the medians
+    and round by round (a round's two runs, one after the other, met the same load); and the
+    same share of server CPU per request (the ceiling's over the call's), which other load on the
+    machine hardly moves."""
     rps = statistics.median(r["requests_per_s"] for r in runs)
+    hostcap_rps = statistics.median(r["requests_per_s"] for r in hostcap_runs)
+    cpu = statistics.median(r["server_cpu_ms_per_request"] for r in runs)
+    hostcap_cpu = statistics.median(r["server_cpu_ms_per_request"] for r in hostcap_runs)
     return {
-        "endpoint": "bare ASGI app (ceiling)",
-        "peer": CEILING_PEER,
-        "body_bytes": body_bytes,
+        "content_type": answer[0],
+        "body_bytes": answer[1],
         "requests_per_s": rps,
         "latency_ms": {k: statistics.median(r["latency_ms"][k] for r in runs) for k in ("p50", "p99")},
-        "server_cpu_ms_per_request": statistics.median(r["server_cpu_ms_per_request"] for r in runs),
+        "server_cpu_ms_per_request": cpu,
         "errors": sum(r["errors"] for r in runs),
-        "peer_share": round(peer["requests_per_s"] / rps, 3),
-        "round_shares": [round(p["requests_per_s"] / c["requests_per_s"], 3) for p, c in zip(peer["runs"], runs)],
+        "ratio": round(hostcap_rps / rps, 3),
+        "cpu_ratio": round(cpu / hostcap_cpu, 3),
+        "round_ratios": [round(h["requests_per_s"] / c["requests_per_s"], 3) for h, c in zip(hostcap_runs, runs)],
+        "bar": CEILING_BAR,
         "command": runs[0]["command"],
         "runs": runs,
     }
 
 
+def _rotated(endpoint: Endpoint, lake: str, base: str) -> list[str]:
+    """The `{id}` values a rotating call goes through; none for a fixed URL."""
+    if endpoint.rotates == "feeders":
+        return feeder_ids(base)
+    if endpoint.rotates == "places":
+        return [f"lat={lat:.6f}&lon={lon:.6f}" for lat, lon in places(lake)]
+    return []
+
+
 def measure_api(lake: str, duration: int = 20, runs: int = 3, connections: int = 32, threads: int = 2) -> dict:
-    """Serve `lake` on 127.0.0.1 and load-test each endpoint and the ceiling `runs` times, round by
-    round (every endpoint, then the ceiling), so load that comes and goes meets them alike; the
-    medians and every run."""
+    """Serve `lake` on 127.0.0.1 and its ceiling beside it, and load-test each call and then its
+    ceiling with the same wrk command, `runs` rounds of every call, so load that comes and goes meets
+    both alike; the medians, each call's share of its ceiling, and every run."""
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
     port, ceiling_port = free_port(), free_port()
     base, ceiling_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{ceiling_port}"
     server = start([sys.executable, "-c", "from hostcap.cli import app; app()", "serve", "--lake", lake, "--port", str(port)])
-    ceiling = None
+    ceiling, files = None, {}
     try:
         wait_ready(base, server)
         snapshot = get_json(f"{base}/readyz")["snapshot"]
-        ids = feeder_ids(base)
+        rotated = {e.name: _rotated(e, lake, base) for e in ENDPOINTS}
+        endpoints = [e for e in ENDPOINTS if rotated[e.name] or not e.rotates]  # locate: only over lines
         rss_loaded = rss_mib(server.pid)
-        peer_path = next(path for name, path, _ in ENDPOINTS if name == CEILING_PEER)
-        body_bytes = answer_bytes(base, peer_path, ids)
-        ceiling = start([sys.executable, str(CEILING), "--port", str(ceiling_port), "--bytes", str(body_bytes)])
-        wait_ready(ceiling_base, ceiling)
-        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as ids_file:
-            ids_file.write("\n".join(ids))
-        measured: dict[str, list[dict]] = {name: [] for name, _, _ in ENDPOINTS}
-        ceiling_runs = []
+        answers = {e.name: typical_answer(base, e, rotated[e.name]) for e in endpoints}
+        routes = {urllib.parse.urlsplit(e.path).path: answers[e.name] for e in endpoints}
+        ceiling = start([sys.executable, str(CEILING), "--port", str(ceiling_port), "--answers", json.dumps(routes)])
+        wait_ready(ceiling_base, ceiling, path=next(iter(routes)))
+        for e in endpoints:
+            with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as out:
+                out.write("\n".join(rotated[e.name]))
+                files[e.name] = out.name
+        measured: dict[str, list[dict]] = {e.name: [] for e in endpoints}
+        ceilings: dict[str, list[dict]] = {e.name: [] for e in endpoints}
         for _ in range(runs):
-            for name, path, _ in ENDPOINTS:
-                measured[name].append(measure_endpoint(base, server.pid, path, ids_file.name, duration, connections, threads))
-            ceiling_runs.append(
-                measure_endpoint(ceiling_base, ceiling.pid, peer_path, ids_file.name, duration, connections, threads)
-            )
-        os.unlink(ids_file.name)
+            for e in endpoints:
+                for target, pid, into in ((base, server.pid, measured), (ceiling_base, ceiling.pid, ceilings)):
+                    into[e.name].append(measure_endpoint(target, pid, e.path, files[e.name], duration, connections, threads))
     finally:
+        for name in files.values():
+            os.unlink(name)
         stop(server)
         if ceiling is not None:
             stop(ceiling)
     results = []
-    for name, path, bars in ENDPOINTS:
+    for e in endpoints:
         result = {
-            **median_of(measured[name], name, bars),
-            "url_path": path,
-            "command": measured[name][0]["command"],
-            "runs": measured[name],
+            **median_of(measured[e.name], e.name, e.bars),
+            "url_path": e.path,
+            "command": measured[e.name][0]["command"],
+            "runs": measured[e.name],
+            "ceiling": ceiling_of(ceilings[e.name], measured[e.name], answers[e.name]),
         }
         results.append(result)
-        print(
-            f"{name:24} {result['requests_per_s']:8.0f} req/s  p50 {result['latency_ms']['p50']:6.2f} ms  "
-            f"p99 {result['latency_ms']['p99']:6.2f} ms  cpu {result['server_cpu_ms_per_request']:.3f} ms/req  "
-            f"errors {result['errors']}  rss {result['server_rss_peak_mib']:.0f} MiB  "
-            + ("ok" if result["meets_bars"] else "BELOW BAR"),
-            flush=True,
-        )
-    ceiling_result = _ceiling_result(ceiling_runs, body_bytes, next(r for r in results if r["endpoint"] == CEILING_PEER))
+        print(line_of(result), flush=True)
+    reference = CEILING_REFERENCE
     print(
-        f"{'ceiling (bare ASGI app)':24} {ceiling_result['requests_per_s']:8.0f} req/s  body {body_bytes:,} bytes: "
-        f"{CEILING_PEER} reaches {ceiling_result['peer_share']:.0%} of it",
+        f"÷ ceiling: bar {CEILING_BAR} (no numeric bar); before: {reference['endpoint']} {reference['ratio']:.0%} "
+        f"({reference['requests_per_s']:,} against {reference['ceiling_requests_per_s']:,} req/s)",
         flush=True,
     )
     peak = max(r["server_rss_peak_mib"] for r in results)
     return {
         "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "snapshot": snapshot,
-        "feeder_ids_rotated": len(ids),
+        "feeder_ids_rotated": len(rotated["getDERsForFeeder"]),
         "connections": connections,
         "wrk_threads": threads,
         "duration_s": duration,
@@ -286,9 +345,24 @@ def measure_api(lake: str, duration: int = 20, runs: int = 3, connections: int =
         "server_rss_peak_mib": peak,
         "rss_bar_mib": MAX_RSS_MIB,
         "meets_rss_bar": peak <= MAX_RSS_MIB,
+        "ceiling_bar": CEILING_BAR,
+        "ceiling_reference": CEILING_REFERENCE,
         "results": results,
-        "ceiling": ceiling_result,
     }
+
+
+def line_of(result: dict) -> str:
+    """One call's figures and its share of its ceiling, as printed."""
+    ceiling = result["ceiling"]
+    return (
+        f"{result['endpoint']:22} {result['requests_per_s']:8.0f} req/s  p50 {result['latency_ms']['p50']:6.2f} ms  "
+        f"p99 {result['latency_ms']['p99']:6.2f} ms  cpu {result['server_cpu_ms_per_request']:.3f} ms/req  "
+        f"errors {result['errors']}  rss {result['server_rss_peak_mib']:.0f} MiB  "
+        + ("ok" if result["meets_bars"] else "BELOW BAR")
+        + f"  | ceiling {ceiling['requests_per_s']:8.0f} req/s ({ceiling['body_bytes']:,} bytes {ceiling['content_type']}): "
+        f"÷ ceiling {ceiling['ratio']:.0%} (rounds {', '.join(f'{r:.0%}' for r in ceiling['round_ratios'])}; bar: {CEILING_BAR}), "
+        f"of CPU per request {ceiling['cpu_ratio']:.0%}"
+    )
 
 
 def main() -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pytest
 
+from hostcap.serving.ders import ON_FEEDER, DerIndex
 from hostcap.serving.feeders import SORT_COLUMNS, FeederFilter, FeederIndex
 from hostcap.serving.refs import FeederRefs
 from hostcap.serving.rows import Codes, Ids, Rows
@@ -84,6 +86,39 @@ def test_rows_encode_flags_as_lists_dates_as_iso_and_compact_repeats():
         ]
         assert rows.csv([0]).decode().splitlines() == ['"id","source_file","when","quality_flags"', '"x","f.csv",2025-06-30,""']
         assert rows.json_array([]) == b"[]"
+
+
+def test_rows_laid_out_in_another_order_answer_alike_and_a_run_of_the_layout_is_one_array():
+    table = pa.table({"id": ["a", "b", "c", "d", "e"], "n": [1, None, 3, 4, 5]})
+    plain, laid_out = Rows(table, preencode=True), Rows(table, preencode=True, layout=np.array([3, 1, 4, 0, 2]))
+    for positions in ([], [0], [4, 0, 2], [1, 2, 3, 4, 0]):
+        assert laid_out.json_array(positions) == plain.json_array(positions)
+        assert laid_out.json_objects(positions, {"x": [0.5] * len(positions)}) == plain.json_objects(
+            positions, {"x": [0.5] * len(positions)}
+        )
+    assert laid_out.json_span(1, 0) == plain.json_array([1, 4, 0])
+    assert laid_out.json_span(2, 2) == plain.json_array([2])
+
+
+def test_a_feeders_der_answer_is_of_feeders_rows_one_feeder_or_several():
+    statuses = ["installed", "withdrawn", "planned", "installed", "withdrawn", "planned", "planned", None]
+    feeder_ids = ["f2", "f1", "f1", None, "f1", "f2", "f3", "f1"]
+    table = pa.table(
+        {
+            "der_id": [f"d{i}" for i in range(8)],
+            "utility": ["coned"] * 8,
+            "status": statuses,
+            "der_type": ["solar"] * 8,
+            "feeder_id": feeder_ids,
+            "quality_flags": ["", "a", "", "", "", "b,c", "", ""],
+        }
+    )
+    ders = DerIndex(table)
+    for asked in (["f1"], ["f2"], ["f3"], ["f4"], [], ["f1", "f2"], ["f3", "f1", "f4"]):
+        expected = ders.rows.json_array(ders.of_feeders(asked, ON_FEEDER).tolist())
+        assert ders.on_feeders_json(asked) == expected
+    assert [d["der_id"] for d in orjson.loads(ders.on_feeders_json(["f1"]))] == ["d2"]
+    assert [d["der_id"] for d in orjson.loads(ders.on_feeders_json(["f2"]))] == ["d0", "d5"]
 
 
 @pytest.mark.parametrize("values", [["b", None, "a", "b"], []])

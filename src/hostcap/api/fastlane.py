@@ -18,6 +18,7 @@ import types
 import typing
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from fastapi.params import Query
 from fastapi.routing import APIRoute
@@ -52,6 +53,13 @@ def _is_scalar(annotation: object) -> bool:
     return not (isinstance(annotation, type) and issubclass(annotation, (list, tuple, set, frozenset)))
 
 
+def query_values(query_string: bytes) -> dict[str, str]:
+    """The query string's values by name, a repeated name's last, decoded as Starlette's
+    `request.query_params` decodes them (what FastAPI reads), without building its multidict: the
+    lane reads a few single values, and building that multidict was a tenth of a laned answer's CPU."""
+    return dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+
+
 @dataclass(frozen=True)
 class _Lane:
     endpoint: Endpoint
@@ -79,7 +87,7 @@ class _Lane:
 
     async def answer(self, request: Request) -> Response | None:
         """The endpoint's response, or None to leave the request to the route."""
-        params = request.query_params
+        params = query_values(request.scope["query_string"])
         given = {name: params[name] for name in self.fields if name in params}
         try:
             query = self.model.model_validate(given)

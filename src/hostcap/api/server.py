@@ -27,6 +27,14 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def uvicorn_options(settings: ApiSettings, access_log: bool = False) -> dict:
+    """How uvicorn runs the API (besides the app, host and port): one process, the bounded httptools
+    protocol, the access log as asked. The benchmark's ceiling runs under these very options."""
+    limits = RequestLimits(settings.api_max_header_bytes, settings.api_max_headers, settings.api_client_timeout_s)
+    protocol = functools.partial(BoundedProtocol, limits=limits)
+    return {"http": protocol, "access_log": access_log, "log_level": "info"}
+
+
 def serve(
     hostcap: Hostcap,
     host: str,
@@ -75,6 +83,4 @@ def serve(
     shown = LOOPBACK if host in ("0.0.0.0", "::") else host
     say(f"explorer: http://{shown}:{port}/")
     say(f"API docs: http://{shown}:{port}/docs")
-    limits = RequestLimits(settings.api_max_header_bytes, settings.api_max_headers, settings.api_client_timeout_s)
-    protocol = functools.partial(BoundedProtocol, limits=limits)
-    uvicorn.run(app, host=host, port=port, http=protocol, access_log=access_log, log_level="info")
+    uvicorn.run(app, host=host, port=port, **uvicorn_options(settings, access_log))

@@ -21,14 +21,24 @@ class DerFilter:
     der_types: tuple[str, ...] = ()
 
 
+#: the DER on a feeder, as the prototype's call lists them: installed and planned (withdrawn
+#: projects are not on the feeder)
+ON_FEEDER = DerFilter(statuses=("installed", "planned"))
+
+
 class DerIndex:
     def __init__(self, table: pa.Table):
-        self.rows = Rows(table, preencode=True)
+        feeder, self._status = Codes(table.column("feeder_id")), Codes(table.column("status"))
+        off_feeder = ~self._status.mask(ON_FEEDER.statuses)
+        # each feeder's JSON together, its ON_FEEDER DER first (in table order): one slice answers it
+        layout = np.lexsort((np.arange(table.num_rows), off_feeder, feeder.codes))
+        self.rows = Rows(table, preencode=True, layout=layout)
         self.ids = Ids(table.column("der_id"))
         self._utility = Codes(table.column("utility"))
-        self._status = Codes(table.column("status"))
         self._type = Codes(table.column("der_type"))
-        self._by_feeder = Codes(table.column("feeder_id")).groups()
+        self._by_feeder = feeder.groups()
+        on_feeder = {fid: positions[~off_feeder[positions]] for fid, positions in self._by_feeder.items()}
+        self._on_feeder = {fid: (int(on[0]), int(on[-1])) for fid, on in on_feeder.items() if len(on)}
 
     def _filtered(self, positions: np.ndarray | None, filters: DerFilter) -> np.ndarray:
         keep = None
@@ -50,3 +60,11 @@ class DerIndex:
         groups = [self._by_feeder.get(feeder_id, _NONE) for feeder_id in feeder_ids]
         positions = groups[0] if len(groups) == 1 else np.sort(np.concatenate(groups or [_NONE]))
         return self._filtered(positions, filters)
+
+    def on_feeders_json(self, feeder_ids: list[str]) -> bytes:
+        """The JSON array of the ON_FEEDER DER on these feeders (`of_feeders`' rows): for one
+        feeder, the prototype's hottest call, one slice of the pre-encoded rows."""
+        if len(feeder_ids) != 1:
+            return self.rows.json_array(self.of_feeders(feeder_ids, ON_FEEDER).tolist())
+        run = self._on_feeder.get(feeder_ids[0])
+        return self.rows.json_span(*run) if run else b"[]"

@@ -35,9 +35,11 @@ def public_rows(table: pa.Table) -> Iterator[dict]:
             yield public_row(row)
 
 
-def encode_rows(table: pa.Table) -> tuple[bytearray, array]:
-    """Every row's JSON, back to back in one buffer, and the offsets where each row starts and ends
-    (row i is `buffer[offsets[i]:offsets[i + 1]]`). orjson writes dates as ISO 8601, NaN as null.
+def encode_rows(table: pa.Table, separator: bytes = b"") -> tuple[bytearray, array]:
+    """Every row's JSON, back to back in one buffer with `separator` between rows, and the offsets
+    where each row starts (row i is `buffer[offsets[i]:offsets[i + 1] - len(separator)]`, the last
+    row ending at the buffer's end). orjson writes dates as ISO 8601, NaN as null. With a comma as
+    separator, rows i to j are a JSON array's content as one slice.
 
     One buffer rather than a bytes object per row, and offsets in an `array` rather than a list of
     ints: orjson over-allocates each result, and 100,000 small long-lived objects interleaved with
@@ -46,8 +48,10 @@ def encode_rows(table: pa.Table) -> tuple[bytearray, array]:
     buffer = bytearray()
     offsets = array("q", [0])
     for row in public_rows(table):
+        if len(offsets) > 1:
+            buffer += separator
         buffer += orjson.dumps(row)
-        offsets.append(len(buffer))
+        offsets.append(len(buffer) + len(separator))
     return buffer, offsets
 
 

@@ -19,14 +19,23 @@ from hostcap.serving.encode import csv_bytes, encode_rows, plain, public_rows
 class Rows:
     """One table's rows: the Arrow table (compacted), plus each row's JSON for tables on hot paths.
 
-    Pre-encoding trades memory for speed, so large cold tables (segments) encode on request.
+    Pre-encoding trades memory for speed, so large cold tables (segments) encode on request. The
+    rows' JSON is laid out in `layout` order (default: the table's), comma-separated, so rows next
+    to each other in it are one JSON array's content in one slice (`json_span`).
     """
 
-    def __init__(self, table: pa.Table, preencode: bool):
+    def __init__(self, table: pa.Table, preencode: bool, layout: np.ndarray | None = None):
         self._json: memoryview | None = None
         if preencode:
-            buffer, self._offsets = encode_rows(table)
+            buffer, offsets = encode_rows(table if layout is None else table.take(pa.array(layout)), b",")
+            bounds = np.frombuffer(offsets, dtype=np.int64)
+            starts, ends = bounds[:-1], bounds[1:] - 1  # a row ends before the comma after it
+            if layout is not None:  # by position in the table
+                starts, ends = np.empty_like(starts), np.empty_like(ends)
+                starts[layout], ends[layout] = bounds[:-1], bounds[1:] - 1
             self._json = memoryview(buffer)
+            # `array`s, not numpy: indexing them gives Python ints, the fastest slice bounds
+            self._starts, self._ends = array("q", starts.tobytes()), array("q", ends.tobytes())
         self.table = compact(table)
 
     def __len__(self) -> int:
@@ -36,8 +45,13 @@ class Rows:
         """Each row's JSON (bytes-like) at the given positions."""
         if self._json is None:
             return [orjson.dumps(row) for row in public_rows(plain(self._take(positions)))]
-        json, offsets = self._json, self._offsets
-        return [json[offsets[i] : offsets[i + 1]] for i in positions]
+        json, starts, ends = self._json, self._starts, self._ends
+        return [json[starts[i] : ends[i]] for i in positions]
+
+    def json_span(self, first: int, last: int) -> bytes:
+        """The JSON array of the rows from position `first` to `last`, which must be a run of
+        rows next to each other in the layout: one slice, where `json_array` joins one per row."""
+        return b"".join((b"[", self._json[self._starts[first] : self._ends[last]], b"]"))
 
     def json_objects(self, positions: list[int], extra: dict[str, list] | None = None) -> list:
         """Each row's JSON at `positions`; `extra` adds per-answer fields (one value per position,

@@ -21,12 +21,9 @@ from hostcap.api.schemas.ders import DerPublic
 from hostcap.api.schemas.feeders import FeederPublic
 from hostcap.api.schemas.refreshes import RefreshSummary
 from hostcap.orchestration.runner import RefreshRunning
-from hostcap.serving.ders import DerFilter
+from hostcap.serving.ders import ON_FEEDER
 
 router = APIRouter(tags=["prototype calls"])
-
-#: the prototype's DER call lists installed and planned DER (withdrawn projects are not on the feeder)
-COMPAT_FILTER = DerFilter(statuses=("installed", "planned"))
 
 
 @router.get(
@@ -60,8 +57,13 @@ async def get_ders_for_feeder(request: Request, query: Annotated[FeederDersCompa
     """
     asked = list_request(request, query)
     ders = asked.snapshot.ders
-    positions = ders.of_feeders(asked.snapshot.refs.resolve(query.feederID, query.utility), COMPAT_FILTER).tolist()
-    return listing(request, asked, lambda: ders.rows.json_array(positions), lambda raw: ders.rows.csv(positions, raw))
+    feeder_ids = asked.snapshot.refs.resolve(query.feederID, query.utility)
+    return listing(
+        request,
+        asked,
+        lambda: ders.on_feeders_json(feeder_ids),
+        lambda raw: ders.rows.csv(ders.of_feeders(feeder_ids, ON_FEEDER).tolist(), raw),
+    )
 
 
 _REFRESH = {
