@@ -119,7 +119,7 @@ class SparkEngine(Engine):
         source's stages hold several copies of its rows in executor memory, and push each other
         out to disk."""
         for frame in self._pending:
-            frame.unpersist()
+            _free(frame)
         self._pending.clear()
 
     def stage(self, hint: str, expr: ibis.Table) -> ibis.Table:
@@ -171,6 +171,12 @@ class SparkEngine(Engine):
         for name in self._views:
             self.session.catalog.dropTempView(name)
         for frame in self._checkpoints:
-            frame.unpersist()
+            _free(frame)
         if self._owns_session:
             self.session.stop()
+
+
+def _free(checkpoint) -> None:
+    """Drop a local checkpoint's rows from executor memory. `DataFrame.unpersist` would not: it
+    uncaches a cached frame, and a checkpoint's rows are the persisted RDD under its plan."""
+    checkpoint._jdf.queryExecution().logical().rdd().unpersist(False)
