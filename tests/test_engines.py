@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -105,3 +106,40 @@ def test_spark_without_java_says_so(monkeypatch: pytest.MonkeyPatch):
 def test_unknown_engine_is_a_config_error():
     with pytest.raises(ConfigError, match="supported: duckdb, spark"):
         open_engine("flink")
+
+
+def test_a_local_session_is_sized_for_its_cores_and_a_cluster_keeps_its_settings():
+    pytest.importorskip("pyspark", reason="needs the spark extra")
+    from hostcap.engine.spark import _local_conf
+
+    assert _local_conf("local[3]")["spark.sql.shuffle.partitions"] == "3"
+    assert _local_conf("local")["spark.sql.shuffle.partitions"] == "1"
+    assert _local_conf("local[*]")["spark.sql.shuffle.partitions"] == str(os.cpu_count())
+    assert "TieredStopAtLevel=1" in _local_conf("local[*]")["spark.driver.extraJavaOptions"]
+    assert _local_conf("spark://127.0.0.1:7077") == {}
+
+
+@pytest.mark.spark
+def test_the_local_session_runs_with_the_local_settings(spark_session):
+    """The settings reach the JVM pyspark starts (its options are fixed when it starts)."""
+    jvm_args = spark_session._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+    assert "-XX:TieredStopAtLevel=1" in list(jvm_args)
+    assert spark_session.conf.get("spark.sql.shuffle.partitions") == str(os.cpu_count())
+
+
+@pytest.mark.spark
+@pytest.mark.usefixtures("spark_session")
+def test_a_materialized_result_frees_the_stages_it_was_computed_from():
+    """Only the result stays in executor memory, not a copy of the rows per stage before it."""
+    engine = open_engine("spark")
+    try:
+        persisted = engine.session.sparkContext._jsc.getPersistentRDDs
+        table = engine.from_arrow("rows", pa.table({"x": list(range(100))}))
+        before = persisted().size()
+        first = engine.stage("first", table.mutate(y=table.x + 1))
+        second = engine.stage("second", first.mutate(z=first.y * 2))
+        result = engine.materialize("result", second.filter(second.z > 10))
+        assert engine.to_arrow(result.aggregate(n=result.count())).to_pylist() == [{"n": 95}]
+        assert persisted().size() == before + 1
+    finally:
+        engine.close()

@@ -11,6 +11,7 @@ to a warehouse directory.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -32,6 +33,8 @@ _SESSION_CONF = {
     "spark.sql.caseSensitive": "true",
     "spark.sql.session.timeZone": "UTC",
     "spark.ui.showConsoleProgress": "false",
+    # a refresh is a batch command: nobody browses its web UI, and the UI's listeners cost every job
+    "spark.ui.enabled": "false",
 }
 
 
@@ -50,10 +53,28 @@ def start_session(master: str | None = None):
         raise ConfigError(
             "engine 'spark' needs a Java runtime (17 or later): install one (e.g. openjdk-17-jre-headless) or set JAVA_HOME"
         )
-    builder = session_class.builder.master(master or DEFAULT_MASTER).appName("hostcap")
-    for key, value in _SESSION_CONF.items():
+    master = master or DEFAULT_MASTER
+    builder = session_class.builder.master(master).appName("hostcap")
+    for key, value in {**_SESSION_CONF, **_local_conf(master)}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def _local_conf(master: str) -> dict[str, str]:
+    """Settings for one machine (`local`, `local[N]`, `local[*]`), where the driver's JVM is the
+    executor too; a cluster keeps its own settings.
+
+    - As many shuffle partitions as cores: Spark's default of 200 is sized for clusters, and on a
+      few cores every shuffle of a refresh's small tables would run 200 map outputs and tasks.
+    - The JVM's quick compiler only (`-XX:TieredStopAtLevel=1`): a refresh runs many distinct
+      generated classes, each briefly, and the optimizing compiler spent more CPU compiling them
+      than it saved running them (on a small machine, more than the executor's own work)."""
+    found = re.fullmatch(r"local(?:\[(\d+|\*)(?:,\d+)?\])?", master)
+    if not found:
+        return {}
+    threads = found.group(1)
+    cores = 1 if threads is None else (os.cpu_count() or 1) if threads == "*" else int(threads)
+    return {"spark.sql.shuffle.partitions": str(cores), "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1"}
 
 
 class SparkEngine(Engine):
@@ -68,6 +89,8 @@ class SparkEngine(Engine):
         super().__init__(ibis.pyspark.connect(self.session))
         self._views: list[str] = []
         self._checkpoints = []
+        #: lazy stages not yet read by a materialized result (see `stage`)
+        self._pending = []
 
     def _view(self, hint: str, frame) -> ibis.Table:
         name = self._name(hint)
@@ -87,7 +110,17 @@ class SparkEngine(Engine):
         later queries do not re-plan everything upstream of it."""
         frame = self.session.sql(self.con.compile(expr)).localCheckpoint(eager=True)
         self._checkpoints.append(frame)
+        self._release_stages()
         return self._view(hint, frame)
+
+    def _release_stages(self) -> None:
+        """Free the rows of the stages a materialized result was computed from: each is read only
+        by the next step, and the result's own checkpoint no longer refers to them. Kept, a wide
+        source's stages hold several copies of its rows in executor memory, and push each other
+        out to disk."""
+        for frame in self._pending:
+            _free(frame)
+        self._pending.clear()
 
     def stage(self, hint: str, expr: ibis.Table) -> ibis.Table:
         """A lazy local checkpoint: the chain of stages still runs as one job (each step's rows are
@@ -96,6 +129,7 @@ class SparkEngine(Engine):
         back to slow interpreted execution."""
         frame = self.session.sql(self.con.compile(expr)).localCheckpoint(eager=False)
         self._checkpoints.append(frame)
+        self._pending.append(frame)
         return self._view(hint, frame)
 
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
@@ -137,6 +171,12 @@ class SparkEngine(Engine):
         for name in self._views:
             self.session.catalog.dropTempView(name)
         for frame in self._checkpoints:
-            frame.unpersist()
+            _free(frame)
         if self._owns_session:
             self.session.stop()
+
+
+def _free(checkpoint) -> None:
+    """Drop a local checkpoint's rows from executor memory. `DataFrame.unpersist` would not: it
+    uncaches a cached frame, and a checkpoint's rows are the persisted RDD under its plan."""
+    checkpoint._jdf.queryExecution().logical().rdd().unpersist(False)
