@@ -4,6 +4,7 @@ every command answers in one line (never a traceback), and a refresh repairs the
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -208,3 +209,37 @@ def test_a_reload_loop_warns_once_per_change_and_never_logs_a_traceback(lake_cop
     assert len(warnings) == 1 and warnings[0].exc_info is None
     assert warnings[0].getMessage().startswith(f"serving snapshot {newer}, not the published one: CURRENT.json is damaged")
     assert store.current.id == newer
+
+
+def _as_written_by_an_older_hostcap(lake: Path, snapshot: str, table: str, dropped: list[str]) -> None:
+    """Rewrite a gold table of `snapshot` without some columns, re-sealed as a publish would have
+    sealed it: a snapshot an older hostcap published, intact, but short of today's columns."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    path = lake / "snapshots" / snapshot / "gold" / f"{table}.parquet"
+    pq.write_table(pq.read_table(path).drop_columns(dropped), path)
+    seal = lake / "snapshots" / snapshot / "checksums.json"
+    sealed = json.loads(seal.read_text())
+    data = path.read_bytes()
+    sealed["files"][f"snapshots/{snapshot}/gold/{table}.parquet"] = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+    }
+    seal.write_text(json.dumps(sealed))
+
+
+def test_a_snapshot_published_by_an_older_hostcap_is_named_and_served_around(lake_copy, serve):
+    """A server over a lake an older hostcap published (gold without today's columns) starts,
+    serves the newest snapshot it can read, and says which table lacks what and how to rebuild it."""
+    hostcap, older, newer = lake_copy
+    _as_written_by_an_older_hostcap(Path(hostcap.settings.lake_dir), newer, "feeders", ["point_lon", "point_lat"])
+    with serve(hostcap.settings) as server:
+        ready, meta = _served(server)
+    assert ready["snapshot"] == meta["snapshot"] == older
+    assert (
+        f"snapshots/{newer}/gold/feeders.parquet was written by an older hostcap: it lacks point_lat, point_lon; "
+        "`hostcap refresh` rebuilds it" in ready["fallback"]
+    )
+    assert "Traceback" not in server.output

@@ -74,6 +74,12 @@ class LakeDamaged(LakeError):
     http_status = 500
 
 
+class LakeOutdated(LakeDamaged):
+    """A snapshot an older hostcap published: intact, but its gold lacks columns this version
+    serves. Served around like a damaged one (the newest snapshot that has them is served); the
+    next refresh, whose code differs, rebuilds every layer."""
+
+
 class StorageError(HostcapError):
     """A storage location cannot be reached or used: a bucket that does not exist, access denied,
     the store gone away. It names the location (never a credential); a retry may help once the

@@ -6,9 +6,12 @@ import logging
 import time
 from dataclasses import dataclass
 
-from hostcap.errors import LakeError
+import pyarrow as pa
+
+from hostcap.errors import LakeError, LakeOutdated
 from hostcap.feeder_view import DEFAULT_STALE_MONTHS, feeder_view, snapshot_date
 from hostcap.lake import Lake
+from hostcap.registry import TABLES
 from hostcap.serving.ders import DerIndex
 from hostcap.serving.feeders import FeederIndex
 from hostcap.serving.places import Places
@@ -48,18 +51,30 @@ class Snapshot:
         return {"snapshot": self.id, "published_at": self.published_at}
 
 
+def read_gold(lake: Lake, name: str, snapshot_id: str) -> pa.Table:
+    """A gold table of the snapshot, with every column this version's registry stores for it
+    (LakeOutdated, naming the file and what it lacks, when an older hostcap wrote it)."""
+    table = lake.read_table(name, snapshot=snapshot_id)
+    if missing := sorted(set(TABLES[name].columns) - set(table.column_names)):
+        raise LakeOutdated(
+            f"snapshots/{snapshot_id}/gold/{name}.parquet was written by an older hostcap: it lacks "
+            f"{', '.join(missing)}; `hostcap refresh` rebuilds it"
+        )
+    return table
+
+
 def load_snapshot(lake: Lake, snapshot_id: str, published_at: str | None, stale_months: int = DEFAULT_STALE_MONTHS) -> Snapshot:
     """Read the snapshot's gold tables one at a time, each straight into its index (which keeps
     only what it needs), so loading holds little more than the finished indexes. Feeders carry
     the figures of hostcap.feeder_view, as of the snapshot's build date."""
     started = time.perf_counter()
-    ders = DerIndex(lake.read_table("ders", snapshot=snapshot_id))
+    ders = DerIndex(read_gold(lake, "ders", snapshot_id))
     feeders = FeederIndex(
-        feeder_view(lake.read_table("feeders", snapshot=snapshot_id), ders.rows.table, snapshot_date(snapshot_id), stale_months)
+        feeder_view(read_gold(lake, "feeders", snapshot_id), ders.rows.table, snapshot_date(snapshot_id), stale_months)
     )
-    segments = SegmentIndex(lake.read_table("feeder_segments", snapshot=snapshot_id))
+    segments = SegmentIndex(read_gold(lake, "feeder_segments", snapshot_id))
     spatial = SpatialIndex(feeders.rows.table, segments.rows.table, ders.rows.table)
-    substations = SubstationIndex(lake.read_table("substations", snapshot=snapshot_id))
+    substations = SubstationIndex(read_gold(lake, "substations", snapshot_id))
     try:
         report = lake.read_report(snapshot_id)
     except LakeError:
