@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from hostcap.serving.rows import compact
 from hostcap.serving.spatial import LINES_PER_BOX, SpatialIndex
 from tests.api.test_api_spatial import lines, to_line_km
 
@@ -79,3 +80,18 @@ def test_locate_equals_brute_force(count):
         assert km.tolist() == pytest.approx([distance for _, distance in expected], abs=1e-9)
         found += len(expected)
     assert found
+
+
+def test_a_snapshot_whose_sources_publish_no_lines_locates_nothing():
+    """The CSV exports (National Grid, NYSEG/RG&E) carry no geometry: a snapshot of them alone
+    has a geometry column of nulls only, as the read model holds it (`compact`). It loads, and
+    `locate` finds no feeder anywhere."""
+    segments = compact(pa.table({"feeder_id": ["f000"] * 5, "geometry": pa.array([None] * 5, pa.string())}))
+    nan = [math.nan]
+    feeders = pa.table({
+        "feeder_id": ["f000"], "point_lon": nan, "point_lat": nan,
+        "bbox_min_lon": nan, "bbox_min_lat": nan, "bbox_max_lon": nan, "bbox_max_lat": nan,
+    })  # fmt: skip
+    index = SpatialIndex(feeders, segments, pa.table({"feeder_id": pa.array([], pa.string())}))
+    positions, km = index.locate(42.65, -73.75, 5.0)
+    assert len(positions) == len(km) == 0

@@ -144,10 +144,12 @@ class Ids:
 
 def compact(table: pa.Table) -> pa.Table:
     """Dictionary-encode string columns that repeat (IDs of parents, file names, run IDs): the
-    same values in a fraction of the memory, for tables held whole for the snapshot's lifetime."""
+    same values in a fraction of the memory, for tables held whole for the snapshot's lifetime.
+    A column of nulls only (the geometry of sources that publish none) stays as it is: it has
+    nothing to share, and its empty dictionary would fail numpy's conversion of the column."""
     for i, field in enumerate(table.schema):
         column = table.column(i)
-        if pa.types.is_string(field.type) and len(column) and len(column.unique()) * 2 < len(column):
+        if pa.types.is_string(field.type) and column.null_count < len(column) and len(column.unique()) * 2 < len(column):
             table = table.set_column(i, field.name, column.dictionary_encode())
     return table
 
