@@ -325,7 +325,8 @@ def _spatial_section(spatial: dict) -> list[str]:
         "",
         f"The read model's spatial index over {spatial['segments']:,} synthetic segments on {spatial['feeders']:,} "
         f"feeders spread over New York, with {spatial['ders']:,} DER (`{spatial['invocation']}`): built in "
-        f"{spatial['build_s']:.2f} s, holding {spatial['index_rss_mib']:,} MiB more resident memory. Latency of the "
+        f"{spatial['build_s']:.2f} s; resident memory {spatial['index_rss_mib']:+,} MiB from before the build to after it "
+        "(the build ends, as a snapshot's load does, by handing the memory it freed back to the system). Latency of the "
         f"index's own answer (in process, no HTTP) over {spatial['queries']:,} random places near the lines; the "
         f"first {spatial['checked_against_brute_force']} `near` and `locate` answers equal a brute-force computation.",
         "",
