@@ -93,8 +93,8 @@ def test_spark_without_its_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch
         open_engine("spark")
 
 
+@pytest.mark.spark  # needs the spark extra, which the Spark run installs
 def test_spark_without_java_says_so(monkeypatch: pytest.MonkeyPatch):
-    pytest.importorskip("pyspark", reason="needs the spark extra")
     from hostcap.engine.spark import start_session
 
     monkeypatch.delenv("JAVA_HOME", raising=False)
@@ -108,8 +108,8 @@ def test_unknown_engine_is_a_config_error():
         open_engine("flink")
 
 
+@pytest.mark.spark  # needs the spark extra, which the Spark run installs
 def test_a_local_session_is_sized_for_its_cores_and_a_cluster_keeps_its_settings():
-    pytest.importorskip("pyspark", reason="needs the spark extra")
     from hostcap.engine.spark import _local_conf
 
     assert _local_conf("local[3]")["spark.sql.shuffle.partitions"] == "3"
