@@ -29,8 +29,8 @@ ENGINES = ("duckdb", "spark")
 class Stored:
     """A table in the lake, as the refresh wrote or found it: its path, and its rows when they
     are in this process's memory (an in-process engine scans them there instead of reading the
-    file again; Spark always reads the file): an Arrow table, or a dataset over the file's bytes
-    as written or read (`seal.scannable`), which holds the compressed file rather than the rows."""
+    file again; Spark always reads the file): an Arrow table, or the file as written or read
+    (`seal.WrittenParquet`), which holds the compressed file rather than the rows."""
 
     path: str | None
     arrow: pa.Table | WrittenParquet | None = None

@@ -50,7 +50,7 @@ class DuckDBEngine(Engine):
         return ibis.duckdb.from_connection(self.db)
 
     def from_arrow(self, hint: str, table: pa.Table | WrittenParquet) -> ibis.Table:
-        """Zero-copy: DuckDB scans the Arrow table (or dataset) in place (kept alive while the engine is)."""
+        """DuckDB scans the Arrow table in place, or the written Parquet file with its own reader (kept alive while the engine is)."""
         name = self._name(hint)
         self.register(name, table)
         return self.con.table(name)
