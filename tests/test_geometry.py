@@ -32,6 +32,9 @@ LINES = {
     3: ("200", {"coordinates": [[-74.0, 41.0], [-75.0, 40.0]], "type": "LineString"}),
     4: ("200", {"type": "LineString", "coordinates": [[-75.0, 41.0], [-74.0, 40.0]]}),
     5: ("300", None),
+    # a vertex off the globe and one unreadable are passed over; a feeder with no other has none
+    6: ("400", {"type": "LineString", "coordinates": [[-73.0, 40.0], [500.0, 40.0], ["x", 41.0]]}),
+    7: ("500", {"type": "LineString", "coordinates": [[200.0, 95.0], [-73.0, 91.0]]}),
 }
 
 
@@ -54,4 +57,6 @@ def test_segments_keep_their_line_and_feeders_get_a_box_and_a_point(tmp_path, en
     assert tuple(feeders["100"][c] for c in columns) == pytest.approx((-74.0, 41.0, -73.0, 42.0, -73.5, 41.2))
     assert tuple(feeders["200"][c] for c in columns) == pytest.approx((-75.0, 40.0, -74.0, 41.0, -75.0, 40.0))
     assert tuple(feeders["300"][c] for c in columns) == (None,) * 6
-    assert [f for f, row in feeders.items() if "no_geometry" in row["quality_flags"]] == ["300"]
+    assert tuple(feeders["400"][c] for c in columns) == pytest.approx((-73.0, 40.0, -73.0, 40.0, -73.0, 40.0))
+    assert tuple(feeders["500"][c] for c in columns) == (None,) * 6
+    assert sorted(f for f, row in feeders.items() if "no_geometry" in row["quality_flags"]) == ["300", "500"]

@@ -12,6 +12,7 @@ import weakref
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from hostcap import build, seal
@@ -76,6 +77,21 @@ def test_a_table_streamed_to_parquet_is_the_file_written_whole():
     del kept
     gc.collect()
     assert not path.exists()  # the private copy goes with the object
+
+
+def test_long_text_is_written_without_a_dictionary_or_statistics():
+    """A column of long text (a segment's line) is encoded plainly, with no min/max in the footer;
+    the other columns keep both, and every row reads back as written, streamed or whole."""
+    line = '{"type":"LineString","coordinates":[' + ",".join(f"[-73.{i:04d},42.{i:04d}]" for i in range(40)) + "]}"
+    table = pa.table({"id": pa.array(range(500)), "feeder": pa.array(["F1", "F2"] * 250), "geometry": [line] * 500})
+    for written in (seal.to_parquet(table), seal.to_parquet(_stream(table, 200))):
+        metadata = pq.ParquetFile(pa.BufferReader(written)).metadata
+        columns = {metadata.row_group(0).column(i).path_in_schema: metadata.row_group(0).column(i) for i in range(3)}
+        assert not columns["geometry"].is_stats_set
+        assert not any("DICTIONARY" in encoding for encoding in columns["geometry"].encodings)
+        assert columns["feeder"].is_stats_set and columns["feeder"].statistics.max == "F2"
+        assert any("DICTIONARY" in encoding for encoding in columns["feeder"].encodings)
+        assert seal.from_parquet(written, "long text").equals(table)
 
 
 def test_files_kept_by_a_killed_process_are_removed_by_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

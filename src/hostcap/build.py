@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -25,6 +24,7 @@ from typing import TypeVar
 import pyarrow as pa
 
 from hostcap.checks import GoldFacts
+from hostcap.concurrently import map_threads
 from hostcap.config.source import SourceConfig
 from hostcap.engine import Engine, Stored, open_engine
 from hostcap.errors import SourceError
@@ -113,11 +113,7 @@ class Builder:
 
     def each_source(self, load: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """`load` applied to every item, on `workers` threads; results in the items' order."""
-        items = list(items)
-        if self.workers <= 1 or len(items) <= 1:
-            return [load(item) for item in items]
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="hostcap-source") as pool:
-            return list(pool.map(load, items))
+        return map_threads(load, items, self.workers, name="hostcap-source")
 
     def _read(self, config: SourceConfig, files: list[tuple[FileRef, str]], report: SourceReport) -> pa.Table:
         reads = []

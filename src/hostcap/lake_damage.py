@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from hostcap.concurrently import map_threads
 from hostcap.errors import LakeDamaged
 from hostcap.seal import GOLD_TABLES, SOURCE_LAYERS
 
@@ -90,13 +91,20 @@ class DamageChecks:
                 path = self._table_path(entry["snapshot"], layer, source_id)
                 if layer in layers and (layer == "silver" or path in checksums):
                     files.append((source_id, path))
+
+        def problem(path: str) -> str | None:
+            try:
+                self._read_checked(path, checksums.get(path))
+            except LakeDamaged as exc:
+                return exc.message
+            return None
+
+        # files read and hashed side by side (sha256 runs without Python's lock); the first
+        # problem of each table or source is the one reported
         damaged: dict[str, str] = {}
-        for what, path in files:
-            if what not in damaged:
-                try:
-                    self._read_checked(path, checksums.get(path))
-                except LakeDamaged as exc:
-                    damaged[what] = exc.message
+        for (what, _), message in zip(files, map_threads(problem, [path for _, path in files]), strict=True):
+            if message is not None and what not in damaged:
+                damaged[what] = message
         return manifest, damaged
 
     def baseline(self) -> Baseline:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hostcap import plan_cache
+from hostcap.concurrently import map_threads
 from hostcap.config.source import SourceConfig
 from hostcap.config.utilities import utility_names
 from hostcap.delivery import unsettled_files
@@ -193,12 +194,15 @@ def _refresh(ctx: RefreshContext, report: RefreshReport, lock: RefreshLock) -> N
     with blame("sources"):
         ctx.sources.check()
         in_flight = unsettled_files(ctx.sources, ctx.configs, ctx.settle_s)
-    plans = []
-    for config in ctx.configs:
+
+    def planned(config: SourceConfig) -> SourcePlan:
         with blame(f"source {config.source_id}"):
             plan = plan_source(ctx.sources, config, previous.get(config.source_id))
         plan.in_flight = None if plan.unchanged else in_flight.get(config.source_id)
-        plans.append(plan)
+        return plan
+
+    # every source file is hashed: side by side, as sha256 runs without Python's lock
+    plans = map_threads(planned, ctx.configs)
     if (
         current
         and not report.repaired

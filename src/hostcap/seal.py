@@ -83,23 +83,27 @@ def decode(data: bytes, path: str) -> tuple[dict[str, Checksum], str | None]:
 def to_parquet(rows: pa.Table | pa.RecordBatchReader) -> memoryview:
     """The Parquet file of `rows`, in memory, so it is hashed as written and written in one step.
     A stream of batches (a query's result) is encoded as it arrives, one row group per batch, so
-    only the compressed file and one batch are held, never the whole table as Arrow."""
+    only the compressed file and one batch are held, never the whole table as Arrow. Long text
+    is encoded plainly (hostcap.io.parquet_options)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from hostcap.io.arrays import empty_table
+    from hostcap.io.parquet_options import writer_options
 
     sink = pa.BufferOutputStream()
     if isinstance(rows, pa.Table):
-        pq.write_table(rows, sink, compression="snappy")
-    else:
-        with pq.ParquetWriter(sink, rows.schema, compression="snappy") as writer:
-            empty = True
-            for batch in rows:
-                writer.write_batch(batch)
-                empty = False
-            if empty:  # one empty row group, as a whole empty table is written
-                writer.write_table(empty_table(rows.schema))
+        pq.write_table(rows, sink, compression="snappy", **writer_options(rows))
+        return memoryview(sink.getvalue())
+    batches = iter(rows)
+    first = next(batches, None)
+    if first is None:  # one empty row group, as a whole empty table is written
+        pq.write_table(empty_table(rows.schema), sink, compression="snappy")
+        return memoryview(sink.getvalue())
+    with pq.ParquetWriter(sink, rows.schema, compression="snappy", **writer_options(first)) as writer:
+        writer.write_batch(first)
+        for batch in batches:
+            writer.write_batch(batch)
     return memoryview(sink.getvalue())
 
 

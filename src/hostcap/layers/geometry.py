@@ -17,6 +17,7 @@ A source without geometry (the CSV exports) gives nulls, and the feeder is flagg
 
 from __future__ import annotations
 
+import ibis
 import ibis.expr.types as ir
 
 from hostcap.layers import parse
@@ -24,25 +25,43 @@ from hostcap.layers import parse
 GEOMETRY = "geometry"
 BOX = ("bbox_min_lon", "bbox_min_lat", "bbox_max_lon", "bbox_max_lat")
 POINT = ("point_lon", "point_lat")
+#: white space JSON allows between tokens
+_BLANKS = (" ", "\t", "\n", "\r")
 
 
 def vertex_texts(geometry: ir.StringValue) -> ir.StringValue:
     """`lon,lat;lon,lat;…` of a GeoJSON geometry's coordinates, at any nesting depth (a third
-    ordinate, where present, is kept and ignored by the caller)."""
-    coordinates = geometry.re_replace(r'"type"\s*:\s*"[A-Za-z]*"\s*,?', "").re_replace(r'^.*"coordinates"\s*:', "")
-    return coordinates.re_replace(r"\]\s*,\s*\[", ";").re_replace(r"[\[\]{}\s]", "")
+    ordinate, where present, is kept and ignored by the caller, as is whatever follows the
+    coordinates in the object, `"type":…` included, which ends up after the last vertex's
+    latitude). One regex cuts everything up to the coordinates; the rest is plain replaces,
+    several times cheaper per character than a regex replace over a whole line."""
+    text = geometry.re_replace(r'^.*"coordinates"\s*:', "")
+    for blank in _BLANKS:
+        text = text.replace(blank, "")
+    text = text.replace("],[", ";")
+    for bracket in "[]{}":
+        text = text.replace(bracket, "")
+    return text
 
 
 def vertices(rows: ir.Table, keys: list[str]) -> ir.Table:
-    """One row per vertex of the rows' geometries: `keys`, `lon` and `lat` (readable ones only)."""
+    """One row per vertex of the rows' geometries: `keys`, `lon` and `lat`, both null where the
+    vertex is unreadable or off the globe. Nulled, not filtered out: a filter on the parsed
+    numbers is evaluated ahead of the parsing (engines push it down), which parses every
+    vertex twice over; the aggregates over vertices pass nulls over."""
     lines = rows.filter(rows[GEOMETRY].notnull())
     points = lines.select(*keys, _vertex=vertex_texts(lines[GEOMETRY]).split(";").unnest())
-    located = points.select(
+    parsed = points.select(
         *keys,
-        lon=parse.parse_number(points._vertex.re_extract(r"^([^,]*),", 1)),
-        lat=parse.parse_number(points._vertex.re_extract(r"^[^,]*,([^,]*)", 1)),
+        _lon=parse.parse_number(points._vertex.re_extract(r"^([^,]*),", 1)),
+        _lat=parse.parse_number(points._vertex.re_extract(r"^[^,]*,([^,]*)", 1)),
     )
-    return located.filter(located.lon.between(-180, 180) & located.lat.between(-90, 90))
+    on_globe = parsed._lon.between(-180, 180) & parsed._lat.between(-90, 90)
+    return parsed.select(
+        *keys,
+        lon=ibis.ifelse(on_globe, parsed._lon, ibis.null("float64")),
+        lat=ibis.ifelse(on_globe, parsed._lat, ibis.null("float64")),
+    )
 
 
 def feeder_locations(rows: ir.Table, keys: list[str]) -> ir.Table:

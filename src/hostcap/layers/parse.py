@@ -18,9 +18,11 @@ import ibis
 import ibis.expr.types as ir
 
 #: the whitespace trimmed from a cell (not \v or \f, which no engine strips alike), and a cell
-#: that has some at an end
+#: that has some at its start or at its end: two anchored patterns, since one alternation of
+#: both (`^…|…$`) makes the regex engine try every position of the cell, long ones included
 _TRIM = r"^[ \t\r\n]+|[ \t\r\n]+$"
-_EDGED = r"^[ \t\r\n]|[ \t\r\n]$"
+_LEADING = r"^[ \t\r\n]"
+_TRAILING = r"[ \t\r\n]$"
 #: optional sign and `$`, then a plain decimal (optional exponent) or one with thousands commas
 _NUMBER = r"^[+-]?\$?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,2})?|\d{1,3}(,\d{3})+(\.\d*)?)$"
 _FLOAT_ID = r"^\d+\.0+$"
@@ -42,14 +44,18 @@ def trim(value: ir.StringValue) -> ir.StringValue:
     """The text without leading and trailing whitespace. A regex, not .strip(): some engine/sqlglot
     pairs corrupt \v and \f in strip(). The replace runs only where an end is whitespace (most
     cells have none): a match tells that for a fraction of a replace's cost."""
-    return ibis.ifelse(value.re_search(_EDGED), value.re_replace(_TRIM, ""), value)
+    edged = value.re_search(_LEADING) | value.re_search(_TRAILING)
+    return ibis.ifelse(edged, value.re_replace(_TRIM, ""), value)
 
 
 def clean(value: ir.StringValue, null_tokens: Sequence[str]) -> ir.StringValue:
-    """Trimmed text, or null when it is a null token (any case) or empty."""
+    """Trimmed text, or null when it is a null token (any case) or empty. The tokens are compared
+    one by one, not as a list (`IN`): DuckDB plans a list as a join, which computes the trimmed
+    text twice over."""
     tokens = sorted({t.strip().upper() for t in null_tokens} | {""})
     text = trim(value)
-    return ibis.ifelse(text.upper().isin(tokens), ibis.null(), text)
+    upper = text.upper()
+    return ibis.ifelse(ibis.or_(*(upper == token for token in tokens)), ibis.null(), text)
 
 
 def normalize_id(text: ir.StringValue) -> ir.StringValue:
