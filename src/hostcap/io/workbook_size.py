@@ -8,6 +8,7 @@ fails its source with a clear message instead of exhausting memory.
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
@@ -103,17 +104,20 @@ class _Extent:
         self._parser.Parse(chunk, False)
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
+        # called for every element of the sheet (a cell's value too): kept to plain string work
         tag = name.rpartition(":")[2]
-        if tag not in ("row", "c"):
+        if tag != "c" and tag != "row":
             return
-        ref = _REF.fullmatch(attrs.get("r", "").strip().upper())
-        letters, digits = ref.groups() if ref else ("", "")
+        letters, digits = _split_ref(attrs.get("r", ""))
         if tag == "row":
             self.row, self.col = (int(digits) if digits else self.row + 1), 0
             return
         self.col = _column(letters) if letters else self.col + 1
         self.row = int(digits) if digits else max(self.row, 1)
-        self.bottom, self.right = max(self.bottom, self.row), max(self.right, self.col)
+        if self.row > self.bottom:
+            self.bottom = self.row
+        if self.col > self.right:
+            self.right = self.col
 
     @property
     def count(self) -> int:
@@ -125,6 +129,18 @@ class _Extent:
         return f"A1:{_letters(self.right)}{self.bottom}" if self.bottom else "empty"
 
 
+def _split_ref(ref: str) -> tuple[str, str]:
+    """A reference's column letters and row digits (`AB12` → `AB`, `12`), as the pattern `_REF`
+    splits it ("" and "" when it does not match), without a regex for the usual ASCII case."""
+    ref = ref.strip().upper()
+    letters = ref.rstrip("0123456789")
+    if ref.isascii() and (not letters or letters.isalpha()):
+        return letters, ref[len(letters) :]
+    found = _REF.fullmatch(ref)
+    return found.groups() if found else ("", "")
+
+
+@functools.lru_cache(maxsize=4096)
 def _column(letters: str) -> int:
     number = 0
     for letter in letters:
