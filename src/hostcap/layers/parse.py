@@ -49,11 +49,19 @@ def trim(value: ir.StringValue) -> ir.StringValue:
 
 
 def clean(value: ir.StringValue, null_tokens: Sequence[str]) -> ir.StringValue:
-    """Trimmed text, or null when it is a null token (any case) or empty. The tokens are compared
-    one by one, not as a list (`IN`): DuckDB plans a list as a join, which computes the trimmed
-    text twice over."""
+    """Trimmed text, or null when it is a null token (any case) or empty."""
+    return null_if_token(trim(value), null_tokens)
+
+
+def null_if_token(text: ir.StringValue, null_tokens: Sequence[str]) -> ir.StringValue:
+    """The (trimmed) text, or null when it is a null token (any case) or empty.
+
+    The tokens are compared one by one, not looked up in a list: DuckDB plans a list of five or
+    more (`IN`, or an array's `contains`) as a join, which computes the text twice over. Each
+    comparison repeats `text`, so pass a column (the trimmed text of an earlier projection), not
+    the trimming expression: repeated expressions make a query that takes longer to plan than a
+    small source takes to run."""
     tokens = sorted({t.strip().upper() for t in null_tokens} | {""})
-    text = trim(value)
     upper = text.upper()
     return ibis.ifelse(ibis.or_(*(upper == token for token in tokens)), ibis.null(), text)
 

@@ -39,9 +39,10 @@ def flag_list(flags: dict[str, ir.BooleanValue]) -> ir.StringValue:
     return ibis.literal(",").join(parts) if parts else ibis.literal("")
 
 
-def row_hash(bronze: ir.Table) -> ir.StringValue:
-    """md5 of a row's values in header order by name, so identical rows hash alike across files."""
-    values = [bronze[c].fill_null("") for c in sorted(data_columns(bronze.columns))] or [ibis.literal("")]
+def row_hash(bronze: ir.Table, headers: list[str]) -> ir.StringValue:
+    """md5 of a row's values of `headers` (the bronze data columns) in order by name, so identical
+    rows hash alike across files."""
+    values = [bronze[c].fill_null("") for c in sorted(headers)] or [ibis.literal("")]
     return ibis.literal("\x1f").join(values).hexdigest("md5")
 
 
@@ -62,11 +63,16 @@ def clean_stage(config: SourceConfig, bronze: ir.Table) -> ir.Table:
     into another many times over (a date parser refers to its text a dozen times).
     """
     headers = data_columns(bronze.columns)
+    matched = {field: match_headers(spec.headers, headers) for field, spec in config.columns.items()}
+    # each used header trimmed once, in a projection of its own, so the null-token test refers
+    # to the trimmed text by name (parse.null_if_token)
+    trimmed_as = {h: f"_trimmed_{i}" for i, h in enumerate(dict.fromkeys(h for hs in matched.values() for h in hs))}
+    trimmed = bronze.mutate(**{name: parse.trim(bronze[h]) for h, name in trimmed_as.items()})
     raw = {}
-    for field, spec in config.columns.items():
-        cleaned = [parse.clean(bronze[h], config.null_tokens) for h in match_headers(spec.headers, headers)]
+    for field, used in matched.items():
+        cleaned = [parse.null_if_token(trimmed[trimmed_as[h]], config.null_tokens) for h in used]
         raw[RAW_PREFIX + field] = ibis.coalesce(*cleaned) if len(cleaned) > 1 else cleaned[0] if cleaned else ibis.null("string")
-    return bronze.select(FILE, ROW, FILE_HASH, RUN_ID, PARSE_ERROR, **raw, **{ROW_HASH: row_hash(bronze)})
+    return trimmed.select(FILE, ROW, FILE_HASH, RUN_ID, PARSE_ERROR, **raw, **{ROW_HASH: row_hash(trimmed, headers)})
 
 
 def typed_stage(config: SourceConfig, cleaned: ir.Table) -> ir.Table:
