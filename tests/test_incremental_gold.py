@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from hostcap.build import Builder
@@ -13,6 +14,7 @@ from hostcap.config import Settings
 from hostcap.core import Hostcap
 from hostcap.gold_reuse import reusable_utilities
 from hostcap.lake import GOLD_TABLES
+from hostcap.layers.plans import merged_by_utility
 from tests.conftest import REAL_FILES, copy_configs
 from tests.test_refresh import SOURCES, the_file
 
@@ -72,6 +74,21 @@ def test_one_changed_utility_is_rebuilt_and_the_others_keep_their_gold(tmp_path:
     assert set(feeders["utility"].to_pylist()) == {"coned", "national_grid"}
 
 
+def test_a_rebuilt_utility_that_sorts_first_goes_before_the_kept_rows(tmp_path: Path, sample_copy: Path, monkeypatch):
+    """Con Edison rebuilt, National Grid kept: the kept rows are merged after the rebuilt ones
+    (not sorted again), and the result is still exactly a full rebuild's, row for row."""
+    configs = copy_configs(tmp_path / "cfg", SOURCES)
+    path = the_file(sample_copy, "coned/network")
+
+    def change() -> None:
+        lines = path.read_bytes().splitlines(keepends=True)
+        path.write_bytes(b"".join(lines[:-3]))
+
+    incremental, full, reused = refresh_both_ways(tmp_path, sample_copy, configs, change, monkeypatch)
+    assert_same_gold(incremental, full)
+    assert reused == ["coned/der"]
+
+
 def test_on_the_real_files_a_changed_der_file_rebuilds_only_its_utility(tmp_path: Path, real_dir: Path, monkeypatch):
     source = tmp_path / "src"
     for source_id, name in REAL_FILES.items():
@@ -102,3 +119,16 @@ def test_on_the_real_files_a_changed_der_file_rebuilds_only_its_utility(tmp_path
 )
 def test_a_utility_is_kept_only_with_the_same_sources_all_unchanged(unchanged, previous, kept):
     assert reusable_utilities(unchanged, previous) == kept
+
+
+def test_kept_rows_and_rebuilt_rows_are_merged_in_gold_order():
+    """Kept rows come in the published order and rebuilt ones sorted; each utility's rows come
+    whole from one side, before, between and after the other's, a batch spanning utilities
+    included: the written table is in gold's order without sorting the kept rows again."""
+    kept = pa.table({"utility": ["a", "a", "c", "c", "e"], "row": [1, 2, 5, 6, 8]})
+    rebuilt = pa.table({"utility": ["b", "b", "d", "f"], "row": [3, 4, 7, 9]})
+    batches = [*kept.slice(0, 3).to_batches(), *kept.slice(3).to_batches()]
+    merged = pa.Table.from_batches(list(merged_by_utility(batches, rebuilt)))
+    assert merged["row"].to_pylist() == list(range(1, 10))
+    assert pa.Table.from_batches(list(merged_by_utility([], rebuilt)), rebuilt.schema).equals(rebuilt)
+    assert pa.Table.from_batches(list(merged_by_utility(batches, rebuilt.slice(0, 0))), kept.schema).equals(kept)

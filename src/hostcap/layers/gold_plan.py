@@ -75,12 +75,13 @@ def gold_tables(
     if kept is None:
         return tables
     published, utilities = kept
-    return {name: _with_kept(fresh, published[name], utilities) for name, fresh in tables.items()}
+    return {name: ibis.union(fresh, kept_rows(fresh, published[name], utilities)) for name, fresh in tables.items()}
 
 
-def _with_kept(fresh: ir.Table, published: ir.Table, utilities: set[str]) -> ir.Table:
+def kept_rows(fresh: ir.Table, published: ir.Table, utilities: set[str]) -> ir.Table:
+    """The published rows of the kept `utilities`, shaped as the `fresh` table's rows."""
     rows = published.filter(published.utility.isin(sorted(utilities))).select(fresh.columns)
-    return ibis.union(fresh, rows.cast(fresh.schema()))
+    return rows.cast(fresh.schema())
 
 
 def facts_queries(gold: dict[str, ir.Table]) -> tuple[ir.Table, ir.Table]:
@@ -122,10 +123,20 @@ def compile_gold(
             empty[family] = schema_text(schema)
             schemas = [schema]
         inputs[family] = [_placeholder(gold_input(family, i), schema) for i, schema in enumerate(schemas)]
-    published = None
+    tables = gold_tables(compiling, inputs)
+    kept_tables = {}
     if kept is not None:
-        published = ({name: _placeholder(gold_published(name), schema) for name, schema in kept[0].items()}, kept[1])
-    tables = gold_tables(compiling, inputs, published)
+        # the kept rows are a query of their own, left in the published file's order (already
+        # gold's order), and merged with the rebuilt rows by utility as they are written
+        # (hostcap.layers.plans.merged_by_utility) rather than sorted again with them; a table
+        # not sorted by utility first gets the two unioned and sorted
+        published = {name: _placeholder(gold_published(name), schema) for name, schema in kept[0].items()}
+        for name, fresh in list(tables.items()):
+            rows = kept_rows(fresh, published[name], kept[1])
+            if ORDER[name][0] == "utility":
+                kept_tables[name] = ibis.to_sql(rows, dialect=dialect)
+            else:
+                tables[name] = ibis.union(fresh, rows)
     written = {name: _placeholder(gold_written(name), expr.schema().to_pyarrow()) for name, expr in tables.items()}
     per_table, utilities = facts_queries(written)
     return GoldPlan(
@@ -134,4 +145,5 @@ def compile_gold(
         schemas={name: schema_text(expr.schema().to_pyarrow()) for name, expr in tables.items()},
         facts=(ibis.to_sql(per_table, dialect=dialect), ibis.to_sql(utilities, dialect=dialect)),
         empty=empty,
+        kept=kept_tables,
     )

@@ -12,7 +12,8 @@ all cached so neither builds an expression nor imports Ibis.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -155,14 +156,17 @@ def gold_facts(per_table: list[dict], utilities: list[dict]) -> GoldFacts:
 @dataclass(frozen=True)
 class GoldPlan:
     """Gold as SQL text: stages to create in order (name, SELECT); per gold table the query that
-    makes it, sorted as it is written, and its Arrow schema; the two facts queries over the
-    written tables; and the schema of the empty silver to register for a family with no source."""
+    makes it from the silver given, sorted as it is written, and its Arrow schema; with kept
+    utilities, per table the query of their published rows (in the published order); the two
+    facts queries over the written tables; and the schema of the empty silver to register for a
+    family with no source."""
 
     stages: list[tuple[str, str]]
     tables: dict[str, str]
     schemas: dict[str, str]
     facts: tuple[str, str]
     empty: dict[str, str]
+    kept: dict[str, str]
 
     @classmethod
     def from_dict(cls, data: dict) -> GoldPlan:
@@ -172,6 +176,7 @@ class GoldPlan:
             schemas=dict(data["schemas"]),
             facts=(data["facts"][0], data["facts"][1]),
             empty=dict(data["empty"]),
+            kept=dict(data["kept"]),
         )
 
     def to_dict(self) -> dict:
@@ -181,6 +186,7 @@ class GoldPlan:
             "schemas": self.schemas,
             "facts": list(self.facts),
             "empty": self.empty,
+            "kept": self.kept,
         }
 
 
@@ -223,7 +229,43 @@ class PlannedGold:
 
     def build(self, write: Callable[[str, pa.RecordBatchReader], pa.Table | WrittenParquet]) -> GoldFacts:
         for name, sql in self.plan.tables.items():
-            written = write(name, self.engine.stream(sql, schema_from_text(self.plan.schemas[name])))
+            schema = schema_from_text(self.plan.schemas[name])
+            if name in self.plan.kept:
+                rebuilt = self.engine.query(sql, schema)  # the changed utilities' rows: read before the next query
+                rows = pa.RecordBatchReader.from_batches(
+                    schema, merged_by_utility(self.engine.stream(self.plan.kept[name], schema), rebuilt)
+                )
+            else:
+                rows = self.engine.stream(sql, schema)
+            written = write(name, rows)
             self.engine.register(gold_written(name), written)
         per_table, utilities = (self.engine.query(sql).to_pylist() for sql in self.plan.facts)
         return gold_facts(per_table, utilities)
+
+
+def merged_by_utility(kept: Iterable[pa.RecordBatch], rebuilt: pa.Table) -> Iterator[pa.RecordBatch]:
+    """The rows of two tables in gold's order, both already in it: `kept` (batches, other
+    utilities) and `rebuilt`. Gold is sorted by utility first and no utility is in both, so each
+    utility's rows come whole from one side: a rebuilt utility's go before the first kept row
+    of a utility that sorts after it (by byte order, as the engines sort text)."""
+    pending = deque(run for batch in rebuilt.to_batches() for run in _utility_runs(batch))
+    for batch in kept:
+        for utility, run in _utility_runs(batch):
+            while pending and pending[0][0].encode() < utility.encode():
+                yield pending.popleft()[1]
+            yield run
+    for _, run in pending:
+        yield run
+
+
+def _utility_runs(rows: pa.RecordBatch) -> list[tuple[str, pa.RecordBatch]]:
+    """(utility, rows) for each run of rows of one utility, in order."""
+    import pyarrow.compute as pc
+
+    utilities = rows.column("utility")
+    if not len(utilities):
+        return []
+    changes = pc.indices_nonzero(pc.not_equal(utilities[1:], utilities[:-1])).to_pylist()
+    starts = [0, *(i + 1 for i in changes)]
+    ends = [*starts[1:], len(utilities)]
+    return [(utilities[start].as_py(), rows.slice(start, end - start)) for start, end in zip(starts, ends, strict=True)]
