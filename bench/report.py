@@ -22,7 +22,8 @@ parts, about 30 minutes) or one part alone: `make bench-refresh`, `make bench-fl
 sample` at the given scale (1 ≈ statewide real size), generated once into `bench/scratch/`.
 
 Every refresh figure is the wall time of the whole command as a user runs it (interpreter start
-included), run as its own process, several times: the median is shown, with the refresh's own
+included; hostcap's modules compiled to bytecode first, as installing a package does), run as
+its own process, several times: the median is shown, with the refresh's own
 duration from its run report. Peak RSS is the most memory the command's process tree held at once
 (sampled every 50 ms; for Spark this includes the Java process). API figures come from wrk with 32
 connections on 127.0.0.1; the load generator shares the machine's cores with the server.
