@@ -17,6 +17,7 @@ A source without geometry (the CSV exports) gives nulls, and the feeder is flagg
 
 from __future__ import annotations
 
+import ibis
 import ibis.expr.types as ir
 
 from hostcap.layers import parse
@@ -46,21 +47,21 @@ def vertices(rows: ir.Table, keys: list[str]) -> ir.Table:
 
 
 def feeder_locations(rows: ir.Table, keys: list[str]) -> ir.Table:
-    """Per `keys` with any readable vertex: the bounding box (BOX) and representative point (POINT)."""
+    """Per `keys` with any readable vertex: the bounding box (BOX) and representative point (POINT).
+
+    Window functions over `keys` on the one vertex table: extracting the vertices out of the text
+    is most of the work, and an aggregate joined back would extract them again per join on an
+    engine that does not keep a shared subquery's rows (Spark)."""
     points = vertices(rows, keys)
-    box = points.group_by(keys).aggregate(
-        bbox_min_lon=points.lon.min(), bbox_min_lat=points.lat.min(),
-        bbox_max_lon=points.lon.max(), bbox_max_lat=points.lat.max(),
+    feeder = ibis.window(group_by=keys)
+    boxed = points.mutate(
+        bbox_min_lon=points.lon.min().over(feeder), bbox_min_lat=points.lat.min().over(feeder),
+        bbox_max_lon=points.lon.max().over(feeder), bbox_max_lat=points.lat.max().over(feeder),
     )  # fmt: skip
-    centred = points.inner_join(box, keys)
-    dx = centred.lon - (centred.bbox_min_lon + centred.bbox_max_lon) / 2
-    dy = centred.lat - (centred.bbox_min_lat + centred.bbox_max_lat) / 2
-    centred = centred.mutate(_d=dx * dx + dy * dy)
-    nearest = centred.group_by(keys).aggregate(_nearest=centred._d.min())
-    candidates = centred.inner_join(nearest, keys)
-    candidates = candidates.filter(candidates._d == candidates._nearest)
-    west = candidates.group_by(keys).aggregate(point_lon=candidates.lon.min())
-    chosen = candidates.inner_join(west, keys)
-    chosen = chosen.filter(chosen.lon == chosen.point_lon)
-    point = chosen.group_by(keys).aggregate(point_lon=chosen.point_lon.min(), point_lat=chosen.lat.min())
-    return box.inner_join(point, keys)
+    dx = boxed.lon - (boxed.bbox_min_lon + boxed.bbox_max_lon) / 2
+    dy = boxed.lat - (boxed.bbox_min_lat + boxed.bbox_max_lat) / 2
+    centred = boxed.mutate(_d=dx * dx + dy * dy)
+    nearest_first = ibis.window(group_by=keys, order_by=[centred._d, centred.lon, centred.lat])
+    ranked = centred.mutate(_rank=ibis.row_number().over(nearest_first))
+    chosen = ranked.filter(ranked._rank == 0)
+    return chosen.select(*keys, *BOX, point_lon=chosen.lon, point_lat=chosen.lat)
