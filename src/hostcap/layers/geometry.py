@@ -35,15 +35,27 @@ def vertex_texts(geometry: ir.StringValue) -> ir.StringValue:
 
 
 def vertices(rows: ir.Table, keys: list[str]) -> ir.Table:
-    """One row per vertex of the rows' geometries: `keys`, `lon` and `lat` (readable ones only)."""
+    """One row per vertex of the rows' geometries: `keys`, `lon` and `lat`, both null where the
+    vertex is unreadable (no second ordinate, not a number, off the globe).
+
+    Unreadable vertices are nulled, not filtered out: Spark pushes a filter on `lon` and `lat`
+    through the projection that computes them, and evaluates their number parsing once for the
+    filter and again for the result."""
     lines = rows.filter(rows[GEOMETRY].notnull())
     points = lines.select(*keys, _vertex=vertex_texts(lines[GEOMETRY]).split(";").unnest())
-    located = points.select(
+    points = points.select(*keys, _ordinates=points._vertex.split(","))
+    # the first two ordinates; a vertex of one ordinate has no second, and no index past the end
+    # is taken (Spark's ANSI mode fails on one)
+    paired = points._ordinates.length() >= 2
+    unpaired = ibis.null("string")
+    parsed = points.select(
         *keys,
-        lon=parse.parse_number(points._vertex.re_extract(r"^([^,]*),", 1)),
-        lat=parse.parse_number(points._vertex.re_extract(r"^[^,]*,([^,]*)", 1)),
+        lon=parse.parse_number(ibis.ifelse(paired, points._ordinates[0], unpaired)),
+        lat=parse.parse_number(ibis.ifelse(paired, points._ordinates[1], unpaired)),
     )
-    return located.filter(located.lon.between(-180, 180) & located.lat.between(-90, 90))
+    readable = parsed.lon.between(-180, 180) & parsed.lat.between(-90, 90)
+    nowhere = ibis.null("float64")
+    return parsed.select(*keys, lon=ibis.ifelse(readable, parsed.lon, nowhere), lat=ibis.ifelse(readable, parsed.lat, nowhere))
 
 
 def feeder_locations(rows: ir.Table, keys: list[str]) -> ir.Table:
@@ -51,7 +63,8 @@ def feeder_locations(rows: ir.Table, keys: list[str]) -> ir.Table:
 
     Window functions over `keys` on the one vertex table: extracting the vertices out of the text
     is most of the work, and an aggregate joined back would extract them again per join on an
-    engine that does not keep a shared subquery's rows (Spark)."""
+    engine that does not keep a shared subquery's rows (Spark). Unreadable vertices (nulls) count
+    in no box, and rank after every readable one."""
     points = vertices(rows, keys)
     feeder = ibis.window(group_by=keys)
     boxed = points.mutate(
@@ -61,7 +74,7 @@ def feeder_locations(rows: ir.Table, keys: list[str]) -> ir.Table:
     dx = boxed.lon - (boxed.bbox_min_lon + boxed.bbox_max_lon) / 2
     dy = boxed.lat - (boxed.bbox_min_lat + boxed.bbox_max_lat) / 2
     centred = boxed.mutate(_d=dx * dx + dy * dy)
-    nearest_first = ibis.window(group_by=keys, order_by=[centred._d, centred.lon, centred.lat])
+    nearest_first = ibis.window(group_by=keys, order_by=[centred.lon.isnull(), centred._d, centred.lon, centred.lat])
     ranked = centred.mutate(_rank=ibis.row_number().over(nearest_first))
-    chosen = ranked.filter(ranked._rank == 0)
+    chosen = ranked.filter((ranked._rank == 0) & ranked.lon.notnull())
     return chosen.select(*keys, *BOX, point_lon=chosen.lon, point_lat=chosen.lat)
