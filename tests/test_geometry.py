@@ -32,9 +32,11 @@ LINES = {
     3: ("200", {"coordinates": [[-74.0, 41.0], [-75.0, 40.0]], "type": "LineString"}),
     4: ("200", {"type": "LineString", "coordinates": [[-75.0, 41.0], [-74.0, 40.0]]}),
     5: ("300", None),
-    # a vertex off the globe and one unreadable are passed over; a feeder with no other has none
-    6: ("400", {"type": "LineString", "coordinates": [[-73.0, 40.0], [500.0, 40.0], ["x", 41.0]]}),
-    7: ("500", {"type": "LineString", "coordinates": [[200.0, 95.0], [-73.0, 91.0]]}),
+    # unreadable vertices count in no box and are never the point: one ordinate, off the globe, a
+    # quoted ordinate (each would move the box or sit on its centre); the readable two tie
+    6: ("400", {"type": "LineString", "coordinates": [[-74.0, 41.0], [-73.0], [-73.0, 95.0], ["-73.0", 42.0], [-72.0, 43.0]]}),
+    # a line of unreadable vertices only: no box, no point
+    7: ("500", {"type": "LineString", "coordinates": [[-200.0, 41.0], [-73.0]]}),
 }
 
 
@@ -57,6 +59,29 @@ def test_segments_keep_their_line_and_feeders_get_a_box_and_a_point(tmp_path, en
     assert tuple(feeders["100"][c] for c in columns) == pytest.approx((-74.0, 41.0, -73.0, 42.0, -73.5, 41.2))
     assert tuple(feeders["200"][c] for c in columns) == pytest.approx((-75.0, 40.0, -74.0, 41.0, -75.0, 40.0))
     assert tuple(feeders["300"][c] for c in columns) == (None,) * 6
-    assert tuple(feeders["400"][c] for c in columns) == pytest.approx((-73.0, 40.0, -73.0, 40.0, -73.0, 40.0))
+    assert tuple(feeders["400"][c] for c in columns) == pytest.approx((-74.0, 41.0, -72.0, 43.0, -74.0, 41.0))
     assert tuple(feeders["500"][c] for c in columns) == (None,) * 6
     assert sorted(f for f, row in feeders.items() if "no_geometry" in row["quality_flags"]) == ["300", "500"]
+
+
+def test_both_ways_of_finding_a_feeder_agree():
+    """The aggregates (DuckDB) and the window functions (Spark) give each feeder the same box and
+    point, unreadable vertices and ties included: run both here on one engine."""
+    import ibis
+
+    from hostcap.layers.geometry import feeder_locations
+
+    rows = ibis.memtable(
+        {
+            "utility": ["u"] * len(LINES),
+            "native_feeder_id": [circuit for circuit, _ in LINES.values()],
+            "geometry": [None if g is None else json.dumps(g) for _, g in LINES.values()],
+        }
+    )
+    con = ibis.duckdb.connect()
+    keys = ["utility", "native_feeder_id"]
+    by_aggregates, by_windows = (
+        con.to_pyarrow(feeder_locations(rows, keys, shares).order_by(keys)).to_pylist() for shares in (True, False)
+    )
+    assert by_aggregates == by_windows
+    assert [row["native_feeder_id"] for row in by_windows] == ["100", "200", "400"]

@@ -47,6 +47,9 @@ class Engine:
     in_process: bool = True
     #: whether it runs SQL text itself (register, create, query), so silver can run a cached plan
     runs_sql: bool = False
+    #: whether a subquery a query reads several times is computed once (DuckDB keeps such a
+    #: common table expression's rows; Spark computes it again for every reference)
+    shares_subqueries: bool = False
 
     def __init__(self, con: ibis.BaseBackend):
         self.con = con

@@ -34,6 +34,7 @@ class DuckDBEngine(Engine):
     kind = "duckdb"
     concurrent_sessions = True
     runs_sql = True
+    shares_subqueries = True
 
     def __init__(self, threads: int | None = None):
         """`threads` caps DuckDB's worker threads (default: one per core)."""

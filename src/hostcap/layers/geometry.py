@@ -46,27 +46,42 @@ def vertex_texts(geometry: ir.StringValue) -> ir.StringValue:
 
 def vertices(rows: ir.Table, keys: list[str]) -> ir.Table:
     """One row per vertex of the rows' geometries: `keys`, `lon` and `lat`, both null where the
-    vertex is unreadable or off the globe. Nulled, not filtered out: a filter on the parsed
-    numbers is evaluated ahead of the parsing (engines push it down), which parses every
-    vertex twice over; the aggregates over vertices pass nulls over."""
+    vertex is unreadable (no second ordinate, not a number, off the globe).
+
+    Unreadable vertices are nulled, not filtered out: engines push a filter on `lon` and `lat`
+    through the projection that computes them, and evaluate their number parsing once for the
+    filter and again for the result."""
     lines = rows.filter(rows[GEOMETRY].notnull())
     points = lines.select(*keys, _vertex=vertex_texts(lines[GEOMETRY]).split(";").unnest())
+    points = points.select(*keys, _ordinates=points._vertex.split(","))
+    # the first two ordinates; a vertex of one ordinate has no second, and no index past the end
+    # is taken (Spark's ANSI mode fails on one)
+    paired = points._ordinates.length() >= 2
+    unpaired = ibis.null("string")
     parsed = points.select(
         *keys,
-        _lon=parse.parse_number(points._vertex.re_extract(r"^([^,]*),", 1)),
-        _lat=parse.parse_number(points._vertex.re_extract(r"^[^,]*,([^,]*)", 1)),
+        lon=parse.parse_number(ibis.ifelse(paired, points._ordinates[0], unpaired)),
+        lat=parse.parse_number(ibis.ifelse(paired, points._ordinates[1], unpaired)),
     )
-    on_globe = parsed._lon.between(-180, 180) & parsed._lat.between(-90, 90)
-    return parsed.select(
-        *keys,
-        lon=ibis.ifelse(on_globe, parsed._lon, ibis.null("float64")),
-        lat=ibis.ifelse(on_globe, parsed._lat, ibis.null("float64")),
-    )
+    readable = parsed.lon.between(-180, 180) & parsed.lat.between(-90, 90)
+    nowhere = ibis.null("float64")
+    return parsed.select(*keys, lon=ibis.ifelse(readable, parsed.lon, nowhere), lat=ibis.ifelse(readable, parsed.lat, nowhere))
 
 
-def feeder_locations(rows: ir.Table, keys: list[str]) -> ir.Table:
-    """Per `keys` with any readable vertex: the bounding box (BOX) and representative point (POINT)."""
+def feeder_locations(rows: ir.Table, keys: list[str], shares_subqueries: bool) -> ir.Table:
+    """Per `keys` with any readable vertex: the bounding box (BOX) and representative point (POINT).
+    Unreadable vertices (nulls) count in no box and are never the point.
+
+    Extracting the vertices out of the text is most of the work. An engine that computes a
+    subquery read several times once (DuckDB) gets aggregates joined back onto the vertex table,
+    all hash operations; one that would extract the vertices again for every reference (Spark)
+    gets window functions over the one vertex table, which sort it but read it once. Both give
+    the same box and point (the parity tests run both)."""
     points = vertices(rows, keys)
+    return _by_aggregates(points, keys) if shares_subqueries else _by_windows(points, keys)
+
+
+def _by_aggregates(points: ir.Table, keys: list[str]) -> ir.Table:
     box = points.group_by(keys).aggregate(
         bbox_min_lon=points.lon.min(), bbox_min_lat=points.lat.min(),
         bbox_max_lon=points.lon.max(), bbox_max_lat=points.lat.max(),
@@ -77,9 +92,24 @@ def feeder_locations(rows: ir.Table, keys: list[str]) -> ir.Table:
     centred = centred.mutate(_d=dx * dx + dy * dy)
     nearest = centred.group_by(keys).aggregate(_nearest=centred._d.min())
     candidates = centred.inner_join(nearest, keys)
-    candidates = candidates.filter(candidates._d == candidates._nearest)
+    candidates = candidates.filter(candidates._d == candidates._nearest)  # a null distance is never equal
     west = candidates.group_by(keys).aggregate(point_lon=candidates.lon.min())
     chosen = candidates.inner_join(west, keys)
     chosen = chosen.filter(chosen.lon == chosen.point_lon)
     point = chosen.group_by(keys).aggregate(point_lon=chosen.point_lon.min(), point_lat=chosen.lat.min())
     return box.inner_join(point, keys)
+
+
+def _by_windows(points: ir.Table, keys: list[str]) -> ir.Table:
+    feeder = ibis.window(group_by=keys)
+    boxed = points.mutate(
+        bbox_min_lon=points.lon.min().over(feeder), bbox_min_lat=points.lat.min().over(feeder),
+        bbox_max_lon=points.lon.max().over(feeder), bbox_max_lat=points.lat.max().over(feeder),
+    )  # fmt: skip
+    dx = boxed.lon - (boxed.bbox_min_lon + boxed.bbox_max_lon) / 2
+    dy = boxed.lat - (boxed.bbox_min_lat + boxed.bbox_max_lat) / 2
+    centred = boxed.mutate(_d=dx * dx + dy * dy)
+    nearest_first = ibis.window(group_by=keys, order_by=[centred.lon.isnull(), centred._d, centred.lon, centred.lat])
+    ranked = centred.mutate(_rank=ibis.row_number().over(nearest_first))
+    chosen = ranked.filter((ranked._rank == 0) & ranked.lon.notnull())
+    return chosen.select(*keys, *BOX, point_lon=chosen.lon, point_lat=chosen.lat)

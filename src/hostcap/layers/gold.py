@@ -141,11 +141,12 @@ def der_rollups(ders: ir.Table) -> ir.Table:
     )
 
 
-def build_feeders(latest: ir.Table, ders: ir.Table) -> ir.Table:
+def build_feeders(latest: ir.Table, ders: ir.Table, shares_subqueries: bool) -> ir.Table:
     """Feeder values from feeder-level columns where the source has them; otherwise the max of its
     segments' max HC and the min of their min HC. Values repeated on segments are never summed.
     With the DER roll-ups of the gold `ders`, the DER added since the study and what binds
-    (hostcap.layers.headroom), and where it is (hostcap.layers.geometry)."""
+    (hostcap.layers.headroom), and where it is (hostcap.layers.geometry, whose way of finding it
+    depends on whether the engine computes a subquery read several times once)."""
     representative = _keep_latest(latest, ["utility", "native_feeder_id"])
     stats = latest.group_by(_u="utility", _f="native_feeder_id").aggregate(
         _seg_max=latest.segment_max_hc_mw.max(),
@@ -170,7 +171,9 @@ def build_feeders(latest: ir.Table, ders: ir.Table) -> ir.Table:
     feeders = feeders.left_join(since, feeders.feeder_id == since.since_feeder_id)
     binds = headroom.feeder_binding(latest).rename(_bu="utility", _bf="native_feeder_id")
     feeders = feeders.left_join(binds, [feeders.utility == binds._bu, feeders.native_feeder_id == binds._bf])
-    located = geometry.feeder_locations(latest, ["utility", "native_feeder_id"]).rename(_lu="utility", _lf="native_feeder_id")
+    located = geometry.feeder_locations(latest, ["utility", "native_feeder_id"], shares_subqueries).rename(
+        _lu="utility", _lf="native_feeder_id"
+    )
     feeders = feeders.left_join(located, [feeders.utility == located._lu, feeders.native_feeder_id == located._lf])
     added = headroom.added_since_study(feeders._since_published, feeders._date, feeders._after_kw, feeders._undated)
     max_hc = ibis.coalesce(feeders._feeder_max, feeders._seg_max)

@@ -65,7 +65,7 @@ def gold_tables(
     are (see `hostcap.gold_reuse`)."""
     latest = stages.materialize("latest_network", gold_layer.latest_network_rows(_union(silver["network"])))
     ders = stages.materialize("gold_ders", gold_layer.build_ders(_union(silver["der"]), latest.select("feeder_id")))
-    feeders = stages.materialize("gold_feeders", gold_layer.build_feeders(latest, ders))
+    feeders = stages.materialize("gold_feeders", gold_layer.build_feeders(latest, ders, stages.shares_subqueries))
     tables = {
         "feeders": feeders.select(gold_layer.FEEDER_COLUMNS),
         "feeder_segments": gold_layer.build_segments(latest),

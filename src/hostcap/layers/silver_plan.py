@@ -55,6 +55,9 @@ class Compiling:
     often the next step refers to it) and streams the whole chain, where a table would first copy
     every row of every wide step into memory (at statewide scale, more time than the parsing)."""
 
+    #: the compiled SQL runs on DuckDB, which computes a subquery read several times once
+    shares_subqueries = True
+
     def __init__(self, dialect: str):
         self.dialect = dialect
         self.statements: list[tuple[str, str]] = []
@@ -100,6 +103,9 @@ class ExpressionEngine(Protocol):
     def materialize(self, hint: str, expr: ir.Table) -> ir.Table: ...
 
     def to_arrow(self, expr: ir.Table) -> pa.Table: ...
+
+    #: whether a subquery read several times is computed once (see hostcap.engine.Engine)
+    shares_subqueries: bool
 
 
 class ExpressionSilver:
