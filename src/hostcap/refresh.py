@@ -20,6 +20,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,12 +102,17 @@ class SourcePlan:
         return self.previous is not None and self.previous["fingerprint"] == self.fingerprint
 
 
-def plan_source(storage: Storage, config: SourceConfig, previous: dict | None) -> SourcePlan:
+def source_files(storage: Storage, config: SourceConfig) -> list[tuple[FileRef, str]]:
+    """The source's files, each with its sha256 ("" for one refused, which is never read)."""
+    refs = storage.list_files(config.location, config.read.pattern)
+    return [(ref, "" if ref.refused else storage.sha256(ref.path)) for ref in refs]
+
+
+def plan_source(config: SourceConfig, files: list[tuple[FileRef, str]], previous: dict | None) -> SourcePlan:
     """Decide by content, never by file time: the fingerprint covers the config, the code (every
     module byte for byte, not just its version number: rows kept from a run were made by that
-    run's code) and every file's path and sha256, so an added, changed or removed file changes it."""
-    refs = storage.list_files(config.location, config.read.pattern)
-    files = [(ref, "" if ref.refused else storage.sha256(ref.path)) for ref in refs]
+    run's code) and every file's path and sha256 (`source_files`), so an added, changed or
+    removed file changes it."""
     identity = {
         "code": plan_cache.code_version(),
         # where the files are fetched from does not change how they are read
@@ -185,24 +191,32 @@ def _refresh(ctx: RefreshContext, report: RefreshReport, lock: RefreshLock) -> N
     with blame("lake"):
         _mark_interrupted(lake)
         lake.write_report(ctx.run_id, report.model_dump(mode="json"))
-        base = lake.baseline()
-        lake.collect_garbage(ctx.keep_snapshots, protect=(base.snapshot, base.served))
-        lake.prune_runs(ctx.keep_runs, ctx.run_id)
-        current, previous, report.repaired = base.snapshot, base.manifest, base.damage
-    for damage in report.repaired:
-        log.warning("lake damage found, to be repaired by this refresh: run_id=%s: %s", ctx.run_id, damage)
     with blame("sources"):
         ctx.sources.check()
         in_flight = unsettled_files(ctx.sources, ctx.configs, ctx.settle_s)
 
-    def planned(config: SourceConfig) -> SourcePlan:
+    def hashed(config: SourceConfig) -> list[tuple[FileRef, str]]:
         with blame(f"source {config.source_id}"):
-            plan = plan_source(ctx.sources, config, previous.get(config.source_id))
-        plan.in_flight = None if plan.unchanged else in_flight.get(config.source_id)
-        return plan
+            return source_files(ctx.sources, config)
 
-    # every source file is hashed: side by side, as sha256 runs without Python's lock
-    plans = map_threads(planned, ctx.configs)
+    # every source file is hashed while the published snapshot is checked against its seal: both
+    # read and hash files (sha256 runs without Python's lock), and together they keep every core
+    # busy where each alone waits on its largest file
+    with ThreadPoolExecutor(1, thread_name_prefix="hostcap-hash") as background:
+        hashing = background.submit(map_threads, hashed, ctx.configs)
+        with blame("lake"):
+            base = lake.baseline()
+            lake.collect_garbage(ctx.keep_snapshots, protect=(base.snapshot, base.served))
+            lake.prune_runs(ctx.keep_runs, ctx.run_id)
+            current, previous, report.repaired = base.snapshot, base.manifest, base.damage
+        files = hashing.result()
+    for damage in report.repaired:
+        log.warning("lake damage found, to be repaired by this refresh: run_id=%s: %s", ctx.run_id, damage)
+    plans = []
+    for config, found in zip(ctx.configs, files, strict=True):
+        plan = plan_source(config, found, previous.get(config.source_id))
+        plan.in_flight = None if plan.unchanged else in_flight.get(config.source_id)
+        plans.append(plan)
     if (
         current
         and not report.repaired

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from hostcap.core import Hostcap
 from hostcap.errors import LakeDamaged
-from hostcap.refresh import plan_source
+from hostcap.refresh import plan_source, source_files
 
 Fingerprints = dict[str, str]
 
@@ -18,7 +18,9 @@ Fingerprints = dict[str, str]
 def source_fingerprints(hostcap: Hostcap) -> Fingerprints:
     """Per configured source, the fingerprint of its config and files as they are now."""
     storage = hostcap.sources()
-    return {config.source_id: plan_source(storage, config, None).fingerprint for config in hostcap.configs()}
+    return {
+        config.source_id: plan_source(config, source_files(storage, config), None).fingerprint for config in hostcap.configs()
+    }
 
 
 def published_fingerprints(hostcap: Hostcap) -> Fingerprints:
