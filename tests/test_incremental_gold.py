@@ -50,6 +50,16 @@ def refresh_both_ways(
     return incremental, full, read_by_incremental
 
 
+def dropping_last_lines(path: Path, count: int):
+    """A change to the files: `path` loses its last `count` lines."""
+
+    def change() -> None:
+        lines = path.read_bytes().splitlines(keepends=True)
+        path.write_bytes(b"".join(lines[:-count]))
+
+    return change
+
+
 def assert_same_gold(incremental: Hostcap, full: Hostcap) -> None:
     for table in GOLD_TABLES:
         kept, rebuilt = incremental.lake.read_table(table), full.lake.read_table(table)
@@ -61,11 +71,7 @@ def assert_same_gold(incremental: Hostcap, full: Hostcap) -> None:
 def test_one_changed_utility_is_rebuilt_and_the_others_keep_their_gold(tmp_path: Path, sample_copy: Path, monkeypatch, engine):
     configs = copy_configs(tmp_path / "cfg", SOURCES)
     path = the_file(sample_copy, "national_grid/network")  # rebuilt rows sort after the kept ones
-
-    def change() -> None:
-        lines = path.read_bytes().splitlines(keepends=True)
-        path.write_bytes(b"".join(lines[:-3]))
-
+    change = dropping_last_lines(path, 3)
     incremental, full, reused = refresh_both_ways(tmp_path, sample_copy, configs, change, monkeypatch, engine)
     assert_same_gold(incremental, full)
     # National Grid's unchanged DER silver was read to rebuild it; Con Edison's was not read at all
@@ -78,12 +84,7 @@ def test_a_rebuilt_utility_that_sorts_first_goes_before_the_kept_rows(tmp_path: 
     """Con Edison rebuilt, National Grid kept: the kept rows are merged after the rebuilt ones
     (not sorted again), and the result is still exactly a full rebuild's, row for row."""
     configs = copy_configs(tmp_path / "cfg", SOURCES)
-    path = the_file(sample_copy, "coned/network")
-
-    def change() -> None:
-        lines = path.read_bytes().splitlines(keepends=True)
-        path.write_bytes(b"".join(lines[:-3]))
-
+    change = dropping_last_lines(the_file(sample_copy, "coned/network"), 3)
     incremental, full, reused = refresh_both_ways(tmp_path, sample_copy, configs, change, monkeypatch)
     assert_same_gold(incremental, full)
     assert reused == ["coned/der"]
@@ -95,12 +96,7 @@ def test_on_the_real_files_a_changed_der_file_rebuilds_only_its_utility(tmp_path
         (source / source_id).mkdir(parents=True)
         shutil.copy2(real_dir / name, source / source_id / name)
     configs = copy_configs(tmp_path / "cfg", list(REAL_FILES))
-    planned = source / "nyseg_rge/planned_der" / REAL_FILES["nyseg_rge/planned_der"]
-
-    def change() -> None:
-        lines = planned.read_bytes().splitlines(keepends=True)
-        planned.write_bytes(b"".join(lines[:-20]))
-
+    change = dropping_last_lines(source / "nyseg_rge/planned_der" / REAL_FILES["nyseg_rge/planned_der"], 20)
     incremental, full, reused = refresh_both_ways(tmp_path, source, configs, change, monkeypatch)
     assert_same_gold(incremental, full)
     assert reused == ["nyseg_rge/installed_der"]
