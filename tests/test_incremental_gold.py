@@ -14,7 +14,7 @@ from hostcap.config import Settings
 from hostcap.core import Hostcap
 from hostcap.gold_reuse import reusable_utilities
 from hostcap.lake import GOLD_TABLES
-from hostcap.layers.plans import merged_by_utility
+from hostcap.layers.plans import ORDER, merged_by_utility
 from tests.conftest import REAL_FILES, copy_configs
 from tests.test_refresh import SOURCES, the_file
 
@@ -128,3 +128,5 @@ def test_kept_rows_and_rebuilt_rows_are_merged_in_gold_order():
     assert merged["row"].to_pylist() == list(range(1, 10))
     assert pa.Table.from_batches(list(merged_by_utility([], rebuilt)), rebuilt.schema).equals(rebuilt)
     assert pa.Table.from_batches(list(merged_by_utility(batches, rebuilt.slice(0, 0))), kept.schema).equals(kept)
+    # which holds because every gold table is written sorted by utility first
+    assert {name: order[0] for name, order in ORDER.items()} == dict.fromkeys(ORDER, "utility")

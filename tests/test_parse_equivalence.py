@@ -115,7 +115,7 @@ def _pairs(cell: ir.StringValue) -> dict[str, tuple[ir.Value, ir.Value]]:
     """Every parser on `cell`, the fast form beside the reference, by a name for the failure message."""
     pairs = {}
     for i, tokens in enumerate(NULL_TOKENS):
-        pairs[f"clean{i}"] = (parse.clean(cell, tokens), Reference.clean(cell, tokens))
+        pairs[f"clean{i}"] = (parse.null_if_token(parse.trim(cell), tokens), Reference.clean(cell, tokens))
     cleaned = Reference.clean(cell, DEFAULT_NULL_TOKENS)
     pairs["trim"] = (parse.trim(cell), cell.re_replace(Reference.TRIM, ""))
     for factor in (1.0, 1000.0, 0.001):

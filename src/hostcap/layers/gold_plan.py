@@ -127,16 +127,12 @@ def compile_gold(
     kept_tables = {}
     if kept is not None:
         # the kept rows are a query of their own, left in the published file's order (already
-        # gold's order), and merged with the rebuilt rows by utility as they are written
-        # (hostcap.layers.plans.merged_by_utility) rather than sorted again with them; a table
-        # not sorted by utility first gets the two unioned and sorted
+        # gold's order, which is by utility first), and merged with the rebuilt rows by utility
+        # as they are written (hostcap.layers.plans.merged_by_utility) rather than sorted again
         published = {name: _placeholder(gold_published(name), schema) for name, schema in kept[0].items()}
-        for name, fresh in list(tables.items()):
-            rows = kept_rows(fresh, published[name], kept[1])
-            if ORDER[name][0] == "utility":
-                kept_tables[name] = ibis.to_sql(rows, dialect=dialect)
-            else:
-                tables[name] = ibis.union(fresh, rows)
+        kept_tables = {
+            name: ibis.to_sql(kept_rows(fresh, published[name], kept[1]), dialect=dialect) for name, fresh in tables.items()
+        }
     written = {name: _placeholder(gold_written(name), expr.schema().to_pyarrow()) for name, expr in tables.items()}
     per_table, utilities = facts_queries(written)
     return GoldPlan(

@@ -48,11 +48,6 @@ def trim(value: ir.StringValue) -> ir.StringValue:
     return ibis.ifelse(edged, value.re_replace(_TRIM, ""), value)
 
 
-def clean(value: ir.StringValue, null_tokens: Sequence[str]) -> ir.StringValue:
-    """Trimmed text, or null when it is a null token (any case) or empty."""
-    return null_if_token(trim(value), null_tokens)
-
-
 def null_if_token(text: ir.StringValue, null_tokens: Sequence[str]) -> ir.StringValue:
     """The (trimmed) text, or null when it is a null token (any case) or empty.
 
