@@ -101,9 +101,7 @@ class Builder:
         self.lake = lake
         self.snapshot = snapshot
         self.storage = sources
-        self.engine_kind = engine_kind
-        self.spark_master = spark_master
-        #: the gold session; on Spark it also starts the session the per-source engines share
+        #: the gold session; each source's work gets a sibling of it (on Spark, a session of the same application)
         self.engine = open_engine(engine_kind, spark_master)
         self.workers = workers if self.engine.concurrent_sessions else 1
         self.plans = PlanCache(plan_cache_dir)
@@ -111,9 +109,10 @@ class Builder:
     def close(self) -> None:
         self.engine.close()
 
-    def each_source(self, load: Callable[[T], R], items: Iterable[T]) -> list[R]:
-        """`load` applied to every item, on `workers` threads; results in the items' order."""
-        return map_threads(load, items, self.workers, name="hostcap-source")
+    def each_source(self, load: Callable[[T], R], items: Iterable[T], cost: Callable[[T], float] | None = None) -> list[R]:
+        """`load` applied to every item, on `workers` threads, the costliest first; results in
+        the items' order."""
+        return map_threads(load, items, self.workers, name="hostcap-source", cost=cost)
 
     def _read(self, config: SourceConfig, files: list[tuple[FileRef, str]], report: SourceReport) -> pa.Table:
         reads = []
@@ -169,7 +168,7 @@ class Builder:
         _timed(report, "bronze", started, report.rows_in)
         with _layer(report, "silver") as started:
             # side by side, each source gets one thread: sources, not one source's query, share the cores
-            engine = open_engine(self.engine_kind, self.spark_master, threads=1 if self.workers > 1 else None)
+            engine = self.engine.sibling(threads=1 if self.workers > 1 else None)
             try:
                 silver = self._silver(engine, config, bronze, report)
             finally:

@@ -276,7 +276,13 @@ def _build_and_publish(
             with blame(f"source {plan.config.source_id}"):
                 return _source(builder, plan, ctx.run_id, source_report)
 
-        for plan, (table, entry) in zip(plans, builder.each_source(load, zip(plans, source_reports)), strict=True):
+        def size(item: tuple[SourcePlan, SourceReport]) -> int:
+            """A load's cost, for the order loads start in: its files' bytes (none when it is skipped)."""
+            plan = item[0]
+            return 0 if plan.unchanged or plan.config.utility in kept else sum(ref.size for ref, _ in plan.files)
+
+        loads = builder.each_source(load, zip(plans, source_reports), cost=size)
+        for plan, (table, entry) in zip(plans, loads, strict=True):
             if table is not None:
                 silver[plan.config.family].append(table)
             if entry is not None:

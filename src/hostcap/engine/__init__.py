@@ -40,7 +40,7 @@ class Engine:
     """An Ibis connection plus the few operations the pipeline needs from it."""
 
     kind: str
-    #: whether sessions opened side by side in one process run independently (one per thread)
+    #: whether sessions opened side by side in one process (`sibling`) run independently, one per thread
     concurrent_sessions: bool = False
     #: whether the engine computes in this process, so tables pass through its memory (else its
     #: workers read and write the lake themselves)
@@ -54,6 +54,11 @@ class Engine:
     def __init__(self, con: ibis.BaseBackend):
         self.con = con
         self._names = itertools.count()
+
+    def sibling(self, threads: int | None = None) -> Engine:
+        """An engine of its own for one source's work, beside this one's: its own tables and
+        names, on the same machinery. `threads` caps an in-process engine's threads."""
+        raise NotImplementedError
 
     def _name(self, hint: str) -> str:
         return f"{hint.replace('/', '_')}_{next(self._names)}"

@@ -44,6 +44,10 @@ class DuckDBEngine(Engine):
         self._registered: list[pa.Table] = []
         self._names = itertools.count()
 
+    def sibling(self, threads: int | None = None) -> DuckDBEngine:
+        """A connection of its own: an in-memory database of its own."""
+        return DuckDBEngine(threads)
+
     @functools.cached_property
     def con(self) -> ibis.BaseBackend:
         import ibis  # only expressions need it; a cached plan runs without (see hostcap.layers.plans)

@@ -80,9 +80,11 @@ def _local_conf(master: str) -> dict[str, str]:
 class SparkEngine(Engine):
     kind = "spark"
     in_process = False
+    concurrent_sessions = True
 
-    def __init__(self, master: str | None = None):
-        session = _import_pyspark().getActiveSession()
+    def __init__(self, master: str | None = None, session=None):
+        """On `session` if given, else the active session, else one started on `master`."""
+        session = session or _import_pyspark().getActiveSession()
         # an engine stops only the session it started; a reused one (tests, notebooks) stays up
         self._owns_session = session is None
         self.session = session or start_session(master)
@@ -91,6 +93,17 @@ class SparkEngine(Engine):
         self._checkpoints = []
         #: lazy stages not yet read by a materialized result (see `stage`)
         self._pending = []
+
+    def sibling(self, threads: int | None = None) -> SparkEngine:
+        """On a new session of the same application: its temporary views are its own, so sources
+        run side by side, their jobs sharing the executors (a source whose stage is one task
+        leaves the other cores to another source). It starts with this session's settings."""
+        session = self.session.newSession()
+        settings = self.session.conf
+        for key, value in settings.getAll.items():
+            if settings.isModifiable(key):
+                session.conf.set(key, value)
+        return SparkEngine(session=session)
 
     def _view(self, hint: str, frame) -> ibis.Table:
         name = self._name(hint)
@@ -168,12 +181,14 @@ class SparkEngine(Engine):
         return self._view(hint, self.session.read.parquet(lake.location(table.path)))
 
     def close(self) -> None:
+        if self._owns_session:
+            # stopping frees everything; freeing first would queue removals the stop then refuses
+            self.session.stop()
+            return
         for name in self._views:
             self.session.catalog.dropTempView(name)
         for frame in self._checkpoints:
             _free(frame)
-        if self._owns_session:
-            self.session.stop()
 
 
 def _free(checkpoint) -> None:
