@@ -116,6 +116,7 @@ def test_a_local_session_is_sized_for_its_cores_and_a_cluster_keeps_its_settings
     assert _local_conf("local")["spark.sql.shuffle.partitions"] == "1"
     assert _local_conf("local[*]")["spark.sql.shuffle.partitions"] == str(os.cpu_count())
     assert "TieredStopAtLevel=1" in _local_conf("local[*]")["spark.driver.extraJavaOptions"]
+    assert 1024 <= int(_local_conf("local[*]")["spark.driver.memory"].removesuffix("m")) <= 4096
     assert _local_conf("spark://127.0.0.1:7077") == {}
 
 
@@ -125,6 +126,31 @@ def test_the_local_session_runs_with_the_local_settings(spark_session):
     jvm_args = spark_session._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
     assert "-XX:TieredStopAtLevel=1" in list(jvm_args)
     assert spark_session.conf.get("spark.sql.shuffle.partitions") == str(os.cpu_count())
+    heap_mib = spark_session._jvm.java.lang.Runtime.getRuntime().maxMemory() / 2**20
+    assert heap_mib >= 0.9 * int(spark_session.sparkContext.getConf().get("spark.driver.memory").removesuffix("m"))
+
+
+@pytest.mark.spark
+@pytest.mark.usefixtures("spark_session")
+def test_sibling_sessions_keep_their_own_tables_and_start_with_the_settings():
+    """Sources run side by side on siblings: the same view name in two is two tables, and a
+    setting changed on the parent at run time holds in a sibling made after."""
+    engine = open_engine("spark")
+    setting = "spark.sql.legacy.timeParserPolicy"
+    before = engine.session.conf.get(setting)
+    engine.session.conf.set(setting, "CORRECTED")
+    try:
+        first, second = engine.sibling(), engine.sibling()
+        assert first.session is not second.session
+        assert second.session.conf.get(setting) == "CORRECTED"
+        tables = [sibling.from_arrow("rows", pa.table({"x": [n]})) for n, sibling in enumerate((first, second))]
+        assert tables[0].get_name() == tables[1].get_name()
+        assert [first.to_arrow(tables[0]).to_pylist(), second.to_arrow(tables[1]).to_pylist()] == [[{"x": 0}], [{"x": 1}]]
+        first.close()
+        second.close()
+    finally:
+        engine.session.conf.set(setting, before)
+        engine.close()
 
 
 @pytest.mark.spark

@@ -7,10 +7,10 @@ Each source is loaded in an engine session of its own, closed when the source is
 intermediate tables never outlive it. The engine writes every table to the lake (`Engine.store`):
 on DuckDB the rows pass through this process, and a source's silver stays in memory as Arrow for
 the gold session to scan in place; on Spark the executors write the lake and read it back, and
-only counts reach this process. On DuckDB, sessions are independent in-process databases, so
-several sources load side by side on worker threads (DuckDB, pyarrow and the readers release the
-GIL while they work): most sources are too small for DuckDB to spread one query over every
-core. Spark runs one source at a time and parallelizes inside each job instead.
+only counts reach this process. Sessions are independent (`Engine.sibling`), so several sources
+load side by side on worker threads, the largest first (DuckDB, pyarrow and the readers release
+the GIL while they work; Spark's sessions share the executors): most sources are too small for
+one query, or one Spark stage, to keep every core busy.
 """
 
 from __future__ import annotations

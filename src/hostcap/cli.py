@@ -191,7 +191,7 @@ def refresh(
         int | None,
         typer.Option(
             min=0,
-            help="Sources loaded side by side on DuckDB (default: $HOSTCAP_WORKERS, or 0: one per core, at most 4).",
+            help="Sources loaded side by side, the largest first (default: $HOSTCAP_WORKERS, or 0: one per core, at most 4).",
         ),
     ] = None,
     fetch: Annotated[

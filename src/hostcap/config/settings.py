@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     workers: int = Field(
         0,
         ge=0,
-        description="Sources loaded side by side on DuckDB (Spark parallelizes inside each job instead); "
+        description="Sources loaded side by side, the largest first (on Spark, each on a session of its own); "
         "0 means one per CPU core, at most 4.",
     )
     plan_cache_dir: Path | None = Field(

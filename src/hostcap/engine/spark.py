@@ -68,13 +68,30 @@ def _local_conf(master: str) -> dict[str, str]:
       few cores every shuffle of a refresh's small tables would run 200 map outputs and tasks.
     - The JVM's quick compiler only (`-XX:TieredStopAtLevel=1`): a refresh runs many distinct
       generated classes, each briefly, and the optimizing compiler spent more CPU compiling them
-      than it saved running them (on a small machine, more than the executor's own work)."""
+      than it saved running them (on a small machine, more than the executor's own work).
+    - A heap of a quarter of the machine's memory, 1 to 4 GiB (`_driver_memory`): with Spark's
+      1 GiB the materialized stages of a statewide refresh do not fit, and are written to disk
+      and read back at every use."""
     found = re.fullmatch(r"local(?:\[(\d+|\*)(?:,\d+)?\])?", master)
     if not found:
         return {}
     threads = found.group(1)
     cores = 1 if threads is None else (os.cpu_count() or 1) if threads == "*" else int(threads)
-    return {"spark.sql.shuffle.partitions": str(cores), "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1"}
+    return {
+        "spark.sql.shuffle.partitions": str(cores),
+        "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1",
+        "spark.driver.memory": f"{_driver_memory()}m",
+    }
+
+
+def _driver_memory() -> int:
+    """MiB of heap for a local driver: a quarter of physical memory, from 1 to 4 GiB (1 GiB, Spark's
+    default, where the system does not say)."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 1024
+    return max(1024, min(4096, physical // 4 // 2**20))
 
 
 class SparkEngine(Engine):
