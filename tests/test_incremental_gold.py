@@ -12,8 +12,8 @@ import pytest
 from hostcap.build import Builder
 from hostcap.config import Settings
 from hostcap.core import Hostcap
-from hostcap.gold_reuse import reusable_utilities
-from hostcap.lake import GOLD_TABLES
+from hostcap.gold_reuse import GOLD_INPUTS, reusable_tables, reusable_utilities
+from hostcap.lake import GOLD_TABLES, Lake
 from hostcap.layers.plans import ORDER, merged_by_utility
 from tests.conftest import REAL_FILES, copy_configs
 from tests.test_refresh import SOURCES, the_file
@@ -45,6 +45,7 @@ def refresh_both_ways(
     read_by_incremental = list(reused)
 
     monkeypatch.setattr("hostcap.gold_reuse.reusable_utilities", lambda unchanged, previous: set())
+    monkeypatch.setattr("hostcap.gold_reuse.reusable_tables", lambda unchanged, previous: set())
     full = hostcap_over(tmp_path / "b", source, configs, engine)
     assert full.refresh(run_id="20990101T000000Z-000001").published
     return incremental, full, read_by_incremental
@@ -90,16 +91,41 @@ def test_a_rebuilt_utility_that_sorts_first_goes_before_the_kept_rows(tmp_path: 
     assert reused == ["coned/der"]
 
 
-def test_on_the_real_files_a_changed_der_file_rebuilds_only_its_utility(tmp_path: Path, real_dir: Path, monkeypatch):
+def test_on_the_real_files_a_changed_der_file_rebuilds_only_its_utility(tmp_path: Path, real_dir: Path, monkeypatch, engine):
+    """Only DER changed: the segments (network silver alone) are the published file, copied byte
+    for byte and not computed; the rest is rebuilt for the changed utility; all equal a full rebuild."""
     source = tmp_path / "src"
     for source_id, name in REAL_FILES.items():
         (source / source_id).mkdir(parents=True)
         shutil.copy2(real_dir / name, source / source_id / name)
     configs = copy_configs(tmp_path / "cfg", list(REAL_FILES))
     change = dropping_last_lines(source / "nyseg_rge/planned_der" / REAL_FILES["nyseg_rge/planned_der"], 20)
-    incremental, full, reused = refresh_both_ways(tmp_path, source, configs, change, monkeypatch)
+    copies: list[str] = []
+    real_copy = Lake.copy_table
+    monkeypatch.setattr(Lake, "copy_table", lambda self, *args: copies.append(args[-1]) or real_copy(self, *args))
+    incremental, full, reused = refresh_both_ways(tmp_path, source, configs, change, monkeypatch, engine)
     assert_same_gold(incremental, full)
     assert reused == ["nyseg_rge/installed_der"]
+    assert copies == ["feeder_segments"]
+    before, after = incremental.lake.history()[-2:]
+    segments = [incremental.lake.storage.read_bytes(f"snapshots/{entry['snapshot']}/gold/feeder_segments.parquet") for entry in (before, after)]
+    assert segments[0] == segments[1]
+
+
+@pytest.mark.parametrize(
+    ("unchanged", "previous", "whole"),
+    [
+        # only DER changed: the segments are made from network silver alone
+        ({"a/network": True, "a/planned_der": False, "b/network": True}, {"a/network": {}, "a/planned_der": {}, "b/network": {}}, {"feeder_segments"}),
+        ({"a/network": False, "a/planned_der": True}, {"a/network": {}, "a/planned_der": {}}, set()),
+        # a network source added or dropped changes the segments
+        ({"a/network": True, "a/der": False}, {"a/network": {}, "b/network": {}, "a/der": {}}, set()),
+        ({"a/network": True, "b/network": True, "a/der": False}, {"a/network": {}, "a/der": {}}, set()),
+    ],
+)
+def test_a_gold_table_is_copied_whole_only_when_every_source_it_is_made_from_is_the_same(unchanged, previous, whole):
+    assert reusable_tables(unchanged, previous) == whole
+    assert set(GOLD_INPUTS) == set(GOLD_TABLES)
 
 
 @pytest.mark.parametrize(

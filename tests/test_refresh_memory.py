@@ -36,11 +36,11 @@ def test_a_loaded_source_keeps_its_silver_as_the_file_written_not_its_rows(
         read.append(weakref.ref(table))
         return table
 
-    def gold_spied(self, network, ders, kept=None):
+    def gold_spied(self, network, ders, **reuse):
         gc.collect()
         alive_at_gold.append(sum(ref() is not None for ref in read))
         given_to_gold.extend(network + ders)
-        return gold(self, network, ders, kept)
+        return gold(self, network, ders, **reuse)
 
     build_bronze, gold = build.build_bronze, Builder.build_gold
     monkeypatch.setattr(build, "build_bronze", bronze_spied)

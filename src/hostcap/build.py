@@ -209,19 +209,31 @@ class Builder:
         """A source's silver as an earlier snapshot wrote it."""
         return self.engine.reuse(self.lake, source_id, "silver", snapshot)
 
-    def build_gold(self, network: list[Stored], ders: list[Stored], kept: tuple[str, set[str]] | None = None) -> GoldFacts:
+    def build_gold(
+        self,
+        network: list[Stored],
+        ders: list[Stored],
+        kept: tuple[str, set[str]] | None = None,
+        whole: tuple[str, set[str]] | None = None,
+    ) -> GoldFacts:
         """The gold tables from every source's silver, written to the snapshot; returns what the
         checks need to know of them, counted by the engine. With `kept` (a snapshot and some
         utilities), the silver given is the other utilities', and those utilities' rows are
-        taken from that snapshot's gold as they are (see `hostcap.gold_reuse`). An engine that
-        runs SQL text runs gold's compiled plan (see hostcap.layers.gold_plan)."""
+        taken from that snapshot's gold as they are; with `whole` (a snapshot and some gold
+        tables), those tables are copied from it byte for byte, not computed (see
+        `hostcap.gold_reuse`). An engine that runs SQL text runs gold's compiled plan (see
+        hostcap.layers.gold_plan)."""
         engine = self.engine
         silver = {"network": network, "der": ders}
+        copied = {}
+        for name in whole[1] if whole else ():
+            path, written = self.lake.copy_table(whole[0], self.snapshot, "gold", name)
+            copied[name] = Stored(path, written if engine.in_process else None)
         published = None
         if kept is not None:
-            published = {name: engine.reuse(self.lake, name, "gold", kept[0]) for name in ORDER}
+            published = {name: copied.get(name) or engine.reuse(self.lake, name, "gold", kept[0]) for name in ORDER}
         if engine.runs_sql:
-            return self._planned_gold(silver, published, kept[1] if kept else set())
+            return self._planned_gold(silver, published, kept[1] if kept else set(), copied)
         from hostcap.layers.gold_plan import empty_silver, facts_queries, gold_tables  # see _compile_silver
 
         tables = {family: [engine.scan("silver", self.lake, table) for table in stored] for family, stored in silver.items()}
@@ -233,7 +245,8 @@ class Builder:
             published_tables = ({name: engine.scan(f"kept_{name}", self.lake, t) for name, t in published.items()}, kept[1])
         expressions = gold_tables(engine, tables, published_tables)
         stored = {
-            name: engine.store(self.lake, self.snapshot, "gold", name, expr, ORDER[name]) for name, expr in expressions.items()
+            name: copied.get(name) or engine.store(self.lake, self.snapshot, "gold", name, expr, ORDER[name])
+            for name, expr in expressions.items()
         }
         per_table, utilities = facts_queries(
             {name: engine.scan(f"gold_{name}", self.lake, table) for name, table in stored.items()}
@@ -241,7 +254,11 @@ class Builder:
         return gold_facts(engine.to_arrow(per_table).to_pylist(), engine.to_arrow(utilities).to_pylist())
 
     def _planned_gold(
-        self, silver: dict[str, list[Stored]], published: dict[str, Stored] | None, utilities: set[str]
+        self,
+        silver: dict[str, list[Stored]],
+        published: dict[str, Stored] | None,
+        utilities: set[str],
+        copied: dict[str, Stored],
     ) -> GoldFacts:
         arrow = {family: [table.arrow for table in stored] for family, stored in silver.items()}
         schemas = {family: [table.schema for table in tables] for family, tables in arrow.items()}
@@ -254,4 +271,7 @@ class Builder:
             GoldPlan.from_dict,
         )
         planned = PlannedGold(self.engine, plan, arrow, {n: t.arrow for n, t in published.items()} if published else None)
-        return planned.build(lambda name, rows: self.lake.write_scannable(self.snapshot, "gold", name, rows)[1])
+        return planned.build(
+            lambda name, rows: self.lake.write_scannable(self.snapshot, "gold", name, rows)[1],
+            {name: table.arrow for name, table in copied.items()},
+        )

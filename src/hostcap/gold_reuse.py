@@ -9,9 +9,24 @@ utility's rows of the published gold are exactly what a rebuild would give. The 
 neither their silver nor builds their gold: it builds gold for the changed utilities only and
 takes the others' rows from the published snapshot (`Builder.build_gold`, in the engine, so on
 Spark the executors do it too).
+
+A gold table is also reused whole when no source of the families of silver it is made from
+changed (`GOLD_INPUTS`): the feeder segments come from network silver alone, so a refresh in which
+only DER files changed (a monthly queue update) copies the published segments file as it is
+instead of computing and encoding the largest table again.
 """
 
 from __future__ import annotations
+
+from hostcap.canonical import family
+
+#: the families of silver each gold table is made from
+GOLD_INPUTS = {
+    "feeders": {"network", "der"},
+    "feeder_segments": {"network"},
+    "substations": {"network", "der"},
+    "ders": {"network", "der"},
+}
 
 
 def _utility(source_id: str) -> str:
@@ -29,3 +44,20 @@ def reusable_utilities(unchanged: dict[str, bool], previous: dict[str, dict]) ->
         if all(mine.values()) and before == set(mine):
             reusable.add(utility)
     return reusable
+
+
+def reusable_tables(unchanged: dict[str, bool], previous: dict[str, dict]) -> set[str]:
+    """Given whether each configured source is unchanged, the gold tables the published snapshot
+    holds exactly as a rebuild would make them: those made only from families none of whose
+    sources changed, with exactly the sources the published snapshot was built from."""
+    unchanged_families = set()
+    for kind in {_family(source_id) for source_id in [*unchanged, *previous]}:
+        mine = {source_id: same for source_id, same in unchanged.items() if _family(source_id) == kind}
+        before = {source_id for source_id in previous if _family(source_id) == kind}
+        if all(mine.values()) and before == set(mine):
+            unchanged_families.add(kind)
+    return {table for table, inputs in GOLD_INPUTS.items() if inputs <= unchanged_families}
+
+
+def _family(source_id: str) -> str:
+    return family(source_id.split("/", 1)[1])

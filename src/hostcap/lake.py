@@ -81,6 +81,14 @@ class Lake(DamageChecks):
         self._write_sealed(path, data)
         return path, sealing.WrittenParquet(data, rows.schema)
 
+    def copy_table(self, from_snapshot: str, snapshot: str, layer: str, name: str) -> tuple[str, sealing.WrittenParquet]:
+        """Table `layer/name` of `from_snapshot`, checked against its seal, written byte for byte as
+        that table of `snapshot` (sealed with it); returns what `write_scannable` returns."""
+        data = self._read_checked(*self._locate(name, layer, from_snapshot))
+        path = self._table_path(snapshot, layer, name)
+        self._write_sealed(path, data)
+        return path, sealing.WrittenParquet(data, sealing.parquet_schema(data, path))
+
     def _write_sealed(self, path: str, data: bytes | memoryview) -> None:
         """Write a file of a snapshot in one step, remembering its checksum for the snapshot's seal."""
         self.storage.write_bytes_atomic(path, data)

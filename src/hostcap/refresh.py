@@ -249,12 +249,13 @@ def _build_and_publish(
     # imported here: a refresh with nothing to do starts no engine, and loads no pyarrow
     from hostcap.build import Builder
     from hostcap.checks import run_checks
-    from hostcap.gold_reuse import reusable_utilities
+    from hostcap.gold_reuse import reusable_tables, reusable_utilities
     from hostcap.history.store import follow as follow_history
 
-    kept = set()
+    kept, whole = set(), set()
     if current and not report.repaired:
-        kept = reusable_utilities({plan.config.source_id: plan.unchanged for plan in plans}, previous)
+        unchanged = {plan.config.source_id: plan.unchanged for plan in plans}
+        kept, whole = reusable_utilities(unchanged, previous), reusable_tables(unchanged, previous)
 
     builder = Builder(ctx.lake, ctx.run_id, ctx.sources, ctx.engine_kind, ctx.spark_master, ctx.workers, ctx.plan_cache_dir)
     report.engine = builder.engine.kind
@@ -292,7 +293,12 @@ def _build_and_publish(
             return
         ctx.progress("gold")
         with blame("gold layer"):
-            gold = builder.build_gold(silver["network"], silver["der"], kept=(current, kept) if kept else None)
+            gold = builder.build_gold(
+                silver["network"],
+                silver["der"],
+                kept=(current, kept) if kept else None,
+                whole=(current, whole) if whole else None,
+            )
     finally:
         builder.close()
     report.gold = dict(gold.rows)

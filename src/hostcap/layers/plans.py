@@ -227,20 +227,28 @@ class PlannedGold:
         for name, sql in plan.stages:
             engine.create(name, sql)
 
-    def build(self, write: Callable[[str, pa.RecordBatchReader], pa.Table | WrittenParquet]) -> GoldFacts:
+    def build(
+        self,
+        write: Callable[[str, pa.RecordBatchReader], pa.Table | WrittenParquet],
+        copied: dict[str, pa.Table | WrittenParquet] | None = None,
+    ) -> GoldFacts:
+        """Each table computed and written, but those `copied` (already written as they are: see
+        hostcap.gold_reuse), then the facts over all of them."""
+        copied = copied or {}
         for name, sql in self.plan.tables.items():
-            schema = schema_from_text(self.plan.schemas[name])
-            if name in self.plan.kept:
-                rebuilt = self.engine.query(sql, schema)  # the changed utilities' rows: read before the next query
-                rows = pa.RecordBatchReader.from_batches(
-                    schema, merged_by_utility(self.engine.stream(self.plan.kept[name], schema), rebuilt)
-                )
-            else:
-                rows = self.engine.stream(sql, schema)
-            written = write(name, rows)
+            written = copied[name] if name in copied else write(name, self._rows(name, sql))
             self.engine.register(gold_written(name), written)
         per_table, utilities = (self.engine.query(sql).to_pylist() for sql in self.plan.facts)
         return gold_facts(per_table, utilities)
+
+    def _rows(self, name: str, sql: str) -> pa.RecordBatchReader:
+        """A table's rows as they are computed; with kept utilities, merged with their published rows."""
+        schema = schema_from_text(self.plan.schemas[name])
+        if name not in self.plan.kept:
+            return self.engine.stream(sql, schema)
+        rebuilt = self.engine.query(sql, schema)  # the changed utilities' rows: read before the next query
+        kept = self.engine.stream(self.plan.kept[name], schema)
+        return pa.RecordBatchReader.from_batches(schema, merged_by_utility(kept, rebuilt))
 
 
 def merged_by_utility(kept: Iterable[pa.RecordBatch], rebuilt: pa.Table) -> Iterator[pa.RecordBatch]:
