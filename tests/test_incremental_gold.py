@@ -108,7 +108,10 @@ def test_on_the_real_files_a_changed_der_file_rebuilds_only_its_utility(tmp_path
     assert reused == ["nyseg_rge/installed_der"]
     assert copies == ["feeder_segments"]
     before, after = incremental.lake.history()[-2:]
-    segments = [incremental.lake.storage.read_bytes(f"snapshots/{entry['snapshot']}/gold/feeder_segments.parquet") for entry in (before, after)]
+    segments = [
+        incremental.lake.storage.read_bytes(f"snapshots/{entry['snapshot']}/gold/feeder_segments.parquet")
+        for entry in (before, after)
+    ]
     assert segments[0] == segments[1]
 
 
@@ -116,7 +119,11 @@ def test_on_the_real_files_a_changed_der_file_rebuilds_only_its_utility(tmp_path
     ("unchanged", "previous", "whole"),
     [
         # only DER changed: the segments are made from network silver alone
-        ({"a/network": True, "a/planned_der": False, "b/network": True}, {"a/network": {}, "a/planned_der": {}, "b/network": {}}, {"feeder_segments"}),
+        (
+            {"a/network": True, "a/planned_der": False, "b/network": True},
+            {"a/network": {}, "a/planned_der": {}, "b/network": {}},
+            {"feeder_segments"},
+        ),
         ({"a/network": False, "a/planned_der": True}, {"a/network": {}, "a/planned_der": {}}, set()),
         # a network source added or dropped changes the segments
         ({"a/network": True, "a/der": False}, {"a/network": {}, "b/network": {}, "a/der": {}}, set()),
