@@ -17,6 +17,7 @@ import pytest
 
 from hostcap.config import Settings
 from hostcap.core import Hostcap
+from hostcap.errors import LakeDamaged
 from hostcap.serving import SnapshotStore
 from tests.conftest import SAMPLE, copy_configs
 
@@ -243,3 +244,17 @@ def test_a_snapshot_published_by_an_older_hostcap_is_named_and_served_around(lak
         "`hostcap refresh` rebuilds it" in ready["fallback"]
     )
     assert "Traceback" not in server.output
+
+
+def test_a_damaged_table_is_never_copied_into_a_new_snapshot(lake_copy):
+    """Copying a published gold table whole (incremental gold) checks the copy against the seal
+    of the snapshot it comes from: a damaged file fails the copy and leaves nothing behind."""
+    hostcap, _older, newer = lake_copy
+    lake = hostcap.lake
+    copied = lake.copy_table(newer, "20990101T000000Z-000001", "gold", "feeder_segments")
+    assert lake.storage.read_bytes(copied) == lake.storage.read_bytes(f"snapshots/{newer}/gold/feeder_segments.parquet")
+
+    _damage(Path(lake.storage.full(f"snapshots/{newer}/gold/feeder_segments.parquet")))
+    with pytest.raises(LakeDamaged, match="feeder_segments"):
+        lake.copy_table(newer, "20990101T000000Z-000002", "gold", "feeder_segments")
+    assert not lake.storage.exists("snapshots/20990101T000000Z-000002/gold/feeder_segments.parquet")

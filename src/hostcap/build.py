@@ -227,8 +227,9 @@ class Builder:
         silver = {"network": network, "der": ders}
         copied = {}
         for name in whole[1] if whole else ():
-            path, written = self.lake.copy_table(whole[0], self.snapshot, "gold", name)
-            copied[name] = Stored(path, written if engine.in_process else None)
+            path = self.lake.copy_table(whole[0], self.snapshot, "gold", name)
+            # an in-process engine scans the copy's bytes; Spark's executors read the file
+            copied[name] = Stored(path, self.lake.read_scannable(name, "gold", self.snapshot) if engine.in_process else None)
         published = None
         if kept is not None:
             published = {name: copied.get(name) or engine.reuse(self.lake, name, "gold", kept[0]) for name in ORDER}

@@ -57,6 +57,28 @@ def test_the_real_files_on_s3_give_the_gold_they_give_locally(
         assert comparable(s3_run, table).equals(comparable(local, table)), table
 
 
+def test_a_der_change_on_s3_copies_the_segments_within_the_bucket(moto_s3: MotoS3, tmp_path: Path, real_dir: Path):
+    """Only a DER file changed: the published segments are copied to the new snapshot by the
+    store (CopyObject), the same bytes, sealed there."""
+    bucket = moto_s3.bucket("der-change")
+    client = moto_s3.client()
+    for source_id, name in REAL_FILES.items():
+        client.upload_file(str(real_dir / name), bucket, f"in/{source_id}/{name}")
+    hostcap = s3_hostcap(moto_s3, tmp_path, f"s3://{bucket}/in", f"s3://{bucket}/lake", list(REAL_FILES))
+    first = hostcap.refresh()
+    assert first.published, first.error
+    name = REAL_FILES["nyseg_rge/planned_der"]
+    lines = (real_dir / name).read_bytes().splitlines(keepends=True)
+    client.put_object(Bucket=bucket, Key=f"in/nyseg_rge/planned_der/{name}", Body=b"".join(lines[:-5]))
+
+    second = hostcap.refresh()
+    assert second.status == "succeeded" and second.published, second.error
+    segments = [f"snapshots/{run.run_id}/gold/feeder_segments.parquet" for run in (first, second)]
+    assert hostcap.lake.storage.read_bytes(segments[0]) == hostcap.lake.storage.read_bytes(segments[1])
+    assert hostcap.lake.checksums(second.run_id)[segments[1]] == hostcap.lake.checksums(first.run_id)[segments[0]]
+    assert hostcap.lake.read_table("feeder_segments").num_rows == second.gold["feeder_segments"]
+
+
 def test_two_refreshes_of_one_s3_lake_the_second_is_told_which_runs(moto_s3: MotoS3, tmp_path: Path):
     sources = ["national_grid/network", "national_grid/installed_der"]
     bucket = moto_s3.bucket()

@@ -36,6 +36,10 @@ class ArrowFiles:
         """A copy and delete on S3: the target object appears whole when its copy completes."""
         self.fs.move(path, to)
 
+    def copy(self, path: str, to: str) -> None:
+        """Made by the store (S3's CopyObject): the bytes do not pass through this process."""
+        self.fs.copy_file(path, to)
+
     def write(self, path: str, data: bytes | memoryview) -> None:
         """No parent directories: an object store has none (pyarrow would write an empty marker
         object per level, again on every write)."""

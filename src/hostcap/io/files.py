@@ -43,6 +43,12 @@ class Files(Protocol):
         """Move a file: atomic locally; on an object store the target appears whole."""
         ...
 
+    def copy(self, path: str, to: str) -> None:
+        """Copy a file without passing it through this process's memory whole; the target
+        appears whole (locally a synced temporary copy renamed over it, on an object store a
+        copy made by the store)."""
+        ...
+
     def write(self, path: str, data: bytes | memoryview) -> None:
         """Replace `path` in one step: readers see the old content or the new, never a part."""
         ...
@@ -90,6 +96,15 @@ class LocalFiles:
     def move(self, path: str, to: str) -> None:
         os.makedirs(os.path.dirname(to), exist_ok=True)
         os.replace(path, to)
+
+    def copy(self, path: str, to: str) -> None:
+        os.makedirs(os.path.dirname(to), exist_ok=True)
+        tmp = f"{to}.{uuid.uuid4().hex}.tmp"
+        with open(path, "rb") as source, open(tmp, "wb") as handle:
+            shutil.copyfileobj(source, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, to)
 
     def write(self, path: str, data: bytes | memoryview) -> None:
         """A temporary file, synced, renamed over the target (os.replace is atomic)."""

@@ -175,6 +175,11 @@ class Storage:
         with self._failing("write", rel):
             self.files.write(self.full(rel), data)
 
+    def copy(self, rel: str, to: str) -> None:
+        """Copy a file within the root; the copy appears whole, its bytes never held here whole."""
+        with self._failing("copy", rel):
+            self.files.copy(self.full(rel), self.full(to))
+
     def move(self, rel: str, to: str) -> None:
         """Move a file within the root: a rename locally (atomic), a copy and delete on S3 (the
         target object appears whole when its copy completes)."""
