@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from hostcap.core import Hostcap
 from hostcap.lake import GOLD_TABLES
 from hostcap.lock import running_run
 from tests.conftest import REAL_FILES, Run
@@ -40,14 +41,19 @@ def test_full_refresh_from_s3_equals_a_local_one_and_no_change_rewrites_nothing(
     assert hostcap.lake.current() == first.run_id and running_run(hostcap.lake) is None
 
 
-def test_the_real_files_on_s3_give_the_gold_they_give_locally(
-    moto_s3: MotoS3, tmp_path: Path, real_dir: Path, refreshed: Callable[[str, str], Run]
-):
-    bucket = moto_s3.bucket("real")
+def _real_files_on_s3(moto_s3: MotoS3, tmp_path: Path, real_dir: Path, bucket_name: str) -> tuple[Hostcap, str]:
+    """The real files uploaded under `in/` of a new bucket, and a hostcap with its lake under `lake/` there."""
+    bucket = moto_s3.bucket(bucket_name)
     client = moto_s3.client()
     for source_id, name in REAL_FILES.items():
         client.upload_file(str(real_dir / name), bucket, f"in/{source_id}/{name}")
-    hostcap = s3_hostcap(moto_s3, tmp_path, f"s3://{bucket}/in", f"s3://{bucket}/lake", list(REAL_FILES))
+    return s3_hostcap(moto_s3, tmp_path, f"s3://{bucket}/in", f"s3://{bucket}/lake", list(REAL_FILES)), bucket
+
+
+def test_the_real_files_on_s3_give_the_gold_they_give_locally(
+    moto_s3: MotoS3, tmp_path: Path, real_dir: Path, refreshed: Callable[[str, str], Run]
+):
+    hostcap, _ = _real_files_on_s3(moto_s3, tmp_path, real_dir, "real")
     report = hostcap.refresh()
     assert report.status == "succeeded", report.error
     local = refreshed("real", "duckdb")
@@ -60,16 +66,12 @@ def test_the_real_files_on_s3_give_the_gold_they_give_locally(
 def test_a_der_change_on_s3_copies_the_segments_within_the_bucket(moto_s3: MotoS3, tmp_path: Path, real_dir: Path):
     """Only a DER file changed: the published segments are copied to the new snapshot by the
     store (CopyObject), the same bytes, sealed there."""
-    bucket = moto_s3.bucket("der-change")
-    client = moto_s3.client()
-    for source_id, name in REAL_FILES.items():
-        client.upload_file(str(real_dir / name), bucket, f"in/{source_id}/{name}")
-    hostcap = s3_hostcap(moto_s3, tmp_path, f"s3://{bucket}/in", f"s3://{bucket}/lake", list(REAL_FILES))
+    hostcap, bucket = _real_files_on_s3(moto_s3, tmp_path, real_dir, "der-change")
     first = hostcap.refresh()
     assert first.published, first.error
     name = REAL_FILES["nyseg_rge/planned_der"]
     lines = (real_dir / name).read_bytes().splitlines(keepends=True)
-    client.put_object(Bucket=bucket, Key=f"in/nyseg_rge/planned_der/{name}", Body=b"".join(lines[:-5]))
+    moto_s3.client().put_object(Bucket=bucket, Key=f"in/nyseg_rge/planned_der/{name}", Body=b"".join(lines[:-5]))
 
     second = hostcap.refresh()
     assert second.status == "succeeded" and second.published, second.error
