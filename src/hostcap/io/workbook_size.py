@@ -3,7 +3,8 @@
 An XLSX file is a zip of XML parts: a few kilobytes can unzip to gigabytes, and one cell at
 `XFD1048576` makes the reader hold a range of seventeen billion cells. Both are measured here
 from the zip itself, streaming (never holding a part in memory), so an oversized workbook
-fails its source with a clear message instead of exhausting memory.
+fails its source with a clear message instead of exhausting memory. A sheet in the plain form
+spreadsheet writers use is measured with regexes over its bytes; any other is parsed as XML.
 """
 
 from __future__ import annotations
@@ -45,14 +46,17 @@ def check_workbook(data: bytes, sheet: str) -> None:
         sheets = set(_sheet_parts(archive, sheet))
         total = 0
         for info in members:
-            cells = _Extent() if info.filename in sheets else None
+            plain = _PlainExtent() if info.filename in sheets else None
             for chunk in _unzipped(archive, info):
                 total += len(chunk)
                 if total > MAX_WORKBOOK_BYTES:  # sizes in the zip's directory can lie
                     raise WorkbookTooLarge(_over_size())
-                if cells is not None:
-                    cells.scan(chunk)
-            if cells is not None and cells.count > MAX_SHEET_CELLS:
+                if plain is not None and not plain.scan(chunk):
+                    plain = None  # not in the plain form: measured by the XML parser below
+            if info.filename not in sheets:
+                continue
+            cells = plain if plain is not None and plain.finish() else _parsed_extent(archive, info)
+            if cells.count > MAX_SHEET_CELLS:
                 raise WorkbookTooLarge(
                     f"the sheet's used range {cells.describe()} has {cells.count:,} cells; at most {MAX_SHEET_CELLS:,}"
                 )
@@ -89,14 +93,101 @@ def _small(archive: zipfile.ZipFile, name: str) -> bytes:
     return archive.read(name)
 
 
-class _Extent:
+def _parsed_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Extent:
+    """A sheet part's used range, parsed as XML (its bytes were counted already)."""
+    cells = _Extent()
+    for chunk in _unzipped(archive, info):
+        cells.scan(chunk)
+    return cells
+
+
+class _Range:
+    """A used range as the reader lays it out: from A1 to the farthest row and column."""
+
+    bottom = right = 0
+
+    @property
+    def count(self) -> int:
+        """The cells the reader materializes: it lays the sheet out from A1 (empty rows and
+        columns before the first cell included), so one cell at XFD1048576 is the whole sheet."""
+        return self.bottom * self.right
+
+    def describe(self) -> str:
+        return f"A1:{_letters(self.right)}{self.bottom}" if self.bottom else "empty"
+
+
+class _PlainExtent(_Range):
+    """The used range of a sheet written in the plain form spreadsheet writers use, read with a
+    few regex passes over the bytes instead of one Python call per XML element (which cost twice
+    the workbook's own read): UTF-8, no comment, CDATA, DOCTYPE or processing instruction, and
+    every cell tag `<c r="A1"` followed only by plain `name="value"` attributes (no second `r`,
+    no `&`, `<` or `>` in a value). Then every cell is placed by its own reference, as `_Extent`
+    places it, and rows do not move it. `scan` says False at the first sign of anything else,
+    and the sheet is parsed as XML instead (`_Extent`): a cell the reader would see is never
+    missed. Tags are taken whole: a chunk is read up to its last `>`, the rest kept for the next."""
+
+    def __init__(self) -> None:
+        self._rest = b""
+        self._started = False
+
+    def scan(self, chunk: bytes) -> bool:
+        data = self._rest + chunk
+        if not self._started:
+            if len(data) < _DECLARATION_BYTES and chunk:  # the declaration may not be whole yet
+                self._rest = data
+                return True
+            declared = _DECLARATION.match(data)
+            encoding = declared and _ENCODING.search(declared.group(1))
+            if not declared or (encoding and encoding.group(1).lower() != b"utf-8"):
+                return False
+            data = data[declared.end() :]
+            self._started = True
+        end = data.rfind(b">") + 1
+        whole, self._rest = data[:end], data[end:]
+        if len(self._rest) > _CHUNK:  # no tag ends for a whole chunk: not a plain sheet, and not held here
+            return False
+        return self._measure(whole)
+
+    def finish(self) -> bool:
+        """Whether the whole part was in the plain form (the range is then complete)."""
+        return (self._started or self.scan(b"")) and b"<" not in self._rest
+
+    def _measure(self, tags: bytes) -> bool:
+        if b"<!" in tags or b"<?" in tags:
+            return False
+        references = _PLAIN_CELL.findall(tags)
+        if len(references) != len(_ANY_CELL.findall(tags)):
+            return False
+        if references:
+            self.bottom = max(self.bottom, max(int(digits) for _, digits in references))
+            farthest = max((letters for letters, _ in references), key=_column_order)
+            self.right = max(self.right, _column(farthest.decode()))
+        return True
+
+
+#: a part's opening: an XML declaration (after an optional UTF-8 byte order mark), and the
+#: encoding it names (none: UTF-8); a plain sheet's is within its first bytes
+_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml([^>]*)\?>")
+_DECLARATION_BYTES = 256
+_ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)""")
+#: a cell tag in the plain form: its reference first, then plain attributes, none of them `r`
+_PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: (?!r=)[a-z]{1,3}="[^"<>&]*")*/?>')
+#: any cell tag: any namespace prefix, any attributes (or none)
+_ANY_CELL = re.compile(rb"<(?:[^\s<>/!?:]+:)?c[\s/>]")
+
+
+def _column_order(letters: bytes) -> tuple[int, bytes]:
+    """Column letters in the order of their columns (`Z` before `AA`)."""
+    return len(letters), letters
+
+
+class _Extent(_Range):
     """The used range of a sheet, from its row and cell tags as the reader places them: at the
     `r` reference when there is one, else next to the previous row or cell. Parsed as XML (not
     matched as text), so quoting, prefixes and character references cannot hide a cell."""
 
     def __init__(self) -> None:
         self.row = self.col = 0
-        self.bottom = self.right = 0
         self._parser = expat.ParserCreate()
         self._parser.StartElementHandler = self._start
 
@@ -118,15 +209,6 @@ class _Extent:
             self.bottom = self.row
         if self.col > self.right:
             self.right = self.col
-
-    @property
-    def count(self) -> int:
-        """The cells the reader materializes: it lays the sheet out from A1 (empty rows and
-        columns before the first cell included), so one cell at XFD1048576 is the whole sheet."""
-        return self.bottom * self.right
-
-    def describe(self) -> str:
-        return f"A1:{_letters(self.right)}{self.bottom}" if self.bottom else "empty"
 
 
 def _split_ref(ref: str) -> tuple[str, str]:
