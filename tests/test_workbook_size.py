@@ -36,7 +36,12 @@ EXTRAS = {
     "cdata": '<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[<c r="XFD1048576"/>]]></t></is></c></row>',
     "processing instruction": '<?hidden <c r="XFD1048576"/>?>',
 }
-DECLARATIONS = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', "<?xml version='1.0'?>", "", "\ufeff<?xml version=\"1.0\"?>"]
+DECLARATIONS = [
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+    "<?xml version='1.0'?>",
+    "",
+    '\ufeff<?xml version="1.0"?>',
+]
 
 cells = st.tuples(st.integers(1, 1_048_576), st.integers(1, 16_384), st.sampled_from(sorted(FORMS)))
 
@@ -84,7 +89,9 @@ def plain(xml: bytes, chunk: int) -> tuple[int, int] | None:
     chunk=st.sampled_from([1, 5, 64, 1 << 20]),
 )
 def test_the_plain_scan_finds_what_the_parse_finds_or_hands_the_sheet_on(rows, extra, declaration, encoding, chunk):
-    text = sheet(rows, EXTRAS[extra], declaration.replace("?>", ' encoding="UTF-16"?>', 1) if encoding == "utf-16" else declaration)
+    text = sheet(
+        rows, EXTRAS[extra], declaration.replace("?>", ' encoding="UTF-16"?>', 1) if encoding == "utf-16" else declaration
+    )
     xml = text.encode(encoding)
     measured = plain(xml, chunk)
     if measured is not None:
