@@ -18,6 +18,8 @@ instead of computing and encoding the largest table again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hostcap.canonical import family
 
 #: the families of silver each gold table is made from
@@ -29,34 +31,35 @@ GOLD_INPUTS = {
 }
 
 
-def _utility(source_id: str) -> str:
-    return source_id.split("/", 1)[0]
-
-
 def reusable_utilities(unchanged: dict[str, bool], previous: dict[str, dict]) -> set[str]:
     """Given whether each configured source (`<utility>/<dataset>`) is unchanged, the utilities
     whose every source is, and which have exactly the sources the published snapshot was built
     from (a source added or dropped changes the utility's gold)."""
-    reusable = set()
-    for utility in {_utility(source_id) for source_id in unchanged}:
-        mine = {source_id: same for source_id, same in unchanged.items() if _utility(source_id) == utility}
-        before = {source_id for source_id in previous if _utility(source_id) == utility}
-        if all(mine.values()) and before == set(mine):
-            reusable.add(utility)
-    return reusable
+    return _unchanged_groups(unchanged, previous, _utility)
 
 
 def reusable_tables(unchanged: dict[str, bool], previous: dict[str, dict]) -> set[str]:
     """Given whether each configured source is unchanged, the gold tables the published snapshot
     holds exactly as a rebuild would make them: those made only from families none of whose
     sources changed, with exactly the sources the published snapshot was built from."""
-    unchanged_families = set()
-    for kind in {_family(source_id) for source_id in [*unchanged, *previous]}:
-        mine = {source_id: same for source_id, same in unchanged.items() if _family(source_id) == kind}
-        before = {source_id for source_id in previous if _family(source_id) == kind}
-        if all(mine.values()) and before == set(mine):
-            unchanged_families.add(kind)
+    unchanged_families = _unchanged_groups(unchanged, previous, _family)
     return {table for table, inputs in GOLD_INPUTS.items() if inputs <= unchanged_families}
+
+
+def _unchanged_groups(unchanged: dict[str, bool], previous: dict[str, dict], group: Callable[[str], str]) -> set[str]:
+    """The groups of configured sources (by `group` of the source id) whose every source is
+    unchanged and which have exactly the sources they had in the published snapshot."""
+    same = set()
+    for name in {group(source_id) for source_id in unchanged}:
+        mine = {source_id: kept for source_id, kept in unchanged.items() if group(source_id) == name}
+        before = {source_id for source_id in previous if group(source_id) == name}
+        if all(mine.values()) and before == set(mine):
+            same.add(name)
+    return same
+
+
+def _utility(source_id: str) -> str:
+    return source_id.split("/", 1)[0]
 
 
 def _family(source_id: str) -> str:

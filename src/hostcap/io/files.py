@@ -10,6 +10,7 @@ Every failure is an OSError, which `Storage` turns into a StorageError.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -98,26 +99,28 @@ class LocalFiles:
         os.replace(path, to)
 
     def copy(self, path: str, to: str) -> None:
-        os.makedirs(os.path.dirname(to), exist_ok=True)
-        tmp = f"{to}.{uuid.uuid4().hex}.tmp"
-        with open(path, "rb") as source, open(tmp, "wb") as handle:
+        with open(path, "rb") as source, _replacing(to) as handle:
             shutil.copyfileobj(source, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, to)
 
     def write(self, path: str, data: bytes | memoryview) -> None:
-        """A temporary file, synced, renamed over the target (os.replace is atomic)."""
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{uuid.uuid4().hex}.tmp"
-        with open(tmp, "wb") as handle:
+        with _replacing(path) as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
 
     def delete_dir(self, path: str) -> None:
         shutil.rmtree(path)
 
     def delete_file(self, path: str) -> None:
         os.remove(path)
+
+
+@contextlib.contextmanager
+def _replacing(path: str) -> Iterator[BinaryIO]:
+    """A file to write whose content replaces `path` in one step once written: a temporary file,
+    synced, renamed over the target (os.replace is atomic)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.{uuid.uuid4().hex}.tmp"
+    with open(tmp, "wb") as handle:
+        yield handle
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
