@@ -17,6 +17,7 @@ import pytest
 from hostcap.config.source import DEFAULT_NULL_TOKENS
 from hostcap.engine import open_engine
 from hostcap.layers import parse
+from hostcap.layers.plans import with_trimmed
 
 
 class Reference:
@@ -98,6 +99,8 @@ TEXTS = [
     "na", "NA", "N/a", " n/a ", "NULL", " null\t", "None", "nOnE", "none ", "NAN", "n a", "N/A/", "ß", "ſ", "ı", "-", "Ǆ",
 ]  # fmt: skip
 CORPUS = [None, *TEXTS, *NUMBERS, *DATES, *IDS]
+#: every corpus string padded as cells come: trimmed away, or (\v, \f) kept
+PADDED = [None] + [f"{pad}{s}{end}" for s in CORPUS if s is not None for pad, end in ((" ", "\t"), ("\r\n", ""), ("\v", " "))]
 #: the orders sources list their formats in, and every format alone
 DATE_FORMATS = [
     ["ymd", "mdy", "excel_serial", "epoch_ms"],
@@ -163,8 +166,20 @@ def test_fast_parsers_give_the_reference_results(engine_kind: str, request: pyte
 
 @pytest.mark.parametrize("engine_kind", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
 def test_fast_parsers_give_the_reference_results_with_whitespace_around(engine_kind: str, request: pytest.FixtureRequest):
-    """Every corpus string padded as cells come: trimmed away, or (\\v, \\f) kept."""
     if engine_kind == "spark":
         request.getfixturevalue("spark_session")
-    padded = [None] + [f"{pad}{s}{end}" for s in CORPUS if s is not None for pad, end in ((" ", "\t"), ("\r\n", ""), ("\v", " "))]
-    _compare(engine_kind, padded)
+    _compare(engine_kind, PADDED)
+
+
+def test_a_compiled_plans_trim_gives_the_reference_results():
+    """A compiled plan reads each cell trimmed by Arrow (plans.with_trimmed), not by parse.trim."""
+    cells = [*CORPUS, *PADDED]
+    engine = open_engine("duckdb")
+    try:
+        table = engine.from_arrow("corpus", pa.table({"cell": pa.array(cells, pa.string())}))
+        reference = engine.to_arrow(table.select(trimmed=table.cell.re_replace(Reference.TRIM, ""))).column("trimmed")
+    finally:
+        engine.close()
+    trimmed = with_trimmed(pa.table({"cell": pa.array(cells, pa.string())}), {"cell": "trimmed"}).column("trimmed")
+    assert trimmed.to_pylist() == reference.to_pylist()
+    assert "" in trimmed.to_pylist() and "\v1\f" in trimmed.to_pylist()  # blanks emptied, \v and \f kept

@@ -17,12 +17,15 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.types as ir
 
+from hostcap.layers.plans import TRIMMED_CHARACTERS
+
 #: the whitespace trimmed from a cell (not \v or \f, which no engine strips alike), and a cell
 #: that has some at its start or at its end: two anchored patterns, since one alternation of
 #: both (`^…|…$`) makes the regex engine try every position of the cell, long ones included
-_TRIM = r"^[ \t\r\n]+|[ \t\r\n]+$"
-_LEADING = r"^[ \t\r\n]"
-_TRAILING = r"[ \t\r\n]$"
+_WHITESPACE = f"[{TRIMMED_CHARACTERS.encode('unicode_escape').decode()}]"
+_TRIM = f"^{_WHITESPACE}+|{_WHITESPACE}+$"
+_LEADING = f"^{_WHITESPACE}"
+_TRAILING = f"{_WHITESPACE}$"
 #: optional sign and `$`, then a plain decimal (optional exponent) or one with thousands commas
 _NUMBER = r"^[+-]?\$?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,2})?|\d{1,3}(,\d{3})+(\.\d*)?)$"
 _FLOAT_ID = r"^\d+\.0+$"

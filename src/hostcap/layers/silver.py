@@ -47,6 +47,7 @@ def row_hash(bronze: ir.Table, headers: list[str]) -> ir.StringValue:
 
 
 RAW_PREFIX = "raw__"
+_TRIMMED = "_trimmed_"
 
 
 def mapped_fields(config: SourceConfig) -> dict[str, Kind]:
@@ -55,22 +56,29 @@ def mapped_fields(config: SourceConfig) -> dict[str, Kind]:
     return {field: kinds[field] for field in config.columns}
 
 
-def clean_stage(config: SourceConfig, bronze: ir.Table) -> ir.Table:
+def trimmed_names(config: SourceConfig, headers: list[str]) -> dict[str, str]:
+    """Each header a mapped field reads, and the name its trimmed text goes by in the clean stage."""
+    used = dict.fromkeys(h for spec in config.columns.values() for h in match_headers(spec.headers, headers))
+    return {h: f"{_TRIMMED}{i}" for i, h in enumerate(used)}
+
+
+def clean_stage(config: SourceConfig, bronze: ir.Table, trimmed_given: bool = False) -> ir.Table:
     """Stage 1: each mapped field's raw text (trimmed, null tokens removed), plus lineage.
 
     Silver is built in three stages that the engine materializes in turn (clean → typed →
     classified): each stage refers to the previous one's columns, so no expression is inlined
     into another many times over (a date parser refers to its text a dozen times).
+
+    Each used header is trimmed once, in a projection of its own, so the null-token test refers
+    to the trimmed text by name (parse.null_if_token). With `trimmed_given`, `bronze` already
+    holds that text under `trimmed_names` (a compiled plan's input: hostcap.layers.plans.trim).
     """
-    headers = data_columns(bronze.columns)
-    matched = {field: match_headers(spec.headers, headers) for field, spec in config.columns.items()}
-    # each used header trimmed once, in a projection of its own, so the null-token test refers
-    # to the trimmed text by name (parse.null_if_token)
-    trimmed_as = {h: f"_trimmed_{i}" for i, h in enumerate(dict.fromkeys(h for hs in matched.values() for h in hs))}
-    trimmed = bronze.mutate(**{name: parse.trim(bronze[h]) for h, name in trimmed_as.items()})
+    headers = data_columns([c for c in bronze.columns if not (trimmed_given and c.startswith(_TRIMMED))])
+    trimmed_as = trimmed_names(config, headers)
+    trimmed = bronze if trimmed_given else bronze.mutate(**{name: parse.trim(bronze[h]) for h, name in trimmed_as.items()})
     raw = {}
-    for field, used in matched.items():
-        cleaned = [parse.null_if_token(trimmed[trimmed_as[h]], config.null_tokens) for h in used]
+    for field, spec in config.columns.items():
+        cleaned = [parse.null_if_token(trimmed[trimmed_as[h]], config.null_tokens) for h in match_headers(spec.headers, headers)]
         raw[RAW_PREFIX + field] = ibis.coalesce(*cleaned) if len(cleaned) > 1 else cleaned[0] if cleaned else ibis.null("string")
     return trimmed.select(FILE, ROW, FILE_HASH, RUN_ID, PARSE_ERROR, **raw, **{ROW_HASH: row_hash(trimmed, headers)})
 
@@ -297,8 +305,9 @@ class Stages(Protocol):
     def materialize(self, hint: str, expr: ir.Table) -> ir.Table: ...
 
 
-def build_classified(config: SourceConfig, bronze: ir.Table, engine: Stages) -> ir.Table:
-    """Run the three silver stages; the engine decides how the two intermediate ones are kept."""
-    cleaned = engine.stage("clean", clean_stage(config, bronze))
+def build_classified(config: SourceConfig, bronze: ir.Table, engine: Stages, trimmed_given: bool = False) -> ir.Table:
+    """Run the three silver stages; the engine decides how the two intermediate ones are kept.
+    `trimmed_given`: see clean_stage."""
+    cleaned = engine.stage("clean", clean_stage(config, bronze, trimmed_given))
     typed = engine.stage("typed", typed_stage(config, cleaned))
     return engine.materialize("classified", classify(config, typed))

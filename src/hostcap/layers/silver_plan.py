@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from hostcap.config.source import SourceConfig
 from hostcap.io.readers import ROW
-from hostcap.layers.bronze import FILE
+from hostcap.layers.bronze import FILE, data_columns
 from hostcap.layers.plans import (
     BRONZE,
     OUTCOME,
@@ -26,7 +26,7 @@ from hostcap.layers.plans import (
     SilverPlan,
     schema_text,
 )
-from hostcap.layers.silver import build_classified
+from hostcap.layers.silver import build_classified, trimmed_names
 
 
 def outcome_counts(classified: ir.Table) -> ir.Table:
@@ -79,12 +79,18 @@ class Compiling:
 
 def compile_silver(config: SourceConfig, bronze_schema: pa.Schema, dialect: str) -> SilverPlan:
     """The plan of a source's silver over a bronze table with `bronze_schema`."""
-    bronze = ibis.table(ibis.Schema.from_pyarrow(bronze_schema), name=BRONZE)
+    trim = trimmed_names(config, data_columns(bronze_schema.names))
+    given = bronze_schema
+    for name in trim.values():
+        given = given.append(pa.field(name, pa.string()))
+    bronze = ibis.table(ibis.Schema.from_pyarrow(given), name=BRONZE)
     compiling = Compiling(dialect)
-    classified = build_classified(config, bronze, compiling)
-    results = {"silver": silver_rows(classified), **{o: rejected_rows(bronze, classified, o) for o in REJECTED}}
+    classified = build_classified(config, bronze, compiling, trimmed_given=True)
+    received = bronze.select(*bronze_schema.names)
+    results = {"silver": silver_rows(classified), **{o: rejected_rows(received, classified, o) for o in REJECTED}}
     sql = {name: ibis.to_sql(expr, dialect=dialect) for name, expr in results.items()}
     return SilverPlan(
+        trim=trim,
         stages=compiling.statements,
         counts=ibis.to_sql(outcome_counts(classified), dialect=dialect),
         silver=sql["silver"],
