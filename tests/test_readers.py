@@ -91,6 +91,29 @@ def test_cell_text(value, text):
     assert cell_text(value) == text
 
 
+def test_xlsx_skips_blank_rows_and_renders_each_cell_by_its_own_type():
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = book.add_worksheet("SIR")
+    stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    ws.write_row(0, 0, ["ID", "Flag", "kW"])
+    ws.write_row(1, 0, ["A-1", True, 1])
+    # row 3 is left empty; row 4 holds nothing but white space
+    ws.write_row(3, 0, [" ", "\n", "\t "])
+    ws.write_row(4, 0, ["", 0, False])  # zero and FALSE are values: the row is kept
+    ws.write_row(5, 0, ["A-2", 1, True])  # equal values of other types render by their own type
+    ws.write_datetime(6, 0, dt.datetime(2024, 5, 1, 13, 47), stamp)
+    ws.write(6, 2, 2.5)
+    book.close()
+    table = read_file(buffer.getvalue(), ReadOptions(type="xlsx", sheet="SIR"), "s", "w.xlsx")
+    assert [(r["ID"], r["Flag"], r["kW"], r["_row"]) for r in rows(table)] == [
+        ("A-1", "TRUE", "1", 2),
+        ("", "0", "FALSE", 5),
+        ("A-2", "1", "TRUE", 6),
+        ("2024-05-01 13:47:00", "", "2.5", 7),
+    ]
+
+
 def test_a_csv_wider_than_4096_columns_is_read_as_text_in_every_column():
     # numeric and empty headers over numbers: the kind of column a type guess would make int64
     width = 5000

@@ -15,6 +15,7 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import zip_longest
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -238,7 +239,7 @@ def _read_csv_rowwise(data: bytes, options: ReadOptions, source: str, file: str)
 
 def cell_text(value: object) -> str:
     """The text a person sees in a cell: `5000` not `5000.0`, dates as ISO dates."""
-    if type(value) is str:  # the common case first: this runs once per cell
+    if type(value) is str:  # the common case first
         return value
     if value is None:
         return ""
@@ -273,23 +274,59 @@ def _sheet(data: bytes, options: ReadOptions, source: str, file: str) -> Calamin
 
 def _read_xlsx(data: bytes, options: ReadOptions, source: str, file: str) -> pa.Table:
     """Read the configured sheet; rows above the header (titles, merged group cells) are skipped,
-    fully empty rows are not data, and `_row` is the sheet's own row number."""
+    fully empty rows are not data, and `_row` is the sheet's own row number.
+
+    The sheet is turned into text a column at a time, not a cell at a time: Python work per cell
+    was most of the cost of reading a workbook, and a column's cells mostly share one type, so
+    most columns are text already and the rest repeat a few values (see `_column_text`)."""
     grid = _sheet(data, options, source, file).to_python(skip_empty_area=False)
     if len(grid) < options.header_row:
         raise SourceError(source, f"no header row at row {options.header_row}", file=file)
     headers = unique_headers(grid[options.header_row - 1])
-    columns: list[list[str]] = [[] for _ in headers]
-    rows: list[int] = []
-    for number, record in enumerate(grid[options.header_row :], start=options.header_row + 1):
-        texts = [cell_text(v) for v in record]
-        if not "".join(texts).strip():
-            continue
-        rows.append(number)
-        for i in range(len(headers)):
-            columns[i].append(texts[i] if i < len(texts) else "")
-    arrays = {name: pa.array(values, pa.string()) for name, values in zip(headers, columns)}
-    n = len(rows)
-    return pa.table({**arrays, ROW: pa.array(rows, pa.int64()), PARSE_ERROR: pa.nulls(n, pa.string())})
+    body = grid[options.header_row :]
+    n = len(body)
+    # a row shorter than the others is padded with empty cells, a header past every row is empty
+    texts = [_column_text(cells) for cells in zip_longest(*body)]
+    texts += [("",) * n] * (len(headers) - len(texts))
+    arrays = {name: pa.array(column, pa.string()) for name, column in zip(headers, texts)}
+    table = pa.table({**arrays, ROW: row_numbers(options.header_row + 1, n), PARSE_ERROR: pa.nulls(n, pa.string())})
+    blank = set(_blank_rows(texts, n))
+    if blank:  # rare: dropped from every column, row numbers included, in one step
+        table = table.filter(pa.array([i not in blank for i in range(n)], pa.bool_()))
+    return table
+
+
+def _column_text(cells: Sequence[object]) -> Sequence[str]:
+    """The `cell_text` of each of a column's cells, rendering each distinct value once.
+
+    A column of text (most columns) is returned as it is. A column whose other cells are of one
+    type (capacities, dates) repeats few values, and equal values of one type render alike (the
+    reader's dates and times carry no time zone), so each is rendered once and looked up. Values
+    of different types can be equal yet render differently (`True == 1.0` is `TRUE` and `1`), so
+    a column mixing several types besides text is rendered cell by cell.
+    """
+    kinds = set(map(type, cells))
+    kinds.discard(str)
+    if not kinds:
+        return cells
+    if len(kinds) > 1:
+        return list(map(cell_text, cells))
+    rendered = {value: cell_text(value) for value in set(cells) if type(value) is not str}
+    return list(map(rendered.get, cells, cells))  # a string, not in `rendered`, is its own text
+
+
+def _blank_rows(columns: Sequence[Sequence[str]], n: int) -> list[int]:
+    """The positions of the rows (of `n`) whose every cell is white space at most.
+
+    A row's joined text strips to nothing exactly when each of its cells does, so the rows are
+    narrowed column by column: the first column with a value in nearly every row leaves next to
+    nothing for the other columns to look at."""
+    blank: Sequence[int] = range(n)
+    for texts in columns:
+        if not blank:
+            break
+        blank = [i for i in blank if not texts[i].strip()]
+    return list(blank)
 
 
 #: a footnote: one or two digits glued to the end of a word (`Metering1 (NA / NM …)`,
