@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from hostcap.alerts import SubscriptionIn
 from tests.conftest import REFRESH_SOURCES, REPO, SAMPLE, make_hostcap
 
 #: what a no-change refresh, `runs`, `snapshots` or `--help` has no use for
@@ -32,7 +33,20 @@ NOT_NEEDED = (
     "hostcap.api",
     "hostcap.sample",
     "hostcap.diff",
+    "hostcap.alerts.notifier",
 )
+#: what listing the lake (`runs`, `snapshots`) has no use for besides: the source configs (their
+#: models and YAML) and the refresh
+LISTING_NOT_NEEDED = (
+    *NOT_NEEDED,
+    "yaml",
+    "hostcap.config.loader",
+    "hostcap.config.source",
+    "hostcap.acquire.upstream",
+    "hostcap.refresh",
+)
+#: what help has no use for besides: the settings, the core and the lake
+HELP_NOT_NEEDED = (*LISTING_NOT_NEEDED, "pydantic_settings", "hostcap.config", "hostcap.core", "hostcap.lake")
 
 #: runs the CLI with the arguments after the report file, then writes the loaded modules to it
 PROBE = """
@@ -64,14 +78,15 @@ def loaded(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tup
     return done, set(json.loads(report.read_text()))
 
 
-def heavy(modules: set[str]) -> list[str]:
-    return sorted(m for m in modules if any(m == name or m.startswith(f"{name}.") for name in NOT_NEEDED))
+def heavy(modules: set[str], not_needed: tuple[str, ...] = NOT_NEEDED) -> list[str]:
+    return sorted(m for m in modules if any(m == name or m.startswith(f"{name}.") for name in not_needed))
 
 
 def test_importing_the_cli_loads_no_engine_server_or_cloud_client(tmp_path: Path):
+    """Nor pydantic: every command's settings and models are imported by the command."""
     _, modules = loaded(tmp_path)
     assert "hostcap.cli" in modules
-    assert heavy(modules) == []
+    assert heavy(modules, (*HELP_NOT_NEEDED, "pydantic")) == []
 
 
 def test_a_refresh_with_nothing_to_do_loads_no_engine_and_no_pyarrow(tmp_path: Path, lake: dict[str, str]):
@@ -87,7 +102,7 @@ def test_listing_and_help_load_only_what_they_need(tmp_path: Path, lake: dict[st
     options = [] if "--help" in command else ["--lake", lake["--lake"]]
     done, modules = loaded(tmp_path, *command, *options)
     assert done.stdout.strip()
-    assert heavy(modules) == []
+    assert heavy(modules, HELP_NOT_NEEDED if "--help" in command else LISTING_NOT_NEEDED) == []
 
 
 #: what a refresh that publishes, its plans cached, has no use for: Ibis compiles plans; pandas and
@@ -119,3 +134,26 @@ def test_a_refresh_whose_plans_are_cached_never_imports_ibis_or_pandas(tmp_path:
     statuses = {s["source"]: s["status"] for s in hostcap.lake.read_report(run_id)["sources"]}
     assert statuses["coned/der"] == "skipped-unchanged"  # so its gold rows were kept
     assert [m for m in modules if any(m == name or m.startswith(f"{name}.") for name in PUBLISHING_NOT_NEEDED)] == []
+
+
+def test_a_publish_loads_the_notifier_only_when_the_lake_has_a_subscription(tmp_path: Path):
+    """With no subscription in the lake a publish notifies nobody, so the refresh never loads the
+    notifier (its models, the change events, the webhook client); once there is one, the next
+    publish is evaluated for it, as the outbox records."""
+    source = tmp_path / "src"
+    for source_id in REFRESH_SOURCES:
+        shutil.copytree(SAMPLE / source_id, source / source_id)
+    hostcap = make_hostcap(tmp_path, source, list(REFRESH_SOURCES))
+    options = ["--source", str(source), "--lake", hostcap.settings.lake_dir, "--config", str(hostcap.settings.config_dir)]
+    first, modules = loaded(tmp_path, "refresh", *options)
+    assert "published: yes" in first.stdout
+    assert sorted(m for m in modules if m.startswith("hostcap.alerts.")) == ["hostcap.alerts.settings"]
+    assert hostcap.notifier.outbox.evaluated() is None
+
+    hostcap.notifier.subscriptions.add(SubscriptionIn.model_validate({"triggers": {"feeder_presence": True}}))
+    data = next((source / REFRESH_SOURCES[0]).glob("*.csv"))
+    data.write_text(data.read_text() + data.read_text().splitlines()[-1] + "\n")  # one more row, same headers
+    again, modules = loaded(tmp_path, "refresh", *options)
+    assert "published: yes" in again.stdout
+    assert "hostcap.alerts.notifier" in modules
+    assert hostcap.notifier.outbox.evaluated() == hostcap.lake.current()

@@ -14,23 +14,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from pydantic import ValidationError
 
-from hostcap.config import Settings
 from hostcap.console import add_row, console, error, new_table, print_json, say, show
-from hostcap.core import Hostcap
 from hostcap.errors import ConfigError, HostcapError, LakeError
 from hostcap.io.formats import ExportFormat
-from hostcap.lake import GOLD_TABLES
-from hostcap.report import RefreshReport
-from hostcap.runs import read_run, recent_runs
+from hostcap.registry import TABLES
 from hostcap.terminal import log_to_stderr
 
 if TYPE_CHECKING:
+    from hostcap.core import Hostcap
     from hostcap.orchestration import OrchestrationSettings
+    from hostcap.report import RefreshReport
 
-# Each command imports what only it needs (pyarrow, the engine, the API server, the watcher)
-# inside its function: a command with nothing to do starts in a fraction of the time.
+# Each command imports what only it needs (pyarrow, the engine, the API server, the watcher; the
+# settings, the source configs and the lake too) inside its function: a command with nothing to
+# do starts in a fraction of the time, and `--help` loads little more than Typer.
 
 SettingsT = TypeVar("SettingsT")
 
@@ -98,6 +96,8 @@ def _main() -> None:
 
 def _settings(kind: Callable[..., SettingsT], **given: object) -> SettingsT:
     """Settings from the environment, with the options given on the command line on top."""
+    from pydantic import ValidationError
+
     try:
         return kind(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as exc:
@@ -110,6 +110,9 @@ def _hostcap(
     source: str | None, lake: str | None, config: Path | None, *, long_running: bool = False, **settings: object
 ) -> Hostcap:
     """`long_running` (`serve`, `watch`): make each publish's release bundle right after it."""
+    from hostcap.config import Settings
+    from hostcap.core import Hostcap
+
     settings = _settings(Settings, source_dir=source, lake_dir=lake, config_dir=config, **settings)
     return Hostcap(settings, bundles_after_publish=long_running)
 
@@ -223,8 +226,7 @@ def refresh(
             report = hostcap.refresh(progress=lambda step: status.update(f"refreshing: {step}"), fetch=fetch)
         _print_report(report)
     if report.published:  # each notification's first attempt; retries left go to `hostcap notify` or `serve`
-        hostcap.notifier.wait_idle(hostcap.alerts.webhook_timeout_s * 3 + 30)
-        hostcap.notifier.stop()
+        hostcap.stop_notifying(hostcap.alerts.webhook_timeout_s * 3 + 30)
     if report.status == "unchanged":
         return
     if not report.published:
@@ -335,6 +337,9 @@ def runs(
     runs' whole reports."""
     if ctx.invoked_subcommand:
         return
+    from hostcap.report import RefreshReport
+    from hostcap.runs import recent_runs
+
     reports = recent_runs(_hostcap(None, lake, None).lake, last)
     if as_json:
         print_json(reports)
@@ -362,6 +367,9 @@ def runs_show(
     run_id: Annotated[str, typer.Argument(help="Run id, from `hostcap runs`.")], lake: LakeOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Show one run's report: per source and layer, status, rows and errors; and the checks."""
+    from hostcap.report import RefreshReport
+    from hostcap.runs import read_run
+
     found = read_run(_hostcap(None, lake, None).lake, run_id)
     if as_json:
         print_json(found)
@@ -558,7 +566,7 @@ def sample(
 @app.command()
 @_one_line_errors
 def export(
-    table: Annotated[str, typer.Argument(help=f"Gold table: {', '.join(GOLD_TABLES)}.")],
+    table: Annotated[str, typer.Argument(help=f"Gold table: {', '.join(TABLES)}.")],
     format: Annotated[ExportFormat, typer.Option("--format", help="csv, parquet or json.")] = "csv",
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default: standard output).")] = None,
     csv_raw: Annotated[
@@ -574,8 +582,8 @@ def export(
     """Write a published gold table with its canonical column names."""
     from hostcap.io.export import write_table
 
-    if table not in GOLD_TABLES:
-        raise typer.BadParameter(f"unknown table {table!r}; one of {', '.join(GOLD_TABLES)}", param_hint="TABLE")
+    if table not in TABLES:
+        raise typer.BadParameter(f"unknown table {table!r}; one of {', '.join(TABLES)}", param_hint="TABLE")
     data = _hostcap(None, lake, None).gold_table(table)
     if out is None:
         write_table(data, format, sys.stdout.buffer, csv_raw=csv_raw)
@@ -753,6 +761,8 @@ def subscriptions_add(
     """Subscribe to changes: after each publish, the changes the filter and triggers select are
     POSTed to --url, signed (see the README). Stored in the lake."""
     import secrets as random_secrets
+
+    from pydantic import ValidationError
 
     from hostcap.alerts import SubscriptionIn
 

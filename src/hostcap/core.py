@@ -8,17 +8,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hostcap.acquire.settings import FetchSettings
+from hostcap.alerts import any_subscription
 from hostcap.alerts.settings import AlertSettings
-from hostcap.config import Settings, SourceConfig, load_source_configs
+from hostcap.config import Settings
 from hostcap.errors import LakeError, SourceError
 from hostcap.io.s3 import S3Access
 from hostcap.io.secrets import keys_from_secret
 from hostcap.io.storage import Storage
 from hostcap.lake import GOLD_TABLES, Lake
 from hostcap.lock import RefreshLock
-from hostcap.refresh import Loaded, Progress, RefreshContext, run_refresh
 from hostcap.registry import TABLES
-from hostcap.report import RefreshReport, Trigger
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -26,8 +25,14 @@ if TYPE_CHECKING:
     from hostcap.acquire.fetch import FetchProgress
     from hostcap.acquire.report import FetchReport
     from hostcap.alerts.notifier import Notifier
+    from hostcap.config import SourceConfig
     from hostcap.diff import SnapshotDiff
+    from hostcap.refresh import Progress
     from hostcap.release.stored import StoredBundle
+    from hostcap.report import RefreshReport, Trigger
+
+# The source configs' models and the refresh are imported by the methods that use them: the
+# commands that only read the lake (`runs`, `snapshots`) need neither.
 
 
 def s3_access(settings: Settings) -> S3Access:
@@ -68,10 +73,21 @@ class Hostcap:
 
         return Notifier(self.lake, self.alerts)
 
+    def stop_notifying(self, wait_s: float) -> None:
+        """Give each notification this process started its first attempt (waiting up to
+        `wait_s`), then stop delivering: the retries left stay in the outbox for `hostcap notify`
+        or `hostcap serve`. Nothing to wait for when no notifier was made (no subscription)."""
+        notifier = self.__dict__.get("notifier")  # where the `notifier` property keeps it once made
+        if notifier is not None:
+            notifier.wait_idle(wait_s)
+            notifier.stop()
+
     def sources(self) -> Storage:
         return Storage(self.settings.source_dir, self.s3)
 
     def configs(self) -> list[SourceConfig]:
+        from hostcap.config import load_source_configs
+
         return load_source_configs(Path(self.settings.config_dir))
 
     def validate(self) -> dict[str, list[str]]:
@@ -133,8 +149,11 @@ class Hostcap:
         fail to load ends `failed` with its report in the lake, as `hostcap runs` and
         `/v1/refreshes` show it. Raises RefreshBusy naming the running run when another refresh
         holds the lake (the run never started). A publish is then notified to the subscriptions in
-        the background (`notifier`): never holding up or failing the refresh.
+        the background (`notifier`, made only when the lake holds a subscription): never holding
+        up or failing the refresh.
         """
+        from hostcap.refresh import Loaded, RefreshContext, run_refresh
+
         say = progress or (lambda message: None)
 
         def load() -> Loaded:
@@ -164,7 +183,8 @@ class Hostcap:
         )
         report = run_refresh(ctx)
         if report.published:
-            self.notifier.published(report.snapshot)
+            if any_subscription(self.lake.storage):  # else nobody to notify: the notifier is not loaded
+                self.notifier.published(report.snapshot)
             if self.bundles_after_publish:
                 from hostcap.release.stored import after_publish
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import re
 
+from hostcap.alerts import SUBSCRIPTION_FILES, SUBSCRIPTIONS_DIR
 from hostcap.alerts.model import Subscription, SubscriptionIn
 from hostcap.alerts.urls import check_destination
 from hostcap.errors import LakeError
 from hostcap.io.storage import Storage
 
-DIR = "alerts/subscriptions"
 _ID = re.compile(r"^sub_[0-9a-f]{16}$")
 
 
@@ -29,7 +29,7 @@ class SubscriptionStore:
     def _path(subscription_id: str) -> str:
         if not _ID.match(subscription_id):
             raise NoSuchSubscription(f"no subscription {subscription_id!r}")
-        return f"{DIR}/{subscription_id}.json"
+        return f"{SUBSCRIPTIONS_DIR}/{subscription_id}.json"
 
     def add(self, given: SubscriptionIn) -> Subscription:
         """Store a new subscription (refusing a literal private destination now, unless allowed)."""
@@ -49,7 +49,7 @@ class SubscriptionStore:
         """Every subscription, oldest ID first."""
         return [
             Subscription.model_validate_json(self.storage.read_bytes(ref.path))
-            for ref in self.storage.list_files(DIR, "sub_*.json")
+            for ref in self.storage.list_files(SUBSCRIPTIONS_DIR, SUBSCRIPTION_FILES)
         ]
 
     def remove(self, subscription_id: str) -> None:
