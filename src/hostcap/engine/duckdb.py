@@ -36,17 +36,29 @@ class DuckDBEngine(Engine):
     runs_sql = True
     shares_subqueries = True
 
-    def __init__(self, threads: int | None = None):
-        """`threads` caps DuckDB's worker threads (default: one per core)."""
-        self.db = duckdb.connect(config={"threads": threads} if threads else {})
+    def __init__(self, threads: int | None = None, connection: duckdb.DuckDBPyConnection | None = None):
+        """`threads` caps DuckDB's worker threads (default: one per core); with `connection`, the
+        engine runs on that connection (see `cursor`)."""
+        self.db = connection or duckdb.connect(config={"threads": threads} if threads else {})
         for name, value in _SETTINGS.items():
             self.db.execute(f"SET {name} = ?", [value])
         self._registered: list[pa.Table] = []
+        self._arrow: dict[str, pa.Table] = {}
         self._names = itertools.count()
 
     def sibling(self, threads: int | None = None) -> DuckDBEngine:
         """A connection of its own: an in-memory database of its own."""
         return DuckDBEngine(threads)
+
+    def cursor(self) -> DuckDBEngine:
+        """Another connection to this engine's database, to run a statement beside one of this
+        engine's: it sees the tables `create` made and the Parquet files `register` exposed, and
+        the Arrow tables registered so far are registered on it too (DuckDB keeps those per
+        connection). Close it when done."""
+        cursor = DuckDBEngine(connection=self.db.cursor())
+        for name, table in self._arrow.items():
+            cursor.register(name, table)
+        return cursor
 
     @functools.cached_property
     def con(self) -> ibis.BaseBackend:
@@ -72,13 +84,16 @@ class DuckDBEngine(Engine):
         self._registered.append(table)
         if isinstance(table, pa.Table):
             self.db.register(name, table)
+            self._arrow[name] = table
         else:
             path = table.path.replace("'", "''")
-            self.db.execute(f"CREATE OR REPLACE TEMP VIEW \"{name}\" AS SELECT * FROM read_parquet('{path}')")
+            self.db.execute(f"CREATE OR REPLACE VIEW \"{name}\" AS SELECT * FROM read_parquet('{path}')")
 
     def create(self, name: str, sql: str) -> None:
-        """A table `name` holding the result of `sql` (a query)."""
-        self.db.execute(f'CREATE TEMP TABLE "{name}" AS {sql}')
+        """A table `name` holding the result of `sql` (a query). Not a temporary table, which
+        only its own connection sees: the database is this engine's alone, in memory, and a
+        `cursor` reads the table too."""
+        self.db.execute(f'CREATE TABLE "{name}" AS {sql}')
 
     def query(self, sql: str, schema: pa.Schema | None = None) -> pa.Table:
         """The result of `sql` as Arrow, cast to `schema` when given (as Ibis casts a result to
@@ -96,3 +111,4 @@ class DuckDBEngine(Engine):
     def close(self) -> None:
         self.db.close()
         self._registered.clear()
+        self._arrow.clear()

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 import pyarrow as pa
 
 from hostcap.checks import GOLD_KEYS, GoldFacts
+from hostcap.concurrently import map_threads
 from hostcap.config.source import SourceConfig
 from hostcap.registry import TABLES
 
@@ -36,6 +37,8 @@ REJECTED = ("quarantine", "excluded")
 UNPARSED = "_unparsed"
 #: the two shapes of silver gold is made from
 FAMILIES = ("network", "der")
+#: gold tables computed and written at once (PlannedGold.build): two keep the cores busy
+GOLD_WRITERS = 2
 #: each gold table and the columns its rows are sorted by when written (hostcap.registry)
 ORDER = {name: list(table.order) for name, table in TABLES.items()}
 
@@ -64,6 +67,12 @@ class SqlEngine(Protocol):
     def query(self, sql: str, schema: pa.Schema | None = None) -> pa.Table: ...
 
     def stream(self, sql: str, schema: pa.Schema) -> pa.RecordBatchReader: ...
+
+    def cursor(self) -> SqlEngine:
+        """Another connection to the same tables, for a statement run beside this one's."""
+        ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -255,21 +264,34 @@ class PlannedGold:
         copied: dict[str, pa.Table | WrittenParquet] | None = None,
     ) -> GoldFacts:
         """Each table computed and written, but those `copied` (already written as they are: see
-        hostcap.gold_reuse), then the facts over all of them."""
-        copied = copied or {}
-        for name, sql in self.plan.tables.items():
-            written = copied[name] if name in copied else write(name, self._rows(name, sql))
-            self.engine.register(gold_written(name), written)
+        hostcap.gold_reuse), then the facts over all of them.
+
+        The tables are computed side by side, each on a connection of its own: one table's
+        query leaves cores idle while the rows of the last are encoded to Parquet (one thread
+        per file), and on small data a query runs on one thread anyway."""
+        written = dict(copied or {})
+        computed = [name for name in self.plan.tables if name not in written]
+        written.update(zip(computed, map_threads(lambda name: self._write(name, write), computed, GOLD_WRITERS, "hostcap-gold")))
+        for name in self.plan.tables:
+            self.engine.register(gold_written(name), written[name])
         per_table, utilities = (self.engine.query(sql).to_pylist() for sql in self.plan.facts)
         return gold_facts(per_table, utilities)
 
-    def _rows(self, name: str, sql: str) -> pa.RecordBatchReader:
+    def _write(self, name: str, write: Callable[[str, pa.RecordBatchReader], pa.Table | WrittenParquet]) -> pa.Table | WrittenParquet:
+        """Table `name` computed on a connection of its own and written."""
+        engine = self.engine.cursor()
+        try:
+            return write(name, self._rows(engine, name))
+        finally:
+            engine.close()
+
+    def _rows(self, engine: SqlEngine, name: str) -> pa.RecordBatchReader:
         """A table's rows as they are computed; with kept utilities, merged with their published rows."""
         schema = schema_from_text(self.plan.schemas[name])
         if name not in self.plan.kept:
-            return self.engine.stream(sql, schema)
-        rebuilt = self.engine.query(sql, schema)  # the changed utilities' rows: read before the next query
-        kept = self.engine.stream(self.plan.kept[name], schema)
+            return engine.stream(self.plan.tables[name], schema)
+        rebuilt = engine.query(self.plan.tables[name], schema)  # the changed utilities' rows: read before the next query
+        kept = engine.stream(self.plan.kept[name], schema)
         return pa.RecordBatchReader.from_batches(schema, merged_by_utility(kept, rebuilt))
 
 
