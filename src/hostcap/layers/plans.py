@@ -277,7 +277,9 @@ class PlannedGold:
         per_table, utilities = (self.engine.query(sql).to_pylist() for sql in self.plan.facts)
         return gold_facts(per_table, utilities)
 
-    def _write(self, name: str, write: Callable[[str, pa.RecordBatchReader], pa.Table | WrittenParquet]) -> pa.Table | WrittenParquet:
+    def _write(
+        self, name: str, write: Callable[[str, pa.RecordBatchReader], pa.Table | WrittenParquet]
+    ) -> pa.Table | WrittenParquet:
         """Table `name` computed on a connection of its own and written."""
         engine = self.engine.cursor()
         try:

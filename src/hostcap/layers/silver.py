@@ -71,7 +71,7 @@ def clean_stage(config: SourceConfig, bronze: ir.Table, trimmed_given: bool = Fa
 
     Each used header is trimmed once, in a projection of its own, so the null-token test refers
     to the trimmed text by name (parse.null_if_token). With `trimmed_given`, `bronze` already
-    holds that text under `trimmed_names` (a compiled plan's input: hostcap.layers.plans.trim).
+    holds that text under `trimmed_names` (a compiled plan's input: hostcap.layers.plans.with_trimmed).
     """
     headers = data_columns([c for c in bronze.columns if not (trimmed_given and c.startswith(_TRIMMED))])
     trimmed_as = trimmed_names(config, headers)
