@@ -108,6 +108,30 @@ def test_unknown_engine_is_a_config_error():
         open_engine("flink")
 
 
+def test_a_duckdb_cursor_reads_what_its_engine_made_and_registered_beside_it():
+    """Gold's tables are computed on cursors, beside the engine's own statements: a cursor sees
+    the tables `create` made, Parquet and Arrow registered, and runs with the engine's settings."""
+    from hostcap.engine.duckdb import DuckDBEngine
+    from hostcap.seal import WrittenParquet, to_parquet
+
+    engine = DuckDBEngine()
+    rows = pa.table({"x": [1, 2, 3]})
+    engine.register("arrow_rows", rows)
+    engine.register("parquet_rows", WrittenParquet(to_parquet(rows), rows.schema))
+    engine.create("made", 'SELECT sum(x) AS total FROM "arrow_rows"')
+    cursor = engine.cursor()
+    try:
+        answer = cursor.query('SELECT (SELECT total FROM made) AS made, (SELECT count(*) FROM parquet_rows) AS parquet, '
+                              "(SELECT max(x) FROM arrow_rows) AS arrow, current_setting('TimeZone') AS zone")  # fmt: skip
+        assert answer.to_pylist() == [{"made": 6, "parquet": 3, "arrow": 3, "zone": "UTC"}]
+        streamed = engine.stream('SELECT x FROM "arrow_rows" ORDER BY x', pa.schema([("x", pa.int64())]))
+        assert cursor.query("SELECT count(*) AS n FROM made").to_pylist() == [{"n": 1}]  # while the engine streams
+        assert streamed.read_all().column("x").to_pylist() == [1, 2, 3]
+    finally:
+        cursor.close()
+        engine.close()
+
+
 @pytest.mark.spark  # needs the spark extra, which the Spark run installs
 def test_a_local_session_is_sized_for_its_cores_and_a_cluster_keeps_its_settings():
     from hostcap.engine.spark import _local_conf
