@@ -42,8 +42,8 @@ class DuckDBEngine(Engine):
         self.db = connection or duckdb.connect(config={"threads": threads} if threads else {})
         for name, value in _SETTINGS.items():
             self.db.execute(f"SET {name} = ?", [value])
-        self._registered: list[pa.Table] = []
-        self._arrow: dict[str, pa.Table] = {}
+        #: what is exposed under each name, kept alive while the engine is
+        self._registered: dict[str, pa.Table | WrittenParquet] = {}
         self._names = itertools.count()
 
     def sibling(self, threads: int | None = None) -> DuckDBEngine:
@@ -56,8 +56,9 @@ class DuckDBEngine(Engine):
         the Arrow tables registered so far are registered on it too (DuckDB keeps those per
         connection). Close it when done."""
         cursor = DuckDBEngine(connection=self.db.cursor())
-        for name, table in self._arrow.items():
-            cursor.register(name, table)
+        for name, table in self._registered.items():
+            if isinstance(table, pa.Table):
+                cursor.register(name, table)
         return cursor
 
     @functools.cached_property
@@ -81,10 +82,9 @@ class DuckDBEngine(Engine):
     def register(self, name: str, table: pa.Table | WrittenParquet) -> None:
         """Expose rows under `name`, scanned in place (kept alive while the engine is): an Arrow
         table as it is, a written Parquet file through DuckDB's own reader."""
-        self._registered.append(table)
+        self._registered[name] = table
         if isinstance(table, pa.Table):
             self.db.register(name, table)
-            self._arrow[name] = table
         else:
             path = table.path.replace("'", "''")
             self.db.execute(f"CREATE OR REPLACE VIEW \"{name}\" AS SELECT * FROM read_parquet('{path}')")
@@ -111,4 +111,3 @@ class DuckDBEngine(Engine):
     def close(self) -> None:
         self.db.close()
         self._registered.clear()
-        self._arrow.clear()
