@@ -88,6 +88,17 @@ SparkMasterOpt = Annotated[
 ]
 
 
+def main() -> None:
+    """The installed `hostcap` command: the app, then an exit without the interpreter's
+    teardown once the command is done (hostcap.quick_exit)."""
+    from hostcap.quick_exit import exit_quickly
+
+    try:
+        app()
+    except SystemExit as stop:
+        exit_quickly(stop.code)
+
+
 @app.callback()
 def _main() -> None:
     """hostcap: New York utilities' hosting capacity and DER data, cleaned and unified."""
