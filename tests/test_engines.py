@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
@@ -91,6 +92,44 @@ def test_spark_without_its_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)  # as if pyspark were not installed
     with pytest.raises(ConfigError, match=r"pip install 'hostcap\[spark\]'"):
         open_engine("spark")
+
+
+def test_a_closed_duckdb_sibling_is_reused_empty_and_side_by_side_ones_are_apart():
+    """Each worker of a refresh loads one source after another: a source's session, closed, is
+    the next one's, holding nothing of the last (tables, views, Parquet and Arrow registered),
+    while two sessions open at once are two databases. Closing the engine closes those kept."""
+    from hostcap.engine.duckdb import DuckDBEngine
+    from hostcap.seal import WrittenParquet, to_parquet
+
+    engine = DuckDBEngine()
+    first, second = engine.sibling(threads=1), engine.sibling(threads=1)
+    assert first.db is not second.db
+    rows = pa.table({"x": [1, 2]})
+    for sibling, total in ((first, "3"), (second, "30")):
+        sibling.register("bronze", rows)
+        sibling.register("kept", WrittenParquet(to_parquet(rows), rows.schema))
+        sibling.create("classified", f"SELECT {total} AS total")
+    assert first.query("SELECT total FROM classified").to_pylist() == [{"total": 3}]
+    first.close()
+
+    other_cap = engine.sibling(threads=2)
+    assert other_cap.db is not first.db  # another thread cap: a database of its own
+    other_cap.close()
+    reused = engine.sibling(threads=1)
+    assert reused is first
+    leftovers = "SELECT (SELECT count(*) FROM duckdb_tables()) AS tables, (SELECT count(*) FROM duckdb_views() WHERE NOT internal) AS views"
+    assert reused.query(leftovers).to_pylist() == [{"tables": 0, "views": 0}]
+    reused.register("bronze", pa.table({"x": [5]}))
+    reused.create("classified", 'SELECT sum(x) AS total FROM "bronze"')
+    assert reused.query("SELECT total FROM classified").to_pylist() == [{"total": 5}]
+    assert second.query("SELECT total FROM classified").to_pylist() == [{"total": 30}]
+    reused.close()
+    second.close()
+
+    engine.close()
+    for kept in (first, second, other_cap):
+        with pytest.raises(duckdb.ConnectionException):
+            kept.db.execute("SELECT 1")
 
 
 @pytest.mark.spark  # needs the spark extra, which the Spark run installs
