@@ -97,7 +97,8 @@ def test_spark_without_its_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch
 def test_a_closed_duckdb_sibling_is_reused_empty_and_side_by_side_ones_are_apart():
     """Each worker of a refresh loads one source after another: a source's session, closed, is
     the next one's, holding nothing of the last (tables, views, Parquet and Arrow registered),
-    while two sessions open at once are two databases. Closing the engine closes those kept."""
+    while two sessions open at once are two databases. `close_idle`, and closing the engine,
+    close those kept."""
     from hostcap.engine.duckdb import DuckDBEngine
     from hostcap.seal import WrittenParquet, to_parquet
 
@@ -126,10 +127,15 @@ def test_a_closed_duckdb_sibling_is_reused_empty_and_side_by_side_ones_are_apart
     reused.close()
     second.close()
 
-    engine.close()
+    engine.close_idle()  # the sources are loaded: the databases kept for them are closed
     for kept in (first, second, other_cap):
         with pytest.raises(duckdb.ConnectionException):
             kept.db.execute("SELECT 1")
+    later = engine.sibling(threads=1)
+    later.close()
+    engine.close()
+    with pytest.raises(duckdb.ConnectionException):
+        later.db.execute("SELECT 1")
 
 
 @pytest.mark.spark  # needs the spark extra, which the Spark run installs

@@ -112,8 +112,11 @@ class Builder:
 
     def each_source(self, load: Callable[[T], R], items: Iterable[T], cost: Callable[[T], float] | None = None) -> list[R]:
         """`load` applied to every item, on `workers` threads, the costliest first; results in
-        the items' order."""
-        return map_threads(load, items, self.workers, name="hostcap-source", cost=cost)
+        the items' order. The sessions kept for the next source are closed at the end."""
+        try:
+            return map_threads(load, items, self.workers, name="hostcap-source", cost=cost)
+        finally:
+            self.engine.close_idle()
 
     def _read(self, config: SourceConfig, files: list[tuple[FileRef, str]], report: SourceReport) -> pa.Table:
         reads = []

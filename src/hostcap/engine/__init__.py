@@ -60,6 +60,10 @@ class Engine:
         names, on the same machinery. `threads` caps an in-process engine's threads."""
         raise NotImplementedError
 
+    def close_idle(self) -> None:
+        """Close the sessions `sibling` keeps for reuse once closed, if the engine keeps any
+        (DuckDB): call it when no more sibling sessions are needed."""
+
     def _name(self, hint: str) -> str:
         return f"{hint.replace('/', '_')}_{next(self._names)}"
 

@@ -138,6 +138,11 @@ class DuckDBEngine(Engine):
         self._closed = True
         self.db.close()
         self._registered.clear()
+        self.close_idle()
+
+    def close_idle(self) -> None:
+        """Close the siblings kept for reuse: each holds the memory its largest session used,
+        which the work after the sources (gold) needs more."""
         with self._idle_lock:
             idle = [sibling for siblings in self._idle.values() for sibling in siblings]
             self._idle.clear()
