@@ -111,6 +111,9 @@ def test_a_closed_duckdb_sibling_is_reused_empty_and_side_by_side_ones_are_apart
         sibling.register("kept", WrittenParquet(to_parquet(rows), rows.schema))
         sibling.create("classified", f"SELECT {total} AS total")
     assert first.query("SELECT total FROM classified").to_pylist() == [{"total": 3}]
+    # in memory, never checkpointed (which compresses every table): siblings as their engine
+    never = "SELECT current_setting('checkpoint_threshold') AS threshold"
+    assert first.query(never).to_pylist() == engine.query(never).to_pylist() == [{"threshold": "1.0 TiB"}]
     first.close()
 
     other_cap = engine.sibling(threads=2)

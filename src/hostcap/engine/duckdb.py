@@ -29,6 +29,11 @@ BATCH_ROWS = 1 << 17
 #: what Ibis sets on the connections it makes, set here for SQL run without it: plans are
 #: compiled by Ibis and must run as they would under it
 _SETTINGS = {"TimeZone": "UTC", "python_enable_replacements": False}
+#: a database in this process's memory is never checkpointed: DuckDB compresses every table it
+#: holds at the commit after its estimate of changes passes `checkpoint_threshold` (16 MB), which
+#: a stage whose subqueries are not kept (gold's latest network rows) passes at statewide scale;
+#: the next statement then spent 0.9 s compressing tables that live for one refresh
+_IN_MEMORY = {"checkpoint_threshold": "1TiB"}
 
 
 class DuckDBEngine(Engine):
@@ -40,7 +45,7 @@ class DuckDBEngine(Engine):
     def __init__(self, threads: int | None = None, connection: duckdb.DuckDBPyConnection | None = None):
         """`threads` caps DuckDB's worker threads (default: one per core); with `connection`, the
         engine runs on that connection (see `cursor`)."""
-        self.db = connection or duckdb.connect(config={"threads": threads} if threads else {})
+        self.db = connection or duckdb.connect(config={**_IN_MEMORY, **({"threads": threads} if threads else {})})
         for name, value in _SETTINGS.items():
             self.db.execute(f"SET {name} = ?", [value])
         #: what is exposed under each name, kept alive while the engine is
