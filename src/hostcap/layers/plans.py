@@ -14,13 +14,13 @@ from __future__ import annotations
 import base64
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import pyarrow as pa
 
 from hostcap.checks import GOLD_KEYS, GoldFacts
-from hostcap.concurrently import map_threads
 from hostcap.config.source import SourceConfig
 from hostcap.registry import TABLES
 
@@ -37,7 +37,7 @@ REJECTED = ("quarantine", "excluded")
 UNPARSED = "_unparsed"
 #: the two shapes of silver gold is made from
 FAMILIES = ("network", "der")
-#: gold tables computed and written at once (PlannedGold.build): two keep the cores busy
+#: gold tables computed and written at once, beside the stages (PlannedGold.build)
 GOLD_WRITERS = 2
 #: each gold table and the columns its rows are sorted by when written (hostcap.registry)
 ORDER = {name: list(table.order) for name, table in TABLES.items()}
@@ -187,14 +187,15 @@ def gold_facts(per_table: list[dict], utilities: list[dict]) -> GoldFacts:
 @dataclass(frozen=True)
 class GoldPlan:
     """Gold as SQL text: stages to create in order (name, SELECT); per gold table the query that
-    makes it from the silver given, sorted as it is written, and its Arrow schema; with kept
-    utilities, per table the query of their published rows (in the published order); the two
-    facts queries over the written tables; and the schema of the empty silver to register for a
-    family with no source."""
+    makes it from the silver given, sorted as it is written, its Arrow schema, and the last stage
+    it reads (None: none); with kept utilities, per table the query of their published rows (in
+    the published order); the two facts queries over the written tables; and the schema of the
+    empty silver to register for a family with no source."""
 
     stages: list[tuple[str, str]]
     tables: dict[str, str]
     schemas: dict[str, str]
+    ready_after: dict[str, str | None]
     facts: tuple[str, str]
     empty: dict[str, str]
     kept: dict[str, str]
@@ -205,6 +206,7 @@ class GoldPlan:
             stages=[(name, sql) for name, sql in data["stages"]],
             tables=dict(data["tables"]),
             schemas=dict(data["schemas"]),
+            ready_after=dict(data["ready_after"]),
             facts=(data["facts"][0], data["facts"][1]),
             empty=dict(data["empty"]),
             kept=dict(data["kept"]),
@@ -215,6 +217,7 @@ class GoldPlan:
             "stages": self.stages,
             "tables": self.tables,
             "schemas": self.schemas,
+            "ready_after": self.ready_after,
             "facts": list(self.facts),
             "empty": self.empty,
             "kept": self.kept,
@@ -237,8 +240,8 @@ def gold_identity(silver: dict[str, list[pa.Schema]], kept: tuple[dict[str, pa.S
 
 class PlannedGold:
     """Gold from its compiled plan: the silver (and published gold) registered under the plan's
-    names, its stages created, then each table's rows streamed to `write`, and the facts
-    counted over what it wrote (the rows `write` returns)."""
+    names, then its stages created, each table's rows streamed to `write` as soon as the stages
+    it reads exist, and the facts counted over what it wrote (the rows `write` returns)."""
 
     def __init__(
         self,
@@ -255,33 +258,50 @@ class PlannedGold:
                 engine.register(gold_input(family, i), table)
         for name, table in (kept or {}).items():
             engine.register(gold_published(name), table)
-        for name, sql in plan.stages:
-            engine.create(name, sql)
 
     def build(
         self,
         write: Callable[[str, pa.RecordBatchReader], pa.Table | WrittenParquet],
         copied: dict[str, pa.Table | WrittenParquet] | None = None,
     ) -> GoldFacts:
-        """Each table computed and written, but those `copied` (already written as they are: see
-        hostcap.gold_reuse), then the facts over all of them.
+        """The stages created in order, and each table but those `copied` (already written as
+        they are: see hostcap.gold_reuse) computed and written, then the facts over all of them.
 
-        The tables are computed side by side, each on a connection of its own: one table's
-        query leaves cores idle while the rows of the last are encoded to Parquet (one thread
-        per file), and on small data a query runs on one thread anyway."""
+        A table is computed on a connection of its own as soon as the last stage it reads is
+        created, beside the next stage: a stage leaves cores idle while it builds and joins
+        its hash tables, and a table's rows are encoded to Parquet on one thread per file. At
+        statewide scale the segments are written while the DER and feeder stages are made."""
         written = dict(copied or {})
-        computed = [name for name in self.plan.tables if name not in written]
-        written.update(zip(computed, map_threads(lambda name: self._write(name, write), computed, GOLD_WRITERS, "hostcap-gold")))
+        due: dict[str | None, list[str]] = {}
+        for name in self.plan.tables:
+            if name not in written:
+                due.setdefault(self.plan.ready_after[name], []).append(name)
+        with ThreadPoolExecutor(GOLD_WRITERS, thread_name_prefix="hostcap-gold") as writers:
+            writing: dict[str, Future] = {}
+
+            def start(tables: list[str]) -> None:
+                for name in tables:  # the connection is made here: the engine's own is in use only here
+                    writing[name] = writers.submit(self._write, self.engine.cursor(), name, write)
+
+            try:
+                start(due.get(None, []))
+                for stage, sql in self.plan.stages:
+                    self.engine.create(stage, sql)
+                    start(due.get(stage, []))
+            except BaseException:
+                for future in writing.values():
+                    future.cancel()
+                raise
+            written.update({name: future.result() for name, future in writing.items()})
         for name in self.plan.tables:
             self.engine.register(gold_written(name), written[name])
         per_table, utilities = (self.engine.query(sql).to_pylist() for sql in self.plan.facts)
         return gold_facts(per_table, utilities)
 
     def _write(
-        self, name: str, write: Callable[[str, pa.RecordBatchReader], pa.Table | WrittenParquet]
+        self, engine: SqlEngine, name: str, write: Callable[[str, pa.RecordBatchReader], pa.Table | WrittenParquet]
     ) -> pa.Table | WrittenParquet:
-        """Table `name` computed on a connection of its own and written."""
-        engine = self.engine.cursor()
+        """Table `name` computed on `engine` (a connection of its own, closed after) and written."""
         try:
             return write(name, self._rows(engine, name))
         finally:
