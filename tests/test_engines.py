@@ -130,6 +130,14 @@ def test_a_closed_duckdb_sibling_is_reused_empty_and_side_by_side_ones_are_apart
     reused.close()
     second.close()
 
+    # a session that left anything else behind (a setting, a macro) is closed, not handed on
+    for leftover in ("SET preserve_insertion_order = false", "CREATE MACRO plus_one(a) AS a + 1"):
+        changed = engine.sibling(threads=1)
+        changed.db.execute(leftover)
+        changed.close()
+        with pytest.raises(duckdb.ConnectionException):
+            changed.db.execute("SELECT 1")
+
     engine.close_idle()  # the sources are loaded: the databases kept for them are closed
     for kept in (first, second, other_cap):
         with pytest.raises(duckdb.ConnectionException):

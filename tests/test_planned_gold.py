@@ -5,6 +5,7 @@ writes what gold's expressions write is tests/test_plan_cache.py's.)"""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 import pyarrow as pa
@@ -31,13 +32,16 @@ SILVER = {"network": [pa.table({"x": [1]})], "der": [pa.table({"x": [1]})]}
 PATIENCE_S = 10
 
 
-def plan() -> GoldPlan:
-    """Two stages; the segments read the first, every other table the second."""
+TABLES = ("feeders", "feeder_segments", "substations", "ders")
+
+
+def plan(stages: tuple[str, ...] = ("first", "second"), ready_after: dict[str, str] | None = None) -> GoldPlan:
+    """By default two stages; the segments read the first, every other table the second."""
     return GoldPlan(
-        stages=[("first", "FIRST"), ("second", "SECOND")],
-        tables={name: f"ROWS OF {name}" for name in ("feeders", "feeder_segments", "substations", "ders")},
-        schemas=dict.fromkeys(("feeders", "feeder_segments", "substations", "ders"), schema_text(ROWS)),
-        ready_after={"feeders": "second", "feeder_segments": "first", "substations": "second", "ders": "second"},
+        stages=[(stage, stage.upper()) for stage in stages],
+        tables={name: f"ROWS OF {name}" for name in TABLES},
+        schemas=dict.fromkeys(TABLES, schema_text(ROWS)),
+        ready_after=ready_after or {"feeders": "second", "feeder_segments": "first", "substations": "second", "ders": "second"},
         facts=("PER TABLE", "UTILITIES"),
         empty={},
         kept={},
@@ -51,7 +55,7 @@ class RecordingEngine:
     def __init__(self, log: list[tuple[str, str]]):
         self.log = log
         self.before: dict[str, Callable[[], None]] = {}
-        self.streamed = {name: threading.Event() for name in plan().tables}
+        self.streamed = {name: threading.Event() for name in TABLES}
         self.cursors: list[RecordingEngine] = []
         self.closed = False
 
@@ -124,6 +128,51 @@ def test_a_stage_that_fails_leaves_no_write_running_and_no_connection_open():
     assert finished == ["feeder_segments"]
     assert ("create", "second") not in log
     assert [cursor.closed for cursor in engine.cursors] == [True]
+
+
+def test_a_write_that_fails_stops_the_stages_that_follow():
+    log: list[tuple[str, str]] = []
+    engine = RecordingEngine(log)
+
+    def write(name: str, rows: pa.RecordBatchReader) -> pa.Table:
+        raise OSError("no space left on the lake's disk")
+
+    def after_the_failure() -> None:
+        engine.wait_for("feeder_segments")()
+        deadline = time.monotonic() + PATIENCE_S
+        while not engine.cursors[0].closed and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.05)  # the write's future is done just after its connection is closed
+
+    engine.before["second"] = after_the_failure
+    with pytest.raises(OSError, match="no space left"):
+        PlannedGold(engine, plan(("first", "second", "third")), SILVER, None).build(write)
+    # raised as soon as a stage is about to be made after it: the third never is
+    assert ("create", "third") not in log
+
+
+def test_writes_not_yet_started_when_a_stage_fails_close_their_connections():
+    log: list[tuple[str, str]] = []
+    engine = RecordingEngine(log)
+    released = threading.Event()
+    release = threading.Timer(1.0, released.set)
+    finished = []
+
+    def write(name: str, rows: pa.RecordBatchReader) -> pa.Table:
+        assert released.wait(PATIENCE_S)  # both writers are busy when the stage fails
+        finished.append(name)
+        return rows.read_all()
+
+    def fail() -> None:
+        release.start()
+        raise RuntimeError("out of memory")
+
+    engine.before["second"] = fail
+    every_table_after_first = dict.fromkeys(TABLES, "first")
+    with pytest.raises(RuntimeError, match="out of memory"):
+        PlannedGold(engine, plan(ready_after=every_table_after_first), SILVER, None).build(write)
+    assert len(finished) == 2  # two writers: two writes ran, two were never started
+    assert len(engine.cursors) == 4 and all(cursor.closed for cursor in engine.cursors)
 
 
 def test_the_compiled_plan_writes_each_table_after_the_last_stage_it_reads():

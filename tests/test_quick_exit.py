@@ -17,10 +17,12 @@ from tests.conftest import REFRESH_SOURCES, REPO, SAMPLE, copy_configs
 COMMAND = "import sys; from hostcap.cli import main; sys.exit(main())"
 
 
-def run_python(code: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_python(code: str, *args: str, env: dict[str, str] | None = None, **options) -> subprocess.CompletedProcess:
+    """`code` in a Python process of its own, its output a pipe, buffered as it is by default."""
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
     return subprocess.run(
         [sys.executable, "-c", code, *args],
-        capture_output=True, text=True, timeout=300, cwd=REPO, env={**os.environ, **(env or {})},
+        capture_output=True, text=True, timeout=300, cwd=REPO, env={**environment, **(env or {})}, **options,
     )  # fmt: skip
 
 
@@ -48,15 +50,19 @@ def test_the_exit_status_of_an_error_and_of_a_usage_error_is_kept(tmp_path: Path
     assert run_python(COMMAND, "no-such-command").returncode == 2
 
 
-def test_output_larger_than_a_pipe_buffer_arrives_whole():
+def test_buffered_output_arrives_whole_with_what_atexit_handlers_print():
     script = textwrap.dedent("""
-        import sys
+        import atexit, sys
         from hostcap.quick_exit import exit_quickly
-        sys.stdout.write("x" * 1_000_000)
+        atexit.register(lambda: print("printed at exit", end=""))
+        sys.stdout.write("x" * 1_000_000 + "\\n" + "a last line with no end")
+        sys.stderr.write("a warning with no end")
         exit_quickly(0)
     """)
     done = run_python(script)
-    assert done.returncode == 0 and len(done.stdout) == 1_000_000
+    assert done.returncode == 0
+    assert done.stdout == "x" * 1_000_000 + "\n" + "a last line with no end" + "printed at exit"
+    assert done.stderr == "a warning with no end"
 
 
 def test_atexit_handlers_run_and_the_status_is_returned(tmp_path: Path):
@@ -69,6 +75,14 @@ def test_atexit_handlers_run_and_the_status_is_returned(tmp_path: Path):
     """)
     assert run_python(script).returncode == 3
     assert mark.read_text() == "ran"
+
+
+def test_a_closed_standard_output_and_a_code_the_system_truncates_exit_as_python_would():
+    closed = "import sys; sys.stdout = None; from hostcap.quick_exit import exit_quickly; exit_quickly(4)"
+    assert run_python(closed).returncode == 4
+    large = run_python("from hostcap.quick_exit import exit_quickly; exit_quickly(2**40)")
+    assert large.returncode == run_python("import sys; sys.exit(2**40)").returncode
+    assert "Traceback" not in large.stderr
 
 
 def test_a_running_non_daemon_thread_is_waited_for(tmp_path: Path):

@@ -170,7 +170,13 @@ def _recomputed(sql: str, dialect: str) -> str:
     files in it, then the rows) and the union with its order key twice (the winner of each key,
     then the rows), and each first read needs a few columns. Kept, they were two copies of all
     the silver read; read again, they are scans of the silver files, which decode only the
-    columns read. At scale 1 this takes 0.5 GB off the peak of gold, and a little CPU."""
+    columns read. At scale 1 this takes 0.5 GB off the peak of gold, and a little CPU.
+
+    Computed twice, a subquery must give the same rows twice: these stages' are deterministic
+    (their one window numbers distinct file names in order; the order key is file and row). A
+    subquery with a random value, or a window or limit over a partial order, must not be in a
+    stage named here. tests/test_plan_cache.py compares the plan's gold with its expressions',
+    whose subqueries DuckDB keeps, on the sample and the real files."""
     import sqlglot
     from sqlglot import exp
 

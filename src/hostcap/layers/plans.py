@@ -277,22 +277,26 @@ class PlannedGold:
             if name not in written:
                 due.setdefault(self.plan.ready_after[name], []).append(name)
         with ThreadPoolExecutor(GOLD_WRITERS, thread_name_prefix="hostcap-gold") as writers:
-            writing: dict[str, Future] = {}
+            #: each table's write, and the connection it runs on
+            writing: dict[str, tuple[Future, SqlEngine]] = {}
 
             def start(tables: list[str]) -> None:
                 for name in tables:  # the connection is made here: the engine's own is in use only here
-                    writing[name] = writers.submit(self._write, self.engine.cursor(), name, write)
+                    cursor = self.engine.cursor()
+                    writing[name] = (writers.submit(self._write, cursor, name, write), cursor)
 
             try:
                 start(due.get(None, []))
                 for stage, sql in self.plan.stages:
+                    _raise_failed(future for future, _ in writing.values())  # not one stage more for nothing
                     self.engine.create(stage, sql)
                     start(due.get(stage, []))
             except BaseException:
-                for future in writing.values():
-                    future.cancel()
+                for future, cursor in writing.values():
+                    if future.cancel():  # never started: its connection is closed here
+                        cursor.close()
                 raise
-            written.update({name: future.result() for name, future in writing.items()})
+            written.update({name: future.result() for name, (future, _) in writing.items()})
         for name in self.plan.tables:
             self.engine.register(gold_written(name), written[name])
         per_table, utilities = (self.engine.query(sql).to_pylist() for sql in self.plan.facts)
@@ -315,6 +319,13 @@ class PlannedGold:
         rebuilt = engine.query(self.plan.tables[name], schema)  # the changed utilities' rows: read before the next query
         kept = engine.stream(self.plan.kept[name], schema)
         return pa.RecordBatchReader.from_batches(schema, merged_by_utility(kept, rebuilt))
+
+
+def _raise_failed(futures: Iterable[Future]) -> None:
+    """Raise the exception of the first of `futures` that has finished with one."""
+    for future in futures:
+        if future.done() and not future.cancelled() and future.exception() is not None:
+            raise future.exception()
 
 
 def merged_by_utility(kept: Iterable[pa.RecordBatch], rebuilt: pa.Table) -> Iterator[pa.RecordBatch]:
