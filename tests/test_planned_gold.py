@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pyarrow as pa
 import pytest
 
-from hostcap.layers.gold_plan import GOLD_DERS, LATEST_NETWORK, compile_gold
+from hostcap.layers.gold_plan import GOLD_DERS, GOLD_FEEDERS, LATEST_NETWORK, compile_gold
 from hostcap.layers.plans import GoldPlan, PlannedGold, schema_text
 
 ROWS = pa.schema([("x", pa.int64())])
@@ -177,11 +177,11 @@ def test_writes_not_yet_started_when_a_stage_fails_close_their_connections():
 
 def test_the_compiled_plan_writes_each_table_after_the_last_stage_it_reads():
     compiled = compile_gold({"network": [], "der": []}, None, "duckdb")
-    assert [name for name, _ in compiled.stages] == [LATEST_NETWORK, GOLD_DERS, "gold_feeders"]
+    assert [name for name, _ in compiled.stages] == [LATEST_NETWORK, GOLD_DERS, GOLD_FEEDERS]
     assert compiled.ready_after == {
-        "feeders": "gold_feeders",
+        "feeders": GOLD_FEEDERS,
         "feeder_segments": LATEST_NETWORK,
-        "substations": "gold_feeders",
+        "substations": GOLD_FEEDERS,
         "ders": GOLD_DERS,
     }
     # the stages that keep the latest row of each key read their subqueries again; the feeders'
@@ -189,4 +189,4 @@ def test_the_compiled_plan_writes_each_table_after_the_last_stage_it_reads():
     stages = dict(compiled.stages)
     for name in (LATEST_NETWORK, GOLD_DERS):
         assert " AS NOT MATERIALIZED (" in stages[name] and " AS (" not in stages[name], name
-    assert " AS (" in stages["gold_feeders"] and " AS NOT MATERIALIZED (" not in stages["gold_feeders"]
+    assert " AS (" in stages[GOLD_FEEDERS] and " AS NOT MATERIALIZED (" not in stages[GOLD_FEEDERS]

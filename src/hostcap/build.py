@@ -5,10 +5,10 @@ starts an engine (or imports one).
 
 Each source is loaded in an engine session of its own, closed when the source is done, so its
 intermediate tables never outlive it (DuckDB empties the session's database and gives it to the
-next source on that worker). The engine writes every table to the lake (`Engine.store`):
-on DuckDB the rows pass through this process, and a source's silver is kept as the Parquet file
-written (`seal.WrittenParquet`) for the gold session to scan; on Spark the executors write the lake and read it back, and
-only counts reach this process. Sessions are independent (`Engine.sibling`), so several sources
+next source on that worker). The engine writes every table to the lake (`Engine.store`): on
+DuckDB the rows pass through this process, and a source's silver is kept as the Parquet file
+written (`seal.WrittenParquet`) for the gold session to scan; on Spark the executors write the
+lake and read it back, and only counts reach this process. Sessions are independent (`Engine.sibling`), so several sources
 load side by side on worker threads, the largest first (DuckDB, pyarrow and the readers release
 the GIL while they work; Spark's sessions share the executors): most sources are too small for
 one query, or one Spark stage, to keep every core busy.

@@ -60,6 +60,8 @@ def _union(tables: list[ir.Table]) -> ir.Table:
 LATEST_NETWORK = "latest_network"
 GOLD_DERS = "gold_ders"
 _RECOMPUTED = (LATEST_NETWORK, GOLD_DERS)
+#: the stage of the feeders, which keeps its subqueries (the vertices of every line, read several times)
+GOLD_FEEDERS = "gold_feeders"
 
 
 def gold_tables(
@@ -73,7 +75,7 @@ def gold_tables(
     are (see `hostcap.gold_reuse`)."""
     latest = stages.materialize(LATEST_NETWORK, gold_layer.latest_network_rows(_union(silver["network"])))
     ders = stages.materialize(GOLD_DERS, gold_layer.build_ders(_union(silver["der"]), latest.select("feeder_id")))
-    feeders = stages.materialize("gold_feeders", gold_layer.build_feeders(latest, ders, stages.shares_subqueries))
+    feeders = stages.materialize(GOLD_FEEDERS, gold_layer.build_feeders(latest, ders, stages.shares_subqueries))
     tables = {
         "feeders": feeders.select(gold_layer.FEEDER_COLUMNS),
         "feeder_segments": gold_layer.build_segments(latest),
