@@ -344,10 +344,8 @@ def test_settings_come_from_the_environment(monkeypatch):
 # `hostcap watch` as a real process ------------------------------------------------------------------
 
 
-def test_hostcap_watch_refreshes_on_new_files_and_stops_on_sigterm(tmp_path, wait_for):
-    source = tmp_path / "src"
-    copy_sample(source, ["national_grid/network"])
-    hostcap = make_hostcap(tmp_path, source, ["national_grid/network", "national_grid/installed_der"])
+def watch_process(hostcap: Hostcap, source: Path) -> subprocess.Popen:
+    """`hostcap watch` over `source` as a real process; its output (both streams) piped."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOSTCAP_")}
     env |= {"HOSTCAP_WATCH_QUIET_S": str(QUIET_S), "HOSTCAP_SCHEDULE_TIMEZONE": "UTC"}
     command = [
@@ -364,19 +362,40 @@ def test_hostcap_watch_refreshes_on_new_files_and_stops_on_sigterm(tmp_path, wai
         "--schedule",
         "0 6 1 * *",
     ]
-    watcher = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+
+def signal_another_thread(pid: int, signum: int) -> None:
+    """Send `signum` to a thread of process `pid` other than its main thread, one that does not
+    block it. On Linux, kill() given a thread's id delivers the signal to that very thread: what
+    a busy machine does by chance with a signal sent to the process."""
+    for status in sorted(Path(f"/proc/{pid}/task").glob("*/status")):
+        thread_id = int(status.parent.name)
+        fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        if thread_id != pid and not int(fields["SigBlk"], 16) & 1 << (signum - 1):
+            os.kill(thread_id, signum)
+            return
+    raise AssertionError(f"no thread of process {pid} but its main one takes signal {signum}")
+
+
+def wait_for_watch_runs(wait_for, watcher: subprocess.Popen, hostcap: Hostcap, count: int, what: str) -> None:
+    """Wait until the watcher, still running, has finished its `count`-th refresh."""
+    wait_for(
+        lambda: watcher.poll() is None and len(runs := watch_runs(hostcap)) == count and runs[-1].finished_at is not None,
+        what,
+        timeout_s=120,
+    )
+
+
+def test_hostcap_watch_refreshes_on_new_files_and_stops_on_sigterm(tmp_path, wait_for):
+    source = tmp_path / "src"
+    copy_sample(source, ["national_grid/network"])
+    hostcap = make_hostcap(tmp_path, source, ["national_grid/network", "national_grid/installed_der"])
+    watcher = watch_process(hostcap, source)
     try:
-        wait_for(
-            lambda: watcher.poll() is None and len(watch_runs(hostcap)) == 1 and watch_runs(hostcap)[0].finished_at,
-            "the catch-up refresh",
-            timeout_s=120,
-        )
+        wait_for_watch_runs(wait_for, watcher, hostcap, 1, "the catch-up refresh")
         copy_sample(source, ["national_grid/installed_der"])
-        wait_for(
-            lambda: watcher.poll() is None and len(watch_runs(hostcap)) == 2 and watch_runs(hostcap)[1].finished_at,
-            "the refresh of the new files",
-            timeout_s=120,
-        )
+        wait_for_watch_runs(wait_for, watcher, hostcap, 2, "the refresh of the new files")
     finally:
         watcher.send_signal(signal.SIGTERM)
         output = watcher.communicate(timeout=60)[0]
@@ -388,6 +407,26 @@ def test_hostcap_watch_refreshes_on_new_files_and_stops_on_sigterm(tmp_path, wai
     assert "watching source files (file-system events)" in output
     assert "scheduled refreshes: 0 6 1 * * (UTC); next at " in output
     assert "refresh finished: run_id=" in output and "stopping" in output
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_hostcap_watch_stops_on_a_signal_another_thread_takes(tmp_path, wait_for, signum):
+    """The main thread used to wait on a lock, which only a signal delivered to the main thread
+    itself interrupts: a stop another thread took was never acted on, and the process ran on."""
+    source = tmp_path / "src"
+    copy_sample(source, ["national_grid/network"])
+    hostcap = make_hostcap(tmp_path, source, ["national_grid/network"])
+    watcher = watch_process(hostcap, source)
+    try:
+        wait_for_watch_runs(wait_for, watcher, hostcap, 1, "the catch-up refresh")
+        signal_another_thread(watcher.pid, signum)
+        output = watcher.communicate(timeout=30)[0]
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+            watcher.communicate()
+    assert watcher.returncode == 0, output
+    assert "stopping" in output
 
 
 # the CLI and the README --------------------------------------------------------------------------

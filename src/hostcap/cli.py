@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import signal
 import sys
-import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -637,10 +635,6 @@ def _orchestration(
     return _settings(OrchestrationSettings, schedule=schedule, watch_quiet_s=quiet, watch_mode=mode, watch_poll_s=poll)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 @app.command()
 @_one_line_errors
 def watch(
@@ -658,23 +652,23 @@ def watch(
     A burst of new, changed or removed files starts one refresh once it has been quiet for
     --quiet seconds; files touched or delivered again with the same content start none. On start,
     files that changed since the published snapshot are refreshed. A failing refresh is logged
-    and kept in `hostcap runs`; watching goes on. On stop, a running refresh finishes first.
+    and kept in `hostcap runs`; watching goes on. On stop, a running refresh finishes first; a
+    second Ctrl-C or SIGTERM abandons it.
     """
     from hostcap.orchestration import Orchestrator
+    from hostcap.stop_signals import StopSignals
 
     hostcap = _hostcap(source, lake, config, engine=engine, long_running=True)
     orchestrator = Orchestrator(hostcap, _orchestration(schedule, quiet, watch_mode, poll))
     log_to_stderr(logging.INFO)
-    signal.signal(signal.SIGTERM, _interrupt)
-    orchestrator.start()
-    say(f"source {hostcap.settings.source_dir} → lake {hostcap.settings.lake_dir}")
-    for line in orchestrator.status().lines():
-        say(line)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
+    with StopSignals() as stop:  # a stop that arrives while starting is acted on once started
+        orchestrator.start()
+        say(f"source {hostcap.settings.source_dir} → lake {hostcap.settings.lake_dir}")
+        for line in orchestrator.status().lines():
+            say(line)
+        stop.wait()
         say("stopping (a running refresh finishes first)")
-    orchestrator.stop()
+        orchestrator.stop()
 
 
 @app.command("schedule")
