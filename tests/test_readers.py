@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
 import zipfile
 
 import pytest
@@ -12,7 +13,14 @@ import xlsxwriter
 from hostcap.config.source import ReadOptions
 from hostcap.errors import SourceError
 from hostcap.io.limits import MAX_COLUMNS, MAX_ROW_BYTES, MAX_SHEET_CELLS, MAX_WORKBOOK_BYTES
-from hostcap.io.readers import cell_text, match_headers, normalize_header, read_file, read_headers
+from hostcap.io.readers import (
+    UTF8_CHECK_CHUNK,
+    cell_text,
+    match_headers,
+    normalize_header,
+    read_file,
+    read_headers,
+)
 from tests.test_units import sir_workbook
 
 CSV = ReadOptions(type="csv")
@@ -166,6 +174,36 @@ def test_an_unclosed_quote_fails_naming_the_row_it_opens_on():
 def test_an_encoding_error_names_the_line_and_byte(data, encoding, where):
     with pytest.raises(SourceError, match=rf"s, file f.csv: not valid {encoding} at {where} \(0x"):
         read_file(data, ReadOptions(type="csv", encoding=encoding), "s", "f.csv")
+
+
+def test_a_character_split_across_the_encoding_check_chunks_is_read_whole():
+    """The check decodes a chunk at a time: a character cut in two by a chunk's end is not an error."""
+    head = b"A,B\n1,"
+    filler = b"x" * (UTF8_CHECK_CHUNK - len(head) - 1)  # "é" starts on a chunk's last byte
+    table = read_file(head + filler + "é\n".encode(), CSV, "s", "f.csv")
+    assert table["B"].to_pylist() == ["x" * len(filler) + "é"]
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        (b"A,B,C\ra\nb,\xf1", "line 2, byte 3"),  # a sequence cut short by the end of the file
+        (b"A,B\n1,2\n3,4,\xe2\x82\n5,6\n", "line 3, byte 5"),  # ... and by a line break
+    ],
+    ids=["at-the-end", "mid-file"],
+)
+def test_a_ragged_row_that_is_not_utf8_is_an_encoding_error_and_nothing_else(data, where):
+    """Arrow hands a ragged row's text to Python decoded: undecodable, it used to fail inside
+    Arrow, printing "Exception ignored" and a traceback, and the file failed with a parse error
+    that showed the bad bytes instead of saying where the text stops being UTF-8."""
+    unraisable: list[object] = []
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable.append
+    try:
+        with pytest.raises(SourceError, match=rf"^s, file f.csv: not valid utf-8 at {where} \(0x"):
+            read_file(data, ReadOptions(type="csv"), "s", "f.csv")
+    finally:
+        sys.unraisablehook = hook
+    assert unraisable == []
 
 
 def one_cell_workbook(cell: tuple[int, int], sheet: str = "SIR") -> bytes:

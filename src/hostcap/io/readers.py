@@ -8,6 +8,7 @@ as `header_row`, so an error can point a person at the row in a spreadsheet.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import functools
@@ -32,6 +33,8 @@ from hostcap.io.workbook_size import WorkbookTooLarge, check_workbook
 ROW = "_row"
 PARSE_ERROR = "_parse_error"
 _BOM = "\ufeff"
+#: bytes decoded at a time when checking that a file is UTF-8
+UTF8_CHECK_CHUNK = 1 << 20
 
 
 def normalize_header(value: object) -> str:
@@ -108,9 +111,28 @@ def _undecodable(data: bytes, encoding: str) -> str:
 
 
 def _utf8(data: bytes, encoding: str) -> bytes:
+    """The bytes as UTF-8 without a BOM; UnicodeDecodeError when they are not `encoding`."""
     if encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig"):
         data = data.decode(encoding).encode("utf-8")
+    else:
+        _check_utf8(data)
     return data.removeprefix(_BOM.encode("utf-8"))
+
+
+def _check_utf8(data: bytes) -> None:
+    """Raise UnicodeDecodeError unless `data` is UTF-8, before any reader parses it.
+
+    Arrow's CSV reader hands a ragged row's text to Python decoded, and text it cannot decode
+    failed inside Arrow: "Exception ignored" and a traceback on standard error, and a parse
+    error that showed the bad bytes instead of where the text stops being UTF-8. An ASCII file
+    (most are) passes at memory speed; any other is decoded a chunk at a time, never whole."""
+    if data.isascii():
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    for start in range(0, len(data), UTF8_CHECK_CHUNK):
+        decoder.decode(view[start : start + UTF8_CHECK_CHUNK])
+    decoder.decode(b"", final=True)
 
 
 def _records(data: bytes, options: ReadOptions, source: str, file: str) -> Iterator[tuple[int, list[str]]]:
