@@ -7,6 +7,7 @@ from typing import BinaryIO
 import pyarrow.fs as pafs
 
 from hostcap.io.files import Entry, Files, LocalFiles
+from hostcap.io.s3 import S3Access
 
 
 class ArrowFiles:
@@ -25,6 +26,10 @@ class ArrowFiles:
             for info in infos
             if info.type in (pafs.FileType.File, pafs.FileType.Directory)
         ]
+
+    def read(self, path: str) -> bytes:
+        with self.fs.open_input_stream(path) as stream:
+            return stream.read()
 
     def open_read(self, path: str) -> BinaryIO:
         return self.fs.open_input_stream(path)
@@ -51,6 +56,32 @@ class ArrowFiles:
 
     def delete_file(self, path: str) -> None:
         self.fs.delete_file(path)
+
+
+class S3Files(ArrowFiles):
+    """S3 through pyarrow, except a whole-object read, which is one GET (through boto3).
+
+    pyarrow reads an object by asking its size, then fetching that range: an object replaced
+    between the two is read as the new version cut at the old one's size, or padded. The lake
+    replaces some objects in place (the published pointer, the history, run reports) while the
+    API and other commands read them; S3 answers one GET with one whole version."""
+
+    def __init__(self, fs: pafs.FileSystem, access: S3Access):
+        super().__init__(fs)
+        self.access = access
+
+    def read(self, path: str) -> bytes:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        bucket, _, key = path.partition("/")
+        try:
+            return self.access.client().get_object(Bucket=bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                raise FileNotFoundError("no such object") from None
+            raise OSError(str(exc)) from None
+        except BotoCoreError as exc:  # the store out of reach, a read cut short
+            raise OSError(str(exc)) from None
 
 
 def files_for_uri(uri: str) -> tuple[Files, str]:

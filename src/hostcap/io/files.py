@@ -34,6 +34,11 @@ class Files(Protocol):
         """Files and directories in `path` (in any order); none when `path` does not exist."""
         ...
 
+    def read(self, path: str) -> bytes:
+        """The whole file, one version of it: a file replaced meanwhile is read as it was or as
+        it is, never as a mix of both."""
+        ...
+
     def open_read(self, path: str) -> BinaryIO: ...
 
     def open_random(self, path: str) -> BinaryIO:
@@ -88,6 +93,11 @@ class LocalFiles:
                         yield from self._scan(item.path, recursive)
                 elif item.is_file():
                     yield Entry(item.path, False, stat.st_size, stat.st_mtime_ns)
+
+    def read(self, path: str) -> bytes:
+        """One version: a replacement is a rename, and the open file keeps the one it opened."""
+        with open(path, "rb") as file:
+            return file.read()
 
     def open_read(self, path: str) -> BinaryIO:
         return open(path, "rb")

@@ -51,9 +51,9 @@ class Storage:
         self.s3 = s3 or S3Access()
         self.files: Files
         if root.startswith("s3://"):
-            from hostcap.io.arrow_files import ArrowFiles
+            from hostcap.io.arrow_files import S3Files
 
-            self.files, base = ArrowFiles(self.s3.filesystem()), root.removeprefix("s3://")
+            self.files, base = S3Files(self.s3.filesystem(), self.s3), root.removeprefix("s3://")
         elif "://" in root:
             from hostcap.io.arrow_files import files_for_uri
 
@@ -134,8 +134,9 @@ class Storage:
         return {e.path: (e.size, e.mtime_ns) for e in self.files.entries(self.base, recursive=True) if not e.is_dir}
 
     def read_bytes(self, rel: str) -> bytes:
-        with self._failing("read", rel), self.files.open_read(self.full(rel)) as stream:
-            return stream.read()
+        """The whole file, as one version: never part old and part new when it is replaced meanwhile."""
+        with self._failing("read", rel):
+            return self.files.read(self.full(rel))
 
     @contextmanager
     def open_file(self, rel: str) -> Iterator[BinaryIO]:
