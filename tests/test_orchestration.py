@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -25,10 +26,11 @@ import pytest
 from pydantic import ValidationError
 
 from hostcap.core import Hostcap
-from hostcap.lock import RefreshLock
+from hostcap.lock import RefreshLock, running_run
 from hostcap.orchestration import OrchestrationSettings, Orchestrator
 from hostcap.orchestration.schedule import Schedule, Scheduler
 from hostcap.report import RefreshReport
+from tests.acquire.conftest import live_hostcap
 from tests.conftest import REAL, REAL_FILES, SAMPLE, make_hostcap
 
 QUIET_S = 0.3
@@ -344,10 +346,11 @@ def test_settings_come_from_the_environment(monkeypatch):
 # `hostcap watch` as a real process ------------------------------------------------------------------
 
 
-def watch_process(hostcap: Hostcap, source: Path) -> subprocess.Popen:
-    """`hostcap watch` over `source` as a real process; its output (both streams) piped."""
+def watch_process(hostcap: Hostcap, source: Path, **settings: str) -> subprocess.Popen:
+    """`hostcap watch` over `source` as a real process, with `settings` in its environment; its
+    output (both streams) piped."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOSTCAP_")}
-    env |= {"HOSTCAP_WATCH_QUIET_S": str(QUIET_S), "HOSTCAP_SCHEDULE_TIMEZONE": "UTC"}
+    env |= {"HOSTCAP_WATCH_QUIET_S": str(QUIET_S), "HOSTCAP_SCHEDULE_TIMEZONE": "UTC", **settings}
     command = [
         sys.executable,
         "-c",
@@ -367,14 +370,18 @@ def watch_process(hostcap: Hostcap, source: Path) -> subprocess.Popen:
 
 def signal_another_thread(pid: int, signum: int) -> None:
     """Send `signum` to a thread of process `pid` other than its main thread, one that does not
-    block it. On Linux, kill() given a thread's id delivers the signal to that very thread: what
-    a busy machine does by chance with a signal sent to the process."""
+    block it. On Linux, kill() given a thread's id offers the signal to that thread first: what
+    a busy machine does by chance with a signal sent to the process. A thread that ends
+    meanwhile (a refresh's) is passed over."""
     for status in sorted(Path(f"/proc/{pid}/task").glob("*/status")):
         thread_id = int(status.parent.name)
-        fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-        if thread_id != pid and not int(fields["SigBlk"], 16) & 1 << (signum - 1):
-            os.kill(thread_id, signum)
-            return
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            if thread_id != pid and not int(fields["SigBlk"], 16) & 1 << (signum - 1):
+                os.kill(thread_id, signum)
+                return
+        except (FileNotFoundError, ProcessLookupError):
+            continue
     raise AssertionError(f"no thread of process {pid} but its main one takes signal {signum}")
 
 
@@ -427,6 +434,30 @@ def test_hostcap_watch_stops_on_a_signal_another_thread_takes(tmp_path, wait_for
             watcher.communicate()
     assert watcher.returncode == 0, output
     assert "stopping" in output
+
+
+def test_a_second_signal_abandons_the_refresh_the_stop_waits_for(tmp_path, wait_for):
+    """A refresh stuck on an upstream that takes the connection and never answers: the first
+    SIGTERM waits for the refresh; a second signal, taken by another thread, ends the process."""
+    with socket.create_server(("127.0.0.1", 0)) as upstream:  # never accepts: requests hang
+        hostcap = live_hostcap(tmp_path, f"http://127.0.0.1:{upstream.getsockname()[1]}", ["coned/network"])
+        source = Path(hostcap.settings.source_dir)
+        source.mkdir()
+        fetch = {"HOSTCAP_FETCH_BEFORE_REFRESH": "true", "HOSTCAP_FETCH_TIMEOUT_S": "600", "HOSTCAP_FETCH_RETRIES": "0"}
+        watcher = watch_process(hostcap, source, **fetch)
+        try:
+            wait_for(lambda: watcher.poll() is None and running_run(hostcap.lake), "the refresh to start", timeout_s=120)
+            watcher.send_signal(signal.SIGTERM)
+            signal_another_thread(watcher.pid, signal.SIGINT)
+            output = watcher.communicate(timeout=30)[0]
+        finally:
+            if watcher.poll() is None:
+                watcher.kill()
+                watcher.communicate()
+    assert watcher.returncode == 130, output
+    assert "stopping (a running refresh finishes first" in output
+    assert "SIGINT again: abandoning the running refresh" in output
+    assert not watch_runs(hostcap)  # abandoned while fetching: it wrote no report yet
 
 
 # the CLI and the README --------------------------------------------------------------------------

@@ -104,3 +104,16 @@ def test_a_message_status_is_printed_and_exits_one():
     done = run_python("from hostcap.quick_exit import exit_quickly; exit_quickly('stopped: a reason')")
     assert done.returncode == 1
     assert "stopped: a reason" in done.stderr
+
+
+def test_exit_now_ends_at_once_though_a_thread_is_at_work_with_output_and_atexit_kept():
+    script = textwrap.dedent("""
+        import atexit, threading
+        from hostcap.quick_exit import exit_now
+        threading.Thread(target=threading.Event().wait, daemon=False).start()  # never ends
+        atexit.register(lambda: print("printed at exit"))
+        print("abandoning")
+        exit_now(130)
+    """)
+    ended = run_python(script)
+    assert (ended.returncode, ended.stdout) == (130, "abandoning\nprinted at exit\n")

@@ -13,20 +13,27 @@ import textwrap
 PRELUDE = """
 import os, signal, threading
 from hostcap.stop_signals import StopSignals
+
+def to_another_thread(signum, after_s=0.2):
+    # a thread that signals itself takes the signal: the main thread is not interrupted
+    threading.Timer(after_s, lambda: signal.pthread_kill(threading.get_ident(), signum)).start()
+
+before = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
 """
 
 
-def run(script: str) -> str:
-    done = subprocess.run([sys.executable, "-c", PRELUDE + textwrap.dedent(script)], capture_output=True, text=True, timeout=30)
+def run(script: str, **popen: object) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", PRELUDE + textwrap.dedent(script)], capture_output=True, text=True, timeout=30, **popen
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def test_a_signal_another_thread_takes_ends_the_wait():
-    # a thread that signals itself takes the signal: the main thread is not interrupted
     out = run("""
         with StopSignals() as stop:
-            threading.Timer(0.2, lambda: signal.pthread_kill(threading.get_ident(), signal.SIGTERM)).start()
+            to_another_thread(signal.SIGTERM)
             print(stop.wait().name)
     """)
     assert out == "SIGTERM\n"
@@ -42,6 +49,27 @@ def test_a_signal_that_arrived_before_the_wait_ends_it():
     assert out == "still running\nSIGINT\n"
 
 
+def test_two_signals_in_quick_succession_are_two_stops_in_their_order():
+    out = run("""
+        with StopSignals() as stop:
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGINT)
+            print(stop.wait().name, stop.wait().name)
+    """)
+    assert out == "SIGTERM SIGINT\n"
+
+
+def test_wake_ends_a_wait_and_a_later_signal_still_counts():
+    out = run("""
+        with StopSignals() as stop:
+            threading.Timer(0.2, stop.wake).start()
+            print(stop.wait())
+            to_another_thread(signal.SIGINT)
+            print(stop.wait().name)
+    """)
+    assert out == "None\nSIGINT\n"
+
+
 def test_other_signals_keep_their_handlers_and_do_not_end_the_wait():
     out = run("""
         signal.signal(signal.SIGUSR1, lambda signum, frame: print("usr1"))
@@ -53,28 +81,31 @@ def test_other_signals_keep_their_handlers_and_do_not_end_the_wait():
     assert out == "usr1\nSIGTERM\n"
 
 
-def test_the_previous_handlers_are_back_once_the_wait_returns():
+def test_a_signal_the_process_was_started_ignoring_stays_ignored():
+    # what `nohup` or a shell's background job does to SIGINT
+    out = run("""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        with StopSignals() as stop:
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGTERM)
+            print(stop.wait().name, signal.getsignal(signal.SIGINT) is signal.SIG_IGN)
+    """)
+    assert out == "SIGTERM True\n"
+
+
+def test_leaving_restores_the_handlers_and_the_wakeup_socket():
     out = run("""
         with StopSignals() as stop:
             os.kill(os.getpid(), signal.SIGTERM)
             stop.wait()
-            # a second Ctrl-C interrupts what the stop waits for, as it would have before
-            print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)
-            print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)
+        print(all(signal.getsignal(signum) is handler for signum, handler in before.items()))
         print(signal.set_wakeup_fd(-1))
-    """)
-    assert out == "True\nTrue\n-1\n"
-
-
-def test_leaving_without_a_signal_restores_everything():
-    out = run("""
         try:
             with StopSignals():
                 raise RuntimeError("starting failed")
         except RuntimeError:
             pass
-        print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)
-        print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)
+        print(all(signal.getsignal(signum) is handler for signum, handler in before.items()))
         print(signal.set_wakeup_fd(-1))
     """)
-    assert out == "True\nTrue\n-1\n"
+    assert out == "True\n-1\nTrue\n-1\n"

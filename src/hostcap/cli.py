@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -653,9 +654,10 @@ def watch(
     --quiet seconds; files touched or delivered again with the same content start none. On start,
     files that changed since the published snapshot are refreshed. A failing refresh is logged
     and kept in `hostcap runs`; watching goes on. On stop, a running refresh finishes first; a
-    second Ctrl-C or SIGTERM abandons it.
+    second Ctrl-C or SIGTERM abandons it (exit status 130 or 143).
     """
     from hostcap.orchestration import Orchestrator
+    from hostcap.quick_exit import exit_now
     from hostcap.stop_signals import StopSignals
 
     hostcap = _hostcap(source, lake, config, engine=engine, long_running=True)
@@ -667,8 +669,20 @@ def watch(
         for line in orchestrator.status().lines():
             say(line)
         stop.wait()
-        say("stopping (a running refresh finishes first)")
-        orchestrator.stop()
+        say("stopping (a running refresh finishes first; Ctrl-C again abandons it)")
+
+        def finish() -> None:
+            try:
+                orchestrator.stop()
+            finally:
+                stop.wake()
+
+        # the main thread keeps listening while the stop waits: a second signal is never missed
+        threading.Thread(target=finish, name="watch-stop", daemon=True).start()
+        again = stop.wait()
+        if again is not None:
+            say(f"{again.name} again: abandoning the running refresh")
+            exit_now(128 + again)
 
 
 @app.command("schedule")

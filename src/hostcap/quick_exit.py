@@ -35,6 +35,16 @@ def exit_quickly(status: int | str | None) -> None:
     os._exit(status or 0)
 
 
+def exit_now(status: int) -> None:
+    """End the process with `status` (0 to 255) at once, whatever its other threads are doing:
+    for a second Ctrl-C, which abandons the work a stop was waiting for. The output is flushed
+    and the atexit handlers run; nothing waits for a thread, which Python's own exit would."""
+    _flushed()
+    atexit._run_exitfuncs()
+    _flushed()
+    os._exit(status)
+
+
 def _nothing_left_to_wait_for(status: int | str | None) -> bool:
     """True when the status is an exit code as the system keeps it (0 to 255; None is 0) and no
     other non-daemon thread runs."""
