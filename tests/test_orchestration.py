@@ -385,6 +385,17 @@ def signal_another_thread(pid: int, signum: int) -> None:
     raise AssertionError(f"no thread of process {pid} but its main one takes signal {signum}")
 
 
+@contextmanager
+def ended_by_then(process: subprocess.Popen) -> Iterator[subprocess.Popen]:
+    """The process, killed when the block leaves it running (a failed wait, a missed signal)."""
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
 def wait_for_watch_runs(wait_for, watcher: subprocess.Popen, hostcap: Hostcap, count: int, what: str) -> None:
     """Wait until the watcher, still running, has finished its `count`-th refresh."""
     wait_for(
@@ -423,15 +434,10 @@ def test_hostcap_watch_stops_on_a_signal_another_thread_takes(tmp_path, wait_for
     source = tmp_path / "src"
     copy_sample(source, ["national_grid/network"])
     hostcap = make_hostcap(tmp_path, source, ["national_grid/network"])
-    watcher = watch_process(hostcap, source)
-    try:
+    with ended_by_then(watch_process(hostcap, source)) as watcher:
         wait_for_watch_runs(wait_for, watcher, hostcap, 1, "the catch-up refresh")
         signal_another_thread(watcher.pid, signum)
         output = watcher.communicate(timeout=30)[0]
-    finally:
-        if watcher.poll() is None:
-            watcher.kill()
-            watcher.communicate()
     assert watcher.returncode == 0, output
     assert "stopping" in output
 
@@ -444,16 +450,11 @@ def test_a_second_signal_abandons_the_refresh_the_stop_waits_for(tmp_path, wait_
         source = Path(hostcap.settings.source_dir)
         source.mkdir()
         fetch = {"HOSTCAP_FETCH_BEFORE_REFRESH": "true", "HOSTCAP_FETCH_TIMEOUT_S": "600", "HOSTCAP_FETCH_RETRIES": "0"}
-        watcher = watch_process(hostcap, source, **fetch)
-        try:
+        with ended_by_then(watch_process(hostcap, source, **fetch)) as watcher:
             wait_for(lambda: watcher.poll() is None and running_run(hostcap.lake), "the refresh to start", timeout_s=120)
             watcher.send_signal(signal.SIGTERM)
             signal_another_thread(watcher.pid, signal.SIGINT)
             output = watcher.communicate(timeout=30)[0]
-        finally:
-            if watcher.poll() is None:
-                watcher.kill()
-                watcher.communicate()
     assert watcher.returncode == 130, output
     assert "stopping (a running refresh finishes first" in output
     assert "SIGINT again: abandoning the running refresh" in output
