@@ -168,12 +168,20 @@ def test_an_unclosed_quote_fails_naming_the_row_it_opens_on():
     [
         (b"A,B\n1,2\n3,caf\xe9\n", "utf-8", "line 3, byte 6"),
         ("A,B\n1,2\n".encode("cp1252") + b"3,ok\n4,x\x81\n", "cp1252", "line 4, byte 4"),
+        (b"\xef\xbb\xbfA,B\n1,\xff\n", "utf-8-sig", "line 2, byte 3"),  # counted from the file's start, BOM and all
+        (b"A,B\n" + b"1,2\n" * 300_000 + b"3,\xff\n", "utf-8", "line 300002, byte 3"),  # past the first chunk checked
     ],
-    ids=["utf-8", "cp1252"],
+    ids=["utf-8", "cp1252", "utf-8-sig", "past-a-chunk"],
 )
 def test_an_encoding_error_names_the_line_and_byte(data, encoding, where):
     with pytest.raises(SourceError, match=rf"s, file f.csv: not valid {encoding} at {where} \(0x"):
         read_file(data, ReadOptions(type="csv", encoding=encoding), "s", "f.csv")
+
+
+def test_a_header_check_reports_a_file_that_stops_being_utf8_after_its_header():
+    """`hostcap validate` reads only the header, yet the refresh would fail on the whole file."""
+    with pytest.raises(SourceError, match=r"not valid utf-8 at line 3, byte 3 \(0xff\)"):
+        read_headers(b"A,B\n1,2\n3,\xff\n", CSV, "s", "f.csv")
 
 
 def test_a_character_split_across_the_encoding_check_chunks_is_read_whole():

@@ -65,7 +65,9 @@ def read_file(data: bytes, options: ReadOptions, source: str, file: str) -> pa.T
 
 
 def read_headers(data: bytes, options: ReadOptions, source: str, file: str) -> list[str]:
-    """Only the header row (normalized), for checking a file against its config without loading it."""
+    """Only the header row (normalized), for checking a file against its config without parsing
+    the rest. A CSV's bytes are still checked to be in its encoding throughout, as a refresh's
+    read would: a file it would fail on does not pass the check."""
     with _reading(data, options, source, file):
         if options.type == "csv":
             return unique_headers(_csv_header(_utf8(data, options.encoding), options, source, file))
@@ -99,7 +101,8 @@ def _reading(data: bytes, options: ReadOptions, source: str, file: str) -> Itera
 def _undecodable(data: bytes, encoding: str) -> str:
     """Where the bytes stop being `encoding`, as a person finds it: 1-based line and byte."""
     try:
-        data.decode(encoding)
+        # a BOM is UTF-8 too; utf-8-sig's own offsets would count from after it
+        data.decode("utf-8" if _is_utf8(encoding) else encoding)
     except UnicodeDecodeError as exc:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         line = data.count(b"\n", 0, exc.start) + 1
@@ -112,11 +115,15 @@ def _undecodable(data: bytes, encoding: str) -> str:
 
 def _utf8(data: bytes, encoding: str) -> bytes:
     """The bytes as UTF-8 without a BOM; UnicodeDecodeError when they are not `encoding`."""
-    if encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig"):
-        data = data.decode(encoding).encode("utf-8")
-    else:
+    if _is_utf8(encoding):
         _check_utf8(data)
+    else:
+        data = data.decode(encoding).encode("utf-8")
     return data.removeprefix(_BOM.encode("utf-8"))
+
+
+def _is_utf8(encoding: str) -> bool:
+    return encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
 
 
 def _check_utf8(data: bytes) -> None:
