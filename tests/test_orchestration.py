@@ -26,10 +26,11 @@ import pytest
 from pydantic import ValidationError
 
 from hostcap.core import Hostcap
-from hostcap.lock import RefreshLock, running_run
+from hostcap.lock import RefreshLock
 from hostcap.orchestration import OrchestrationSettings, Orchestrator
 from hostcap.orchestration.schedule import Schedule, Scheduler
 from hostcap.report import RefreshReport
+from hostcap.runs import read_run
 from tests.acquire.conftest import live_hostcap
 from tests.conftest import REAL, REAL_FILES, SAMPLE, make_hostcap
 
@@ -451,14 +452,17 @@ def test_a_second_signal_abandons_the_refresh_the_stop_waits_for(tmp_path, wait_
         source.mkdir()
         fetch = {"HOSTCAP_FETCH_BEFORE_REFRESH": "true", "HOSTCAP_FETCH_TIMEOUT_S": "600", "HOSTCAP_FETCH_RETRIES": "0"}
         with ended_by_then(watch_process(hostcap, source, **fetch)) as watcher:
-            wait_for(lambda: watcher.poll() is None and running_run(hostcap.lake), "the refresh to start", timeout_s=120)
+            # its report says `running` from the start: before the configs load and the sources are fetched
+            wait_for(lambda: watcher.poll() is None and hostcap.lake.runs(), "the refresh's report", timeout_s=120)
             watcher.send_signal(signal.SIGTERM)
             signal_another_thread(watcher.pid, signal.SIGINT)
             output = watcher.communicate(timeout=30)[0]
     assert watcher.returncode == 130, output
     assert "stopping (a running refresh finishes first" in output
     assert "SIGINT again: abandoning the running refresh" in output
-    assert not watch_runs(hostcap)  # abandoned while fetching: it wrote no report yet
+    # abandoned while fetching: its report says so, though the refresh never got past the fetch
+    [abandoned] = hostcap.lake.runs()
+    assert read_run(hostcap.lake, abandoned)["status"] == "interrupted"
 
 
 # the CLI and the README --------------------------------------------------------------------------

@@ -184,13 +184,15 @@ def run_refresh(ctx: RefreshContext) -> RefreshReport:
 
 def _refresh(ctx: RefreshContext, report: RefreshReport, lock: RefreshLock) -> None:
     lake = ctx.lake
+    # `running` before the configs load and the sources are fetched (minutes, against a slow
+    # upstream): the run shows in `hostcap runs` meanwhile, and one that dies there reads `interrupted`
+    with blame("lake"):
+        _mark_interrupted(lake)
+        lake.write_report(ctx.run_id, report.model_dump(mode="json"))
     if ctx.load is not None:
         loaded = ctx.load()
         ctx.configs, ctx.upstream_problems = loaded.configs, loaded.upstream_problems
     report.utilities = utility_names(ctx.configs)
-    with blame("lake"):
-        _mark_interrupted(lake)
-        lake.write_report(ctx.run_id, report.model_dump(mode="json"))
     with blame("sources"):
         ctx.sources.check()
         in_flight = unsettled_files(ctx.sources, ctx.configs, ctx.settle_s)
