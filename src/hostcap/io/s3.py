@@ -1,7 +1,8 @@
 """How hostcap reaches S3: endpoint, region and credentials, shared by pyarrow and boto3.
 
-All data goes through pyarrow's S3 filesystem; boto3 is used only where pyarrow cannot go
-(Secrets Manager, and the conditional PUT that takes the refresh lock). Both are built from one
+Data goes through pyarrow's S3 filesystem; boto3 is used only where pyarrow cannot go (Secrets
+Manager, the conditional PUT that takes the refresh lock, and a whole-object read that is one
+GET: hostcap.io.arrow_files.S3Files). Both are built from one
 `S3Access`, so they always talk to the same store with the same identity. With no keys given,
 both use the standard AWS credential chain (environment, profile, role).
 
