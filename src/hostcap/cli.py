@@ -669,7 +669,7 @@ def watch(
         for line in orchestrator.status().lines():
             say(line)
         stop.wait()
-        say("stopping (a running refresh finishes first; Ctrl-C again abandons it)")
+        say("stopping (a running refresh finishes first; a second Ctrl-C or SIGTERM abandons it)")
 
         def finish() -> None:
             try:
