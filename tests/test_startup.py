@@ -157,3 +157,29 @@ def test_a_publish_loads_the_notifier_only_when_the_lake_has_a_subscription(tmp_
     assert "published: yes" in again.stdout
     assert "hostcap.alerts.notifier" in modules
     assert hostcap.notifier.outbox.evaluated() == hostcap.lake.current()
+
+
+#: runs the installed command's entry point (main) with the arguments after the report file, then
+#: writes what OPENBLAS_NUM_THREADS was when the process ended to it
+ENTRY_PROBE = """
+import atexit, os, sys
+report = sys.argv.pop(1)
+atexit.register(lambda: open(report, "w").write(os.environ.get("OPENBLAS_NUM_THREADS", "unset")))
+from hostcap.cli import main
+sys.argv[0] = "hostcap"
+main()
+"""
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")], ids=["unset", "set by the user"])
+def test_the_command_gives_openblas_one_thread_unless_told_otherwise(tmp_path: Path, given: str | None, expected: str):
+    """NumPy's OpenBLAS threads would spin beside the refresh's own; a user's setting is kept."""
+    report = tmp_path / "blas.txt"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"} | (
+        {"OPENBLAS_NUM_THREADS": given} if given else {}
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", ENTRY_PROBE, str(report), "snapshots", "--lake", str(tmp_path / "lake")],
+        capture_output=True, text=True, timeout=120, cwd=REPO, env=env,
+    )  # fmt: skip
+    assert report.read_text() == expected, done.stderr

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -92,10 +93,20 @@ def main() -> None:
     teardown once the command is done (hostcap.quick_exit)."""
     from hostcap.quick_exit import exit_quickly
 
+    one_blas_thread()
     try:
         app()
     except SystemExit as stop:
         exit_quickly(stop.code)
+
+
+def one_blas_thread(environ: MutableMapping[str, str] = os.environ) -> None:
+    """Give NumPy's OpenBLAS one thread, unless the environment says otherwise; before NumPy loads.
+
+    pyarrow imports NumPy, whose OpenBLAS starts a thread per core at once; they spin waiting for
+    work that never comes (hostcap does no linear algebra), and on a small machine that takes
+    about a twentieth of a short refresh's CPU from DuckDB and Arrow. A user's own setting wins."""
+    environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 @app.callback()
