@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
+import pyarrow as pa
 import pytest
 import xlsxwriter
 
 from hostcap.config.source import ReadOptions
 from hostcap.errors import SourceError
+from hostcap.io import arrays
 from hostcap.io.limits import MAX_COLUMNS, MAX_ROW_BYTES, MAX_SHEET_CELLS, MAX_WORKBOOK_BYTES
 from hostcap.io.readers import (
     UTF8_CHECK_CHUNK,
@@ -299,3 +303,50 @@ def test_a_footnote_glued_to_any_word_of_a_header_is_ignored(wanted, header):
 )
 def test_only_one_or_two_digits_glued_to_a_letter_are_a_footnote(wanted, headers, matched):
     assert match_headers([wanted], headers) == matched
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[], ["A-1", "", "3W75"], ["Café", None, "", "東京", None], [None, None], ["x" * 70_000, "a\nb"]],
+    ids=["empty", "ascii", "unicode and nulls", "all null", "long"],
+)
+def test_strings_make_the_array_pyarrow_makes(values: list[str | None]):
+    made = arrays.strings(values)
+    made.validate(full=True)
+    assert made.equals(pa.array(values, pa.string()))
+
+
+def test_strings_past_what_32_bit_offsets_address_are_left_to_pyarrow(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(arrays, "_MAX_STRING_BYTES", 3)
+    values = ["ab", None, "cd"]
+    assert arrays.strings(values).to_pylist() == values
+
+
+#: reads each file given with the options named beside it, then says whether pandas was imported
+READ_IN_A_FRESH_PROCESS = """
+import sys
+from pathlib import Path
+from hostcap.config.source import ReadOptions
+from hostcap.io.readers import read_file
+kinds = {".xlsx": ReadOptions(type="xlsx", header_row=5, sheet="SIR"), ".csv": ReadOptions(type="csv"), ".ndjson": ReadOptions(type="ndjson")}
+for path in map(Path, sys.argv[1:]):
+    assert read_file(path.read_bytes(), kinds[path.suffix], "s", path.name).num_rows >= 2
+print("pandas" in sys.modules)
+"""
+
+
+def test_reading_a_workbook_a_csv_or_a_json_layer_never_imports_pandas(tmp_path: Path):
+    """pyarrow imports pandas (a fifth of a second) the first time it converts Python values;
+    the readers that build columns from Python values (arrays.strings) or compare with one (the
+    row size check of a CSV file over MAX_ROW_BYTES) must not ask it to."""
+    workbook, ragged, large, layer = tmp_path / "w.xlsx", tmp_path / "r.csv", tmp_path / "large.csv", tmp_path / "l.ndjson"
+    workbook.write_bytes(sir_workbook("SIR", [{"Application /": "A-1", "PV": 7.5}, {"Application /": "Å-2", "ESS": 5}]))
+    ragged.write_bytes(b"A,B\n1\n2,3,4\n")
+    large.write_bytes(b"A,B\n" + b"36_01_1,0.5\n" * (MAX_ROW_BYTES // 10))
+    layer.write_text('{"ID": "a", "kW": 1.5}\n{"ID": "b", "Name": "Café"}\n')
+    done = subprocess.run(
+        [sys.executable, "-c", READ_IN_A_FRESH_PROCESS, *map(str, (workbook, ragged, large, layer))],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

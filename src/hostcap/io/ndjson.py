@@ -13,6 +13,7 @@ import json
 import pyarrow as pa
 
 from hostcap.errors import SourceError
+from hostcap.io.arrays import integers, strings
 from hostcap.io.limits import MAX_COLUMNS, MAX_ROW_BYTES
 
 GEOMETRY = "geometry"
@@ -71,8 +72,8 @@ def read_ndjson(data: bytes, source: str, file: str) -> tuple[list[str], dict[st
 
 def ndjson_table(data: bytes, source: str, file: str, row: str, parse_error: str) -> pa.Table:
     headers, columns, rows = read_ndjson(data, source, file)
-    arrays = {name: pa.array(columns[name], pa.string()) for name in headers}
-    return pa.table({**arrays, row: pa.array(rows, pa.int64()), parse_error: pa.nulls(len(rows), pa.string())})
+    arrays = {name: strings(columns[name]) for name in headers}
+    return pa.table({**arrays, row: integers(rows), parse_error: pa.nulls(len(rows), pa.string())})
 
 
 def ndjson_headers(data: bytes, source: str, file: str) -> list[str]:

@@ -25,7 +25,7 @@ from python_calamine import CalamineSheet, CalamineWorkbook
 
 from hostcap.config.source import ReadOptions
 from hostcap.errors import PROCESS_EXITS, SourceError
-from hostcap.io.arrays import row_numbers
+from hostcap.io.arrays import integers, row_numbers, scalar, strings
 from hostcap.io.limits import MAX_COLUMNS, MAX_ROW_BYTES
 from hostcap.io.ndjson import ndjson_headers, ndjson_table
 from hostcap.io.workbook_size import WorkbookTooLarge, check_workbook
@@ -239,7 +239,7 @@ def _check_row_bytes(body: pa.Table, source: str, file: str, first: int) -> None
         return
     lengths = [pc.cast(pc.binary_length(column), pa.int64()) for column in body.columns]
     sizes = functools.reduce(pc.add, lengths)
-    over = pc.indices_nonzero(pc.greater(sizes, MAX_ROW_BYTES))
+    over = pc.indices_nonzero(pc.greater(sizes, scalar(MAX_ROW_BYTES, pa.int64())))
     if len(over):
         raise _too_long(source, file, first + over[0].as_py())
 
@@ -262,8 +262,8 @@ def _read_csv_rowwise(data: bytes, options: ReadOptions, source: str, file: str)
             errors.append(f"expected {width} fields, found {len(rec)}: {options.delimiter.join(rec)}"[:2000])
         for i in range(width):
             columns[i].append(rec[i] if i < len(rec) else None)
-    arrays = {name: pa.array(values, pa.string()) for name, values in zip(headers, columns)}
-    return pa.table({**arrays, ROW: pa.array(rows, pa.int64()), PARSE_ERROR: pa.array(errors, pa.string())})
+    arrays = {name: strings(values) for name, values in zip(headers, columns)}
+    return pa.table({**arrays, ROW: integers(rows), PARSE_ERROR: strings(errors)})
 
 
 def cell_text(value: object) -> str:
@@ -317,11 +317,11 @@ def _read_xlsx(data: bytes, options: ReadOptions, source: str, file: str) -> pa.
     # a row shorter than the others is padded with empty cells, a header past every row is empty
     texts = [_column_text(cells) for cells in zip_longest(*body)]
     texts += [("",) * n] * (len(headers) - len(texts))
-    arrays = {name: pa.array(column, pa.string()) for name, column in zip(headers, texts)}
+    arrays = {name: strings(column) for name, column in zip(headers, texts)}
     table = pa.table({**arrays, ROW: row_numbers(options.header_row + 1, n), PARSE_ERROR: pa.nulls(n, pa.string())})
     blank = set(_blank_rows(texts, n))
     if blank:  # rare: dropped from every column, row numbers included, in one step
-        table = table.filter(pa.array([i not in blank for i in range(n)], pa.bool_()))
+        table = table.take(integers([i for i in range(n) if i not in blank]))
     return table
 
 
