@@ -1,18 +1,19 @@
-"""Gold's compiled plan writes each table as soon as the stages it reads exist, beside the next
-stage, and a stage that fails leaves no write running and no connection open. (That the plan
-writes what gold's expressions write is tests/test_plan_cache.py's.)"""
+"""Gold's compiled plan makes each stage and writes each table as soon as the stages it reads
+exist, beside whatever else is due, and a failure leaves nothing running and no connection open.
+(That the plan writes what gold's expressions write is tests/test_plan_cache.py's.)"""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
 
 import pyarrow as pa
 import pytest
 
 from hostcap.layers.gold_plan import GOLD_DERS, GOLD_FEEDERS, LATEST_NETWORK, compile_gold
-from hostcap.layers.plans import GoldPlan, PlannedGold, schema_text
+from hostcap.layers.plans import GOLD_WORKERS, GoldPlan, PlannedGold, schema_text
 
 ROWS = pa.schema([("x", pa.int64())])
 #: the facts queries' answers: every gold table with one row, one distinct key, no null
@@ -35,13 +36,19 @@ PATIENCE_S = 10
 TABLES = ("feeders", "feeder_segments", "substations", "ders")
 
 
-def plan(stages: tuple[str, ...] = ("first", "second"), ready_after: dict[str, str] | None = None) -> GoldPlan:
-    """By default two stages; the segments read the first, every other table the second."""
+#: by default the segments read the first stage, every other table the second
+TABLE_READS = {"feeders": ["second"], "feeder_segments": ["first"], "substations": ["second"], "ders": ["second"]}
+
+
+def plan(stages: dict[str, list[str]] | None = None, table_reads: dict[str, list[str]] | None = None) -> GoldPlan:
+    """Stages (each with the stages it reads; by default two, the second reading the first) and
+    the four tables (each with the stages it reads)."""
+    stages = stages or {"first": [], "second": ["first"]}
     return GoldPlan(
         stages=[(stage, stage.upper()) for stage in stages],
         tables={name: f"ROWS OF {name}" for name in TABLES},
         schemas=dict.fromkeys(TABLES, schema_text(ROWS)),
-        ready_after=ready_after or {"feeders": "second", "feeder_segments": "first", "substations": "second", "ders": "second"},
+        reads={**stages, **(table_reads or TABLE_READS)},
         facts=("PER TABLE", "UTILITIES"),
         empty={},
         kept={},
@@ -56,6 +63,7 @@ class RecordingEngine:
         self.log = log
         self.before: dict[str, Callable[[], None]] = {}
         self.streamed = {name: threading.Event() for name in TABLES}
+        self.creating: dict[str, threading.Event] = defaultdict(threading.Event)
         self.cursors: list[RecordingEngine] = []
         self.closed = False
 
@@ -65,10 +73,17 @@ class RecordingEngine:
 
         return wait
 
+    def wait_for_stage(self, stage: str) -> Callable[[], None]:
+        def wait() -> None:
+            assert self.creating[stage].wait(PATIENCE_S), f"{stage} was never started"
+
+        return wait
+
     def register(self, name: str, table: object) -> None:
         pass
 
     def create(self, name: str, sql: str) -> None:
+        self.creating[name].set()
         self.before.get(name, lambda: None)()
         self.log.append(("create", name))
 
@@ -83,7 +98,7 @@ class RecordingEngine:
 
     def cursor(self) -> RecordingEngine:
         cursor = RecordingEngine(self.log)
-        cursor.streamed = self.streamed
+        cursor.streamed, cursor.creating, cursor.before = self.streamed, self.creating, self.before
         self.cursors.append(cursor)
         return cursor
 
@@ -103,7 +118,19 @@ def test_a_table_is_written_while_a_later_stage_is_made():
     made_second = log.index(("create", "second"))
     assert log.index(("stream", "feeder_segments")) < made_second
     assert all(log.index(("stream", name)) > made_second for name in ("feeders", "substations", "ders"))
-    assert len(engine.cursors) == 4 and all(cursor.closed for cursor in engine.cursors)
+    assert len(engine.cursors) == 6 and all(cursor.closed for cursor in engine.cursors)  # two stages, four tables
+
+
+def test_stages_that_read_no_other_stage_are_made_side_by_side():
+    log: list[tuple[str, str]] = []
+    engine = RecordingEngine(log)
+    # each stage is made only once the other has started: made one after the other, neither would be
+    engine.before["first"] = engine.wait_for_stage("second")
+    engine.before["second"] = engine.wait_for_stage("first")
+    stages = {"first": [], "second": [], "third": ["first", "second"]}
+    PlannedGold(engine, plan(stages, dict.fromkeys(TABLES, ["third"])), SILVER, None).build(lambda name, rows: rows.read_all())
+    assert log.index(("create", "third")) > max(log.index(("create", "first")), log.index(("create", "second")))
+    assert all(log.index(("stream", name)) > log.index(("create", "third")) for name in TABLES)
 
 
 def test_a_stage_that_fails_leaves_no_write_running_and_no_connection_open():
@@ -127,31 +154,31 @@ def test_a_stage_that_fails_leaves_no_write_running_and_no_connection_open():
     # the segments' write had started: it ran to its end before the error was raised
     assert finished == ["feeder_segments"]
     assert ("create", "second") not in log
-    assert [cursor.closed for cursor in engine.cursors] == [True]
+    assert len(engine.cursors) == 3 and all(cursor.closed for cursor in engine.cursors)  # two stages, the segments
 
 
 def test_a_write_that_fails_stops_the_stages_that_follow():
     log: list[tuple[str, str]] = []
     engine = RecordingEngine(log)
+    failed = threading.Event()
 
     def write(name: str, rows: pa.RecordBatchReader) -> pa.Table:
+        failed.set()
         raise OSError("no space left on the lake's disk")
 
     def after_the_failure() -> None:
-        engine.wait_for("feeder_segments")()
-        deadline = time.monotonic() + PATIENCE_S
-        while not engine.cursors[0].closed and time.monotonic() < deadline:
-            time.sleep(0.01)
-        time.sleep(0.05)  # the write's future is done just after its connection is closed
+        assert failed.wait(PATIENCE_S)
+        time.sleep(0.05)  # the write's future is done just after it raised
 
     engine.before["second"] = after_the_failure
     with pytest.raises(OSError, match="no space left"):
-        PlannedGold(engine, plan(("first", "second", "third")), SILVER, None).build(write)
-    # raised as soon as a stage is about to be made after it: the third never is
-    assert ("create", "third") not in log
+        PlannedGold(engine, plan({"first": [], "second": ["first"], "third": ["second"]}), SILVER, None).build(write)
+    # the stage being made when the write failed is finished; the one after it never is
+    assert ("create", "second") in log and ("create", "third") not in log
+    assert all(cursor.closed for cursor in engine.cursors)
 
 
-def test_writes_not_yet_started_when_a_stage_fails_close_their_connections():
+def test_writes_not_yet_started_when_a_stage_fails_never_start():
     log: list[tuple[str, str]] = []
     engine = RecordingEngine(log)
     released = threading.Event()
@@ -168,21 +195,26 @@ def test_writes_not_yet_started_when_a_stage_fails_close_their_connections():
         raise RuntimeError("out of memory")
 
     engine.before["second"] = fail
-    every_table_after_first = dict.fromkeys(TABLES, "first")
     with pytest.raises(RuntimeError, match="out of memory"):
-        PlannedGold(engine, plan(ready_after=every_table_after_first), SILVER, None).build(write)
-    assert len(finished) == 2  # two writers: two writes ran, two were never started
-    assert len(engine.cursors) == 4 and all(cursor.closed for cursor in engine.cursors)
+        PlannedGold(engine, plan(table_reads=dict.fromkeys(TABLES, ["first"])), SILVER, None).build(write)
+    # as many at once as there are workers: the second stage and two writes; the other two
+    # writes never started, nor made a connection
+    assert len(finished) == GOLD_WORKERS - 1
+    assert len(engine.cursors) == 1 + GOLD_WORKERS and all(cursor.closed for cursor in engine.cursors)
 
 
-def test_the_compiled_plan_writes_each_table_after_the_last_stage_it_reads():
+def test_the_compiled_plan_makes_each_stage_and_table_after_the_stages_it_reads():
     compiled = compile_gold({"network": [], "der": []}, None, "duckdb")
     assert [name for name, _ in compiled.stages] == [LATEST_NETWORK, GOLD_DERS, GOLD_FEEDERS]
-    assert compiled.ready_after == {
-        "feeders": GOLD_FEEDERS,
-        "feeder_segments": LATEST_NETWORK,
-        "substations": GOLD_FEEDERS,
-        "ders": GOLD_DERS,
+    # the DER records read the network's silver, not its latest rows: both are made at once
+    assert compiled.reads == {
+        LATEST_NETWORK: [],
+        GOLD_DERS: [],
+        GOLD_FEEDERS: [GOLD_DERS, LATEST_NETWORK],
+        "feeders": [GOLD_FEEDERS],
+        "feeder_segments": [LATEST_NETWORK],
+        "substations": [GOLD_FEEDERS],
+        "ders": [GOLD_DERS],
     }
     # the stages that keep the latest row of each key read their subqueries again; the feeders'
     # stage keeps its (the vertices of every line, read several times)

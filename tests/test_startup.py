@@ -136,6 +136,22 @@ def test_a_refresh_whose_plans_are_cached_never_imports_ibis_or_pandas(tmp_path:
     assert [m for m in modules if any(m == name or m.startswith(f"{name}.") for name in PUBLISHING_NOT_NEEDED)] == []
 
 
+def test_a_refresh_of_network_sources_alone_never_imports_pandas(tmp_path: Path):
+    """With no DER source, gold reads an empty DER silver, made without pandas (hostcap.io.arrays)."""
+    source = tmp_path / "src"
+    shutil.copytree(SAMPLE / "national_grid/network", source / "national_grid/network")
+    hostcap = make_hostcap(tmp_path, source, ["national_grid/network"])
+    options = ["--source", str(source), "--lake", hostcap.settings.lake_dir, "--config", str(hostcap.settings.config_dir)]
+    plans = {"HOSTCAP_PLAN_CACHE_DIR": str(tmp_path / "plans")}
+    first, _ = loaded(tmp_path, "refresh", *options, env=plans)  # compiles the plans
+    assert "published: yes" in first.stdout
+    data = next((source / "national_grid/network").glob("*.csv"))
+    data.write_text(data.read_text() + data.read_text().splitlines()[-1] + "\n")
+    again, modules = loaded(tmp_path, "refresh", *options, env=plans)
+    assert "published: yes" in again.stdout
+    assert heavy(modules, PUBLISHING_NOT_NEEDED) == []
+
+
 def test_a_publish_loads_the_notifier_only_when_the_lake_has_a_subscription(tmp_path: Path):
     """With no subscription in the lake a publish notifies nobody, so the refresh never loads the
     notifier (its models, the change events, the webhook client); once there is one, the next

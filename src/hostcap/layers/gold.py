@@ -81,9 +81,21 @@ def _kw_to_mw(kw_sum: ir.NumericValue) -> ir.FloatingValue:
     return (kw_sum.cast("float64") / 1000.0).round(9)
 
 
+def distribution_rows(network: ir.Table) -> ir.Table:
+    """The network rows gold keeps: none on a transmission feeder."""
+    return network.filter(~_has_flag(network.quality_flags, "transmission"))
+
+
+def known_feeder_ids(network: ir.Table) -> ir.Table:
+    """The `feeder_id` of every feeder of gold's network, read from silver: the feeders of the
+    latest network rows (`latest_network_rows` keeps a row of every utility and native feeder ID
+    it is given, and a feeder's ID is made of those two), without waiting for them to be picked."""
+    return distribution_rows(network).select("feeder_id")
+
+
 def latest_network_rows(network: ir.Table) -> ir.Table:
     """One row per feeder (feeder grain) or per segment: the later file and row win, conflicts flagged."""
-    network = network.filter(~_has_flag(network.quality_flags, "transmission"))
+    network = distribution_rows(network)
     segment_key = ibis.ifelse(
         network.is_segment, network.native_segment_id.fill_null(network[FILE] + ":" + network[ROW].cast("string")), ""
     )

@@ -73,8 +73,9 @@ def gold_tables(
     with `stages` materializing the steps read more than once. With `kept` (published gold
     tables and some utilities), those utilities' rows are taken from the published tables as they
     are (see `hostcap.gold_reuse`)."""
-    latest = stages.materialize(LATEST_NETWORK, gold_layer.latest_network_rows(_union(silver["network"])))
-    ders = stages.materialize(GOLD_DERS, gold_layer.build_ders(_union(silver["der"]), latest.select("feeder_id")))
+    network = _union(silver["network"])
+    latest = stages.materialize(LATEST_NETWORK, gold_layer.latest_network_rows(network))
+    ders = stages.materialize(GOLD_DERS, gold_layer.build_ders(_union(silver["der"]), gold_layer.known_feeder_ids(network)))
     feeders = stages.materialize(GOLD_FEEDERS, gold_layer.build_feeders(latest, ders, stages.shares_subqueries))
     tables = {
         "feeders": feeders.select(gold_layer.FEEDER_COLUMNS),
@@ -149,20 +150,11 @@ def compile_gold(
         stages=[(name, _recomputed(sql, dialect) if name in _RECOMPUTED else sql) for name, sql in compiling.statements],
         tables={name: ibis.to_sql(expr.order_by(ORDER[name]), dialect=dialect) for name, expr in tables.items()},
         schemas={name: schema_text(expr.schema().to_pyarrow()) for name, expr in tables.items()},
-        ready_after={name: _last_stage_read(expr, [stage for stage, _ in compiling.statements]) for name, expr in tables.items()},
+        reads={**compiling.reads, **{name: sorted(compiling.statements_read(expr)) for name, expr in tables.items()}},
         facts=(ibis.to_sql(per_table, dialect=dialect), ibis.to_sql(utilities, dialect=dialect)),
         empty=empty,
         kept=kept_tables,
     )
-
-
-def _last_stage_read(expr: ir.Table, stages: list[str]) -> str | None:
-    """The last of `stages` (in the order they are created) that `expr` reads, if any: a table
-    can be computed once that one exists."""
-    from ibis.expr import operations as ops
-
-    read = {table.name for table in expr.op().find(ops.UnboundTable)}
-    return next((stage for stage in reversed(stages) if stage in read), None)
 
 
 def _recomputed(sql: str, dialect: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from hostcap.checks import GOLD_KEYS, GoldFacts
 from hostcap.config.source import SourceConfig
+from hostcap.io.arrays import empty_table
 from hostcap.registry import TABLES
 
 if TYPE_CHECKING:
@@ -37,8 +38,8 @@ REJECTED = ("quarantine", "excluded")
 UNPARSED = "_unparsed"
 #: the two shapes of silver gold is made from
 FAMILIES = ("network", "der")
-#: gold tables computed and written at once, beside the stages (PlannedGold.build)
-GOLD_WRITERS = 2
+#: gold stages made and tables computed and written at once (PlannedGold.build)
+GOLD_WORKERS = 3
 #: each gold table and the columns its rows are sorted by when written (hostcap.registry)
 ORDER = {name: list(table.order) for name, table in TABLES.items()}
 
@@ -186,16 +187,16 @@ def gold_facts(per_table: list[dict], utilities: list[dict]) -> GoldFacts:
 
 @dataclass(frozen=True)
 class GoldPlan:
-    """Gold as SQL text: stages to create in order (name, SELECT); per gold table the query that
-    makes it from the silver given, sorted as it is written, its Arrow schema, and the last stage
-    it reads (None: none); with kept utilities, per table the query of their published rows (in
-    the published order); the two facts queries over the written tables; and the schema of the
-    empty silver to register for a family with no source."""
+    """Gold as SQL text: stages to create (name, SELECT), each after the stages it reads; per
+    gold table the query that makes it from the silver given, sorted as it is written, and its
+    Arrow schema; per stage and table, the stages it reads; with kept utilities, per table the
+    query of their published rows (in the published order); the two facts queries over the
+    written tables; and the schema of the empty silver to register for a family with no source."""
 
     stages: list[tuple[str, str]]
     tables: dict[str, str]
     schemas: dict[str, str]
-    ready_after: dict[str, str | None]
+    reads: dict[str, list[str]]
     facts: tuple[str, str]
     empty: dict[str, str]
     kept: dict[str, str]
@@ -206,7 +207,7 @@ class GoldPlan:
             stages=[(name, sql) for name, sql in data["stages"]],
             tables=dict(data["tables"]),
             schemas=dict(data["schemas"]),
-            ready_after=dict(data["ready_after"]),
+            reads={name: list(stages) for name, stages in data["reads"].items()},
             facts=(data["facts"][0], data["facts"][1]),
             empty=dict(data["empty"]),
             kept=dict(data["kept"]),
@@ -217,7 +218,7 @@ class GoldPlan:
             "stages": self.stages,
             "tables": self.tables,
             "schemas": self.schemas,
-            "ready_after": self.ready_after,
+            "reads": self.reads,
             "facts": list(self.facts),
             "empty": self.empty,
             "kept": self.kept,
@@ -253,7 +254,7 @@ class PlannedGold:
         self.engine = engine
         self.plan = plan
         for family in FAMILIES:
-            tables = silver[family] or [schema_from_text(plan.empty[family]).empty_table()]
+            tables = silver[family] or [empty_table(schema_from_text(plan.empty[family]))]
             for i, table in enumerate(tables):
                 engine.register(gold_input(family, i), table)
         for name, table in (kept or {}).items():
@@ -264,43 +265,53 @@ class PlannedGold:
         write: Callable[[str, pa.RecordBatchReader], pa.Table | WrittenParquet],
         copied: dict[str, pa.Table | WrittenParquet] | None = None,
     ) -> GoldFacts:
-        """The stages created in order, and each table but those `copied` (already written as
-        they are: see hostcap.gold_reuse) computed and written, then the facts over all of them.
+        """The stages created, and each table but those `copied` (already written as they are:
+        see hostcap.gold_reuse) computed and written, then the facts over all of them.
 
-        A table is computed on a connection of its own as soon as the last stage it reads is
-        created, beside the next stage: a stage leaves cores idle while it builds and joins
-        its hash tables, and a table's rows are encoded to Parquet on one thread per file. At
-        statewide scale the segments are written while the DER and feeder stages are made."""
+        Each stage is made, and each table computed, on a connection of its own as soon as every
+        stage it reads exists, beside whatever else is due: on small data a stage runs on about
+        one core (a scan's unit of work is a row group), so the latest network rows and the DER
+        records, which read only silver, are made side by side, and a table's rows are encoded
+        to Parquet while the next stage is made. The first failure is raised once what has
+        started is done; nothing starts after it."""
         written = dict(copied or {})
-        due: dict[str | None, list[str]] = {}
-        for name in self.plan.tables:
-            if name not in written:
-                due.setdefault(self.plan.ready_after[name], []).append(name)
-        with ThreadPoolExecutor(GOLD_WRITERS, thread_name_prefix="hostcap-gold") as writers:
-            #: each table's write, and the connection it runs on
-            writing: dict[str, tuple[Future, SqlEngine]] = {}
-
-            def start(tables: list[str]) -> None:
-                for name in tables:  # the connection is made here: the engine's own is in use only here
-                    cursor = self.engine.cursor()
-                    writing[name] = (writers.submit(self._write, cursor, name, write), cursor)
-
-            try:
-                start(due.get(None, []))
-                for stage, sql in self.plan.stages:
-                    _raise_failed(future for future, _ in writing.values())  # not one stage more for nothing
-                    self.engine.create(stage, sql)
-                    start(due.get(stage, []))
-            except BaseException:
-                for future, cursor in writing.values():
-                    if future.cancel():  # never started: its connection is closed here
-                        cursor.close()
-                raise
-            written.update({name: future.result() for name, (future, _) in writing.items()})
+        stages = dict(self.plan.stages)
+        due = [name for name in (*stages, *self.plan.tables) if name not in written]  # stages first
+        made: set[str] = set()
+        with ThreadPoolExecutor(GOLD_WORKERS, thread_name_prefix="hostcap-gold") as workers:
+            #: each stage or table running, by its future (never more than there are workers, so
+            #: none waits in the pool's queue, and none starts after a failure)
+            running: dict[Future, str] = {}
+            while due or running:
+                for name in [name for name in due if made.issuperset(self.plan.reads[name])]:
+                    if len(running) == GOLD_WORKERS:
+                        break
+                    due.remove(name)
+                    cursor = self.engine.cursor()  # made here: only this thread makes connections
+                    task = self._create if name in stages else self._write
+                    running[workers.submit(task, cursor, name, stages.get(name) or write)] = name
+                if not running:
+                    raise ValueError(f"gold plan: {', '.join(due)} read stages that are never made")
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    name = running.pop(future)
+                    result = future.result()  # the first failure: what runs is waited for, nothing starts
+                    if name in stages:
+                        made.add(name)
+                    else:
+                        written[name] = result
         for name in self.plan.tables:
             self.engine.register(gold_written(name), written[name])
         per_table, utilities = (self.engine.query(sql).to_pylist() for sql in self.plan.facts)
         return gold_facts(per_table, utilities)
+
+    @staticmethod
+    def _create(engine: SqlEngine, name: str, sql: str) -> None:
+        """Stage `name` made on `engine` (a connection of its own, closed after)."""
+        try:
+            engine.create(name, sql)
+        finally:
+            engine.close()
 
     def _write(
         self, engine: SqlEngine, name: str, write: Callable[[str, pa.RecordBatchReader], pa.Table | WrittenParquet]
@@ -319,13 +330,6 @@ class PlannedGold:
         rebuilt = engine.query(self.plan.tables[name], schema)  # the changed utilities' rows: read before the next query
         kept = engine.stream(self.plan.kept[name], schema)
         return pa.RecordBatchReader.from_batches(schema, merged_by_utility(kept, rebuilt))
-
-
-def _raise_failed(futures: Iterable[Future]) -> None:
-    """Raise the exception of the first of `futures` that has finished with one."""
-    for future in futures:
-        if future.done() and not future.cancelled() and future.exception() is not None:
-            raise future.exception()
 
 
 def merged_by_utility(kept: Iterable[pa.RecordBatch], rebuilt: pa.Table) -> Iterator[pa.RecordBatch]:

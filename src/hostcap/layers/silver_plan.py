@@ -13,6 +13,7 @@ from typing import Protocol
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+from ibis.expr import operations as ops
 
 from hostcap.config.source import SourceConfig
 from hostcap.io.readers import ROW
@@ -61,10 +62,14 @@ class Compiling:
     def __init__(self, dialect: str):
         self.dialect = dialect
         self.statements: list[tuple[str, str]] = []
+        #: per statement, the earlier statements it reads (its steps' included)
+        self.reads: dict[str, list[str]] = {}
         self._pending: list[tuple[str, str]] = []
+        self._pending_reads: set[str] = set()
 
     def stage(self, hint: str, expr: ir.Table) -> ir.Table:
         self._pending.append((hint, ibis.to_sql(expr, dialect=self.dialect)))
+        self._pending_reads |= self.statements_read(expr)
         return ibis.table(expr.schema(), name=hint)
 
     def materialize(self, hint: str, expr: ir.Table) -> ir.Table:
@@ -73,8 +78,15 @@ class Compiling:
             steps = ",\n".join(f'"{name}" AS NOT MATERIALIZED (\n{step}\n)' for name, step in self._pending)
             sql = f"WITH {steps}\nSELECT * FROM (\n{sql}\n)"
             self._pending.clear()
+        self.reads[hint] = sorted(self.statements_read(expr) | self._pending_reads)
+        self._pending_reads = set()
         self.statements.append((hint, sql))
         return ibis.table(expr.schema(), name=hint)
+
+    def statements_read(self, expr: ir.Table) -> set[str]:
+        """The statements made so far that `expr` reads."""
+        made = {name for name, _ in self.statements}
+        return {table.name for table in expr.op().find(ops.UnboundTable)} & made
 
 
 def compile_silver(config: SourceConfig, bronze_schema: pa.Schema, dialect: str) -> SilverPlan:
