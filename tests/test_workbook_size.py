@@ -27,6 +27,8 @@ FORMS = {
     "character reference": '<c r="&#{first};{rest}"/>',
     "space before the end": '<c r="{ref}" />',
     "tab": '<c\tr="{ref}"/>',
+    "line break": '<c\nr="{ref}"/>',
+    "empty": "<c/>",
     "value with a bracket": '<c r="{ref}" t="a&gt;b"/>',
 }
 #: what may surround the cells: nothing, or text that hides a far cell from a reader

@@ -15,6 +15,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
+from operator import itemgetter
 from xml.etree import ElementTree
 from xml.parsers import expat
 
@@ -153,14 +154,14 @@ class _PlainExtent(_Range):
         return (self._started or self.scan(b"")) and b"<" not in self._rest
 
     def _measure(self, tags: bytes) -> bool:
-        if b"<!" in tags or b"<?" in tags:
+        if b"<!" in tags or b"<?" in tags or _OTHER_CELL.search(tags):
             return False
         references = _PLAIN_CELL.findall(tags)
-        if len(references) != len(_ANY_CELL.findall(tags)):
+        if len(references) != tags.count(b"<c "):  # every cell tag opens so (_OTHER_CELL): all plain
             return False
-        if references:
-            self.bottom = max(self.bottom, max(int(digits) for _, digits in references))
-            farthest = max((letters for letters, _ in references), key=_column_order)
+        if references:  # a sheet's cells share few rows and fewer columns: each is converted once
+            self.bottom = max(self.bottom, max(map(int, set(map(itemgetter(1), references)))))
+            farthest = max(set(map(itemgetter(0), references)), key=_column_order)
             self.right = max(self.right, _column(farthest.decode()))
         return True
 
@@ -172,8 +173,9 @@ _DECLARATION_BYTES = 256
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)""")
 #: a cell tag in the plain form: its reference first, then plain attributes, none of them `r`
 _PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: (?!r=)[a-z]{1,3}="[^"<>&]*")*/?>')
-#: any cell tag: any namespace prefix, any attributes (or none)
-_ANY_CELL = re.compile(rb"<(?:[^\s<>/!?:]+:)?c[\s/>]")
+#: a cell tag that does not open with `<c `: a namespace prefix, or other white space, `/` or `>`
+#: after the name (a cell tag is `<`, any prefix, `c`, then one of those)
+_OTHER_CELL = re.compile(rb"<c[\t\n\r\f\v/>]|<[^\s<>/!?:]+:c[\s/>]")
 
 
 def _column_order(letters: bytes) -> tuple[int, bytes]:
