@@ -13,7 +13,7 @@ import ibis.expr.types as ir
 from hostcap.canonical import HC_CRITERIA
 from hostcap.io.readers import ROW
 from hostcap.layers import geometry, headroom, parse
-from hostcap.layers.bronze import FILE, RUN_ID
+from hostcap.layers.bronze import FILE, FILE_HASH, RUN_ID
 from hostcap.layers.silver import ROW_HASH
 from hostcap.registry import TABLES
 
@@ -94,13 +94,19 @@ def known_feeder_ids(network: ir.Table) -> ir.Table:
 
 
 def latest_network_rows(network: ir.Table) -> ir.Table:
-    """One row per feeder (feeder grain) or per segment: the later file and row win, conflicts flagged."""
+    """One row per feeder (feeder grain) or per segment: the later file and row win, conflicts flagged.
+
+    Without the columns that only pick the rows (the key, the row hash) or that gold never
+    shows (the file's hash): the rows are kept for the feeders and segments to read, and at
+    statewide scale the two hashes alone are a fifth of their bytes."""
     network = distribution_rows(network)
     segment_key = ibis.ifelse(
         network.is_segment, network.native_segment_id.fill_null(network[FILE] + ":" + network[ROW].cast("string")), ""
     )
     keys = ["utility", "native_feeder_id", "_segment_key"]
-    return _keep_latest(network.mutate(_segment_key=segment_key), keys, conflict_keys=keys)
+    return _keep_latest(network.mutate(_segment_key=segment_key), keys, conflict_keys=keys).drop(
+        "_segment_key", ROW_HASH, FILE_HASH
+    )
 
 
 def build_segments(latest: ir.Table) -> ir.Table:
