@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -184,6 +186,36 @@ def test_a_duckdb_cursor_reads_what_its_engine_made_and_registered_beside_it():
         assert streamed.read_all().column("x").to_pylist() == [1, 2, 3]
     finally:
         cursor.close()
+        engine.close()
+
+
+def test_a_duckdb_cursor_interrupted_from_another_thread_stops_its_statement():
+    """Gold interrupts what still runs once something failed: a statement stops at once, and
+    interrupting a connection with nothing running, or closed, does nothing."""
+    from hostcap.engine.duckdb import DuckDBEngine
+
+    engine = DuckDBEngine()
+    cursor = engine.cursor()
+    raised: list[duckdb.Error] = []
+
+    def endless() -> None:
+        try:
+            cursor.create("never", "SELECT count(*) AS n FROM range(1000000000000)")
+        except duckdb.Error as exc:
+            raised.append(exc)
+
+    try:
+        running = threading.Thread(target=endless)
+        running.start()
+        deadline = time.monotonic() + 10
+        while running.is_alive() and time.monotonic() < deadline:
+            cursor.interrupt()  # until the statement has started and is stopped
+            running.join(0.05)
+        assert not running.is_alive() and isinstance(raised[0], duckdb.InterruptException)
+        assert cursor.query("SELECT 1 AS one").to_pylist() == [{"one": 1}]  # the connection still works
+    finally:
+        cursor.close()
+        cursor.interrupt()  # closed: nothing happens
         engine.close()
 
 

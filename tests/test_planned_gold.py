@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pyarrow as pa
 import pytest
@@ -66,6 +66,9 @@ class RecordingEngine:
         self.creating: dict[str, threading.Event] = defaultdict(threading.Event)
         self.cursors: list[RecordingEngine] = []
         self.closed = False
+        self.interrupted = threading.Event()
+        #: tables whose rows are computed until their connection is interrupted (then it raises)
+        self.held: set[str] = set()
 
     def wait_for(self, table: str) -> Callable[[], None]:
         def wait() -> None:
@@ -91,14 +94,24 @@ class RecordingEngine:
         name = sql.removeprefix("ROWS OF ")
         self.log.append(("stream", name))
         self.streamed[name].set()
+        if name in self.held:
+            return pa.RecordBatchReader.from_batches(schema, self._until_interrupted())
         return pa.RecordBatchReader.from_batches(schema, pa.table({"x": [1]}, schema=schema).to_batches())
+
+    def _until_interrupted(self) -> Iterator[pa.RecordBatch]:
+        assert self.interrupted.wait(PATIENCE_S), "never interrupted"
+        raise InterruptedError("interrupted")
+        yield  # a generator: the rows are asked for by the write
+
+    def interrupt(self) -> None:
+        self.interrupted.set()
 
     def query(self, sql: str, schema: pa.Schema | None = None) -> pa.Table:
         return {"PER TABLE": PER_TABLE, "UTILITIES": UTILITIES}[sql]
 
     def cursor(self) -> RecordingEngine:
         cursor = RecordingEngine(self.log)
-        cursor.streamed, cursor.creating, cursor.before = self.streamed, self.creating, self.before
+        cursor.streamed, cursor.creating, cursor.before, cursor.held = self.streamed, self.creating, self.before, self.held
         self.cursors.append(cursor)
         return cursor
 
@@ -155,6 +168,24 @@ def test_a_stage_that_fails_leaves_no_write_running_and_no_connection_open():
     assert finished == ["feeder_segments"]
     assert ("create", "second") not in log
     assert len(engine.cursors) == 3 and all(cursor.closed for cursor in engine.cursors)  # two stages, the segments
+
+
+def test_a_failure_interrupts_what_still_runs_and_is_raised_once_it_has_stopped():
+    """A write whose rows would be computed for ever is interrupted when a stage fails, rather
+    than waited for (so a Ctrl-C, or an error, stops gold at once)."""
+    log: list[tuple[str, str]] = []
+    engine = RecordingEngine(log)
+    engine.held.add("feeder_segments")
+
+    def fail() -> None:
+        engine.wait_for("feeder_segments")()
+        raise RuntimeError("out of memory")
+
+    engine.before["second"] = fail
+    with pytest.raises(RuntimeError, match="out of memory"):
+        PlannedGold(engine, plan(), SILVER, None).build(lambda name, rows: rows.read_all())
+    segments = next(c for c in engine.cursors if c.interrupted.is_set())
+    assert segments.closed and all(cursor.closed for cursor in engine.cursors)
 
 
 def test_a_write_that_fails_stops_the_stages_that_follow():

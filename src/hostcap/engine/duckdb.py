@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import itertools
 import threading
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -130,6 +131,12 @@ class DuckDBEngine(Engine):
         never held whole (read it before the next statement on this engine)."""
         batches = self.db.sql(sql).to_arrow_reader(BATCH_ROWS)
         return batches if batches.schema == schema else batches.cast(schema)
+
+    def interrupt(self) -> None:
+        """Stop the statement running on this connection (it raises `duckdb.InterruptException`
+        where it runs); from any thread. Nothing happens when none runs or the connection is closed."""
+        with suppress(duckdb.ConnectionException):
+            self.db.interrupt()
 
     def close(self) -> None:
         """A sibling is emptied and given back to the engine that made it (if that one is still

@@ -73,6 +73,11 @@ class SqlEngine(Protocol):
         """Another connection to the same tables, for a statement run beside this one's."""
         ...
 
+    def interrupt(self) -> None:
+        """Stop the statement running on this connection, from another thread: it raises where it
+        runs. Nothing happens when none runs, or once the connection is closed."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -272,34 +277,39 @@ class PlannedGold:
         stage it reads exists, beside whatever else is due: on small data a stage runs on about
         one core (a scan's unit of work is a row group), so the latest network rows and the DER
         records, which read only silver, are made side by side, and a table's rows are encoded
-        to Parquet while the next stage is made. The first failure is raised once what has
-        started is done; nothing starts after it."""
+        to Parquet while the next stage is made. On the first failure (or an interrupt, Ctrl-C),
+        nothing more starts, and what still runs is interrupted and waited for; then it is raised."""
         written = dict(copied or {})
         stages = dict(self.plan.stages)
         due = [name for name in (*stages, *self.plan.tables) if name not in written]  # stages first
         made: set[str] = set()
         with ThreadPoolExecutor(GOLD_WORKERS, thread_name_prefix="hostcap-gold") as workers:
-            #: each stage or table running, by its future (never more than there are workers, so
-            #: none waits in the pool's queue, and none starts after a failure)
-            running: dict[Future, str] = {}
-            while due or running:
-                for name in [name for name in due if made.issuperset(self.plan.reads[name])]:
-                    if len(running) == GOLD_WORKERS:
-                        break
-                    due.remove(name)
-                    cursor = self.engine.cursor()  # made here: only this thread makes connections
-                    task = self._create if name in stages else self._write
-                    running[workers.submit(task, cursor, name, stages.get(name) or write)] = name
-                if not running:
-                    raise ValueError(f"gold plan: {', '.join(due)} read stages that are never made")
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    name = running.pop(future)
-                    result = future.result()  # the first failure: what runs is waited for, nothing starts
-                    if name in stages:
-                        made.add(name)
-                    else:
-                        written[name] = result
+            #: each stage or table running, by its future, with its connection (never more than
+            #: there are workers, so none waits in the pool's queue, and none starts after a failure)
+            running: dict[Future, tuple[str, SqlEngine]] = {}
+            try:
+                while due or running:
+                    for name in [name for name in due if made.issuperset(self.plan.reads[name])]:
+                        if len(running) == GOLD_WORKERS:
+                            break
+                        due.remove(name)
+                        cursor = self.engine.cursor()  # made here: only this thread makes connections
+                        task = self._create if name in stages else self._write
+                        running[workers.submit(task, cursor, name, stages.get(name) or write)] = (name, cursor)
+                    if not running:
+                        raise ValueError(f"gold plan: {', '.join(due)} read stages that are never made")
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        name, _ = running.pop(future)
+                        result = future.result()
+                        if name in stages:
+                            made.add(name)
+                        else:
+                            written[name] = result
+            except BaseException:
+                for _, cursor in running.values():  # of no use now; the pool waits for them below
+                    cursor.interrupt()
+                raise
         for name in self.plan.tables:
             self.engine.register(gold_written(name), written[name])
         per_table, utilities = (self.engine.query(sql).to_pylist() for sql in self.plan.facts)
