@@ -179,8 +179,10 @@ def test_a_duckdb_cursor_reads_what_its_engine_made_and_registered_beside_it():
     cursor = engine.cursor()
     try:
         answer = cursor.query('SELECT (SELECT total FROM made) AS made, (SELECT count(*) FROM parquet_rows) AS parquet, '
-                              "(SELECT max(x) FROM arrow_rows) AS arrow, current_setting('TimeZone') AS zone")  # fmt: skip
-        assert answer.to_pylist() == [{"made": 6, "parquet": 3, "arrow": 3, "zone": "UTC"}]
+                              "(SELECT max(x) FROM arrow_rows) AS arrow, current_setting('TimeZone') AS zone, "
+                              "current_setting('enable_progress_bar') AS progress_bar")  # fmt: skip
+        # no progress bar drawn on the terminal: a long gold stage ran on a cursor and drew one
+        assert answer.to_pylist() == [{"made": 6, "parquet": 3, "arrow": 3, "zone": "UTC", "progress_bar": False}]
         streamed = engine.stream('SELECT x FROM "arrow_rows" ORDER BY x', pa.schema([("x", pa.int64())]))
         assert cursor.query("SELECT count(*) AS n FROM made").to_pylist() == [{"n": 1}]  # while the engine streams
         assert streamed.read_all().column("x").to_pylist() == [1, 2, 3]

@@ -30,6 +30,9 @@ BATCH_ROWS = 1 << 17
 #: what Ibis sets on the connections it makes, set here for SQL run without it: plans are
 #: compiled by Ibis and must run as they would under it
 _SETTINGS = {"TimeZone": "UTC", "python_enable_replacements": False}
+#: DuckDB draws a progress bar on the terminal for a statement that runs over two seconds (a
+#: statewide gold stage), in the middle of the command's own output, which already says what runs
+_QUIET = {"enable_progress_bar": False}
 #: a database in this process's memory is never checkpointed: DuckDB compresses every table it
 #: holds at the commit after its estimate of changes passes `checkpoint_threshold` (16 MB), which
 #: a stage whose subqueries are not kept (gold's latest network rows) passes at statewide scale;
@@ -47,7 +50,7 @@ class DuckDBEngine(Engine):
         """`threads` caps DuckDB's worker threads (default: one per core); with `connection`, the
         engine runs on that connection (see `cursor`)."""
         self.db = connection or duckdb.connect(config={**_IN_MEMORY, **({"threads": threads} if threads else {})})
-        for name, value in _SETTINGS.items():
+        for name, value in {**_SETTINGS, **_QUIET}.items():
             self.db.execute(f"SET {name} = ?", [value])
         #: what is exposed under each name, kept alive while the engine is
         self._registered: dict[str, pa.Table | WrittenParquet] = {}
