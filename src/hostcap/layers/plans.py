@@ -294,8 +294,11 @@ class PlannedGold:
                             break
                         due.remove(name)
                         cursor = self.engine.cursor()  # made here: only this thread makes connections
-                        task = self._create if name in stages else self._write
-                        running[workers.submit(task, cursor, name, stages.get(name) or write)] = (name, cursor)
+                        if name in stages:
+                            future = workers.submit(self._create, cursor, name, stages[name])
+                        else:
+                            future = workers.submit(self._write, cursor, name, write)
+                        running[future] = (name, cursor)
                     if not running:
                         raise ValueError(f"gold plan: {', '.join(due)} read stages that are never made")
                     finished, _ = wait(running, return_when=FIRST_COMPLETED)
