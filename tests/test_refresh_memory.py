@@ -81,7 +81,8 @@ def test_a_table_streamed_to_parquet_is_the_file_written_whole():
 
 def test_long_text_is_written_without_a_dictionary_or_statistics():
     """A column of long text (a segment's line) is encoded plainly, with no min/max in the footer;
-    the other columns keep both, and every row reads back as written, streamed or whole."""
+    a column of distinct values (IDs, row numbers) has no dictionary but keeps its min/max; a
+    column of repeated values keeps both; every row reads back as written, streamed or whole."""
     line = '{"type":"LineString","coordinates":[' + ",".join(f"[-73.{i:04d},42.{i:04d}]" for i in range(40)) + "]}"
     table = pa.table({"id": pa.array(range(500)), "feeder": pa.array(["F1", "F2"] * 250), "geometry": [line] * 500})
     for written in (seal.to_parquet(table), seal.to_parquet(_stream(table, 200))):
@@ -91,6 +92,8 @@ def test_long_text_is_written_without_a_dictionary_or_statistics():
         assert not any("DICTIONARY" in encoding for encoding in columns["geometry"].encodings)
         assert columns["feeder"].is_stats_set and columns["feeder"].statistics.max == "F2"
         assert any("DICTIONARY" in encoding for encoding in columns["feeder"].encodings)
+        assert not any("DICTIONARY" in encoding for encoding in columns["id"].encodings)
+        assert columns["id"].is_stats_set and columns["id"].statistics.min == 0
         assert seal.from_parquet(written, "long text").equals(table)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from hostcap.alerts import SubscriptionIn
+from hostcap.cli import process_defaults
 from tests.conftest import REFRESH_SOURCES, REPO, SAMPLE, make_hostcap
 
 #: what a no-change refresh, `runs`, `snapshots` or `--help` has no use for
@@ -176,26 +177,45 @@ def test_a_publish_loads_the_notifier_only_when_the_lake_has_a_subscription(tmp_
 
 
 #: runs the installed command's entry point (main) with the arguments after the report file, then
-#: writes what OPENBLAS_NUM_THREADS was when the process ended to it
+#: writes to it what OPENBLAS_NUM_THREADS was when the process ended, and pyarrow's memory pool
 ENTRY_PROBE = """
 import atexit, os, sys
 report = sys.argv.pop(1)
-atexit.register(lambda: open(report, "w").write(os.environ.get("OPENBLAS_NUM_THREADS", "unset")))
+def probe():
+    import pyarrow
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
+    open(report, "w").write(blas + " " + pyarrow.default_memory_pool().backend_name)
+atexit.register(probe)
 from hostcap.cli import main
 sys.argv[0] = "hostcap"
 main()
 """
 
+#: the libraries' variables that the command sets when the user has not
+DEFAULTED = ("OPENBLAS_NUM_THREADS", "ARROW_DEFAULT_MEMORY_POOL")
 
-@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")], ids=["unset", "set by the user"])
-def test_the_command_gives_openblas_one_thread_unless_told_otherwise(tmp_path: Path, given: str | None, expected: str):
-    """NumPy's OpenBLAS threads would spin beside the refresh's own; a user's setting is kept."""
-    report = tmp_path / "blas.txt"
-    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"} | (
-        {"OPENBLAS_NUM_THREADS": given} if given else {}
-    )
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [({}, "1 jemalloc"), ({"OPENBLAS_NUM_THREADS": "3", "ARROW_DEFAULT_MEMORY_POOL": "system"}, "3 system")],
+    ids=["unset", "set by the user"],
+)
+def test_the_command_sets_openblas_and_arrow_defaults_unless_told_otherwise(tmp_path: Path, given: dict[str, str], expected: str):
+    """NumPy's OpenBLAS threads would spin beside the refresh's own, and mimalloc's huge pages
+    cost the kernel's zeroing; a user's settings are kept."""
+    report = tmp_path / "probe.txt"
+    env = {k: v for k, v in os.environ.items() if k not in DEFAULTED} | given
     done = subprocess.run(
         [sys.executable, "-c", ENTRY_PROBE, str(report), "snapshots", "--lake", str(tmp_path / "lake")],
         capture_output=True, text=True, timeout=120, cwd=REPO, env=env,
     )  # fmt: skip
     assert report.read_text() == expected, done.stderr
+
+
+def test_arrow_keeps_its_own_pool_where_jemalloc_may_be_missing():
+    """pyarrow's wheels have jemalloc on Linux only; elsewhere naming it would print a warning."""
+    environ: dict[str, str] = {}
+    process_defaults(environ, platform="darwin")
+    assert environ == {"OPENBLAS_NUM_THREADS": "1"}
+    process_defaults(environ, platform="linux")
+    assert environ == {"OPENBLAS_NUM_THREADS": "1", "ARROW_DEFAULT_MEMORY_POOL": "jemalloc"}
