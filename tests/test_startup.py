@@ -212,10 +212,11 @@ def test_the_command_sets_openblas_and_arrow_defaults_unless_told_otherwise(tmp_
     assert report.read_text() == expected, done.stderr
 
 
-def test_arrow_keeps_its_own_pool_where_jemalloc_may_be_missing():
-    """pyarrow's wheels have jemalloc on Linux only; elsewhere naming it would print a warning."""
+@pytest.mark.parametrize("platform", ["darwin-arm64", "linux-aarch64", "win32"])
+def test_arrow_keeps_its_own_pool_where_jemalloc_may_be_missing(platform: str):
+    """pyarrow's wheels are built with jemalloc on Linux x86-64; elsewhere naming it could print a warning."""
     environ: dict[str, str] = {}
-    process_defaults(environ, platform="darwin")
+    process_defaults(environ, platform=platform)
     assert environ == {"OPENBLAS_NUM_THREADS": "1"}
-    process_defaults(environ, platform="linux")
+    process_defaults(environ, platform="linux-x86_64")
     assert environ == {"OPENBLAS_NUM_THREADS": "1", "ARROW_DEFAULT_MEMORY_POOL": "jemalloc"}

@@ -100,21 +100,25 @@ def main() -> None:
         exit_quickly(stop.code)
 
 
-def process_defaults(environ: MutableMapping[str, str] = os.environ, platform: str = sys.platform) -> None:
+def process_defaults(environ: MutableMapping[str, str] = os.environ, platform: str | None = None) -> None:
     """Defaults for the libraries' own environment variables, set before they load; a user's
-    setting of any of them wins.
+    setting of any of them wins. `platform` is `sys.platform` and the machine (`linux-x86_64`).
 
     OPENBLAS_NUM_THREADS=1: pyarrow imports NumPy, whose OpenBLAS starts a thread per core at
     once; they spin waiting for work that never comes (hostcap does no linear algebra), and on a
     small machine that takes about a twentieth of a short refresh's CPU from DuckDB and Arrow.
 
-    ARROW_DEFAULT_MEMORY_POOL=jemalloc, on Linux (where pyarrow's wheels always have it):
-    pyarrow's default there, mimalloc, takes fresh memory as huge pages, which the kernel zeroes
-    2 MiB at a time as they are first touched: some 7% of the two-utility benchmark's CPU.
-    jemalloc reuses what it freed, and holds less at the peak."""
+    ARROW_DEFAULT_MEMORY_POOL=jemalloc, on Linux x86-64 (whose pyarrow wheels are built with it;
+    naming a pool a build lacks prints a warning): pyarrow's default there, mimalloc, takes fresh
+    memory as huge pages, which the kernel zeroes 2 MiB at a time as they are first touched: some
+    7% of the two-utility benchmark's CPU. jemalloc reuses what it freed, and holds less at the peak."""
     environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    if platform.startswith("linux"):
+    if (platform or _platform()) == "linux-x86_64":
         environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+
+
+def _platform() -> str:
+    return f"{sys.platform}-{os.uname().machine}" if hasattr(os, "uname") else sys.platform
 
 
 @app.callback()
