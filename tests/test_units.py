@@ -120,6 +120,35 @@ NYSEG_INSTALLED_HEADER = (
 ZEROS = ",0" * 12
 
 
+def test_an_unmapped_der_type_is_read_from_the_technology_breakdown(run_files):
+    """PV with storage is `solar_storage`; one technology is its own type; none, or any other
+    mix, is `other`."""
+    network = NYSEG_NETWORK_HEADER + (
+        "0,1105354,3,OH,ABC,1,1105354,12.5,2,x,1105354,12.5,2,0.1,2022-06-30 00:00:00+00:00,NULL,1\r\n"
+    )
+    breakdowns = {  # SolarPV, EnergyStorageSystem, Wind, then the other eleven at 0
+        "zero": "0,0,0",
+        "wind": "0,0,5",
+        "storage": "0,5,0",
+        "pv_storage": "5,5,0",
+        "pv_wind": "5,0,5",
+        "pv_storage_wind": "5,5,5",
+    }
+    installed = NYSEG_INSTALLED_HEADER + "".join(
+        f"{der},MYSTERY,15,NULL,NULL,NULL,NULL,1105354,N,{kw}{',0' * 11}\r\n" for der, kw in breakdowns.items()
+    )
+    run = run_files({"nyseg_rge/network/n.csv": network, "nyseg_rge/installed_der/i.csv": installed})
+    types = {d["native_der_id"]: d["der_type"] for d in run.rows("ders")}
+    assert types == {
+        "ZERO": "other",
+        "WIND": "wind",
+        "STORAGE": "storage",
+        "PV_STORAGE": "solar_storage",
+        "PV_WIND": "other",
+        "PV_STORAGE_WIND": "other",
+    }
+
+
 def test_der_quirks_float_ids_transmission_hybrids_and_bad_values(run_files):
     network = NYSEG_NETWORK_HEADER + (
         "0,1105354,3,OH,ABC,1,1105354,12.5,2,x,1105354,12.5,2,0.1,2022-06-30 00:00:00+00:00,NULL,1\r\n"
