@@ -111,3 +111,24 @@ def test_files_kept_by_a_killed_process_are_removed_by_the_next(tmp_path: Path, 
     kept = seal.WrittenParquet(seal.to_parquet(table), table.schema)
     assert not orphan.exists() and alive.exists()
     assert Path(kept.path).parent == tmp_path and kept.read().equals(table)
+
+
+def test_rows_as_received_have_min_and_max_on_their_lineage_only(tmp_path: Path, sample_copy: Path):
+    """Bronze, quarantine and excluded hold the source's text as received, which nothing reads
+    by range: their files keep min/max statistics on the lineage columns alone (computing them
+    on every text column took a sixth of bronze's encoding); silver keeps them on its columns."""
+    hostcap = make_hostcap(tmp_path, sample_copy, ["orange_rockland/network", "nyseg_rge/network"])
+    assert hostcap.refresh().published
+    lineage = set(build.AS_RECEIVED_STATISTICS)
+    layers = {}
+    for path in sorted((tmp_path / "lake" / "snapshots").glob("*/*/*/*.parquet")):
+        metadata = pq.ParquetFile(path).metadata.row_group(0)
+        columns = [metadata.column(i) for i in range(metadata.num_columns)]
+        with_statistics = {c.path_in_schema for c in columns if c.is_stats_set}
+        layers.setdefault(path.parent.parent.name, []).append((path, with_statistics, {c.path_in_schema for c in columns}))
+    assert {"bronze", "quarantine", "excluded", "silver"} <= set(layers)
+    for layer in ("bronze", "quarantine", "excluded"):
+        for path, with_statistics, names in layers[layer]:
+            assert with_statistics == names & lineage and "_row" in with_statistics, path
+    for path, with_statistics, names in layers["silver"]:
+        assert with_statistics == names, path

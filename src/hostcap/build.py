@@ -32,7 +32,7 @@ from hostcap.errors import SourceError
 from hostcap.io.readers import ROW, match_headers, read_file
 from hostcap.io.storage import FileChanged, FileRef, Storage, blame
 from hostcap.lake import Lake
-from hostcap.layers.bronze import ReadResult, build_bronze, data_columns
+from hostcap.layers.bronze import LINEAGE, ReadResult, build_bronze, data_columns
 from hostcap.layers.plans import (
     ORDER,
     OUTCOME,
@@ -51,6 +51,10 @@ from hostcap.report import FileReport, LayerReport, SourceReport
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+#: the columns of bronze, quarantine and excluded rows that get min/max statistics: their data
+#: columns are the source's text as received, which nobody reads by range; lineage may be
+AS_RECEIVED_STATISTICS = (*LINEAGE, REASON)
 
 
 def _timed(report: SourceReport, layer: str, started: float, rows: int | None) -> None:
@@ -163,7 +167,7 @@ class Builder:
                 raise SourceError(config.source_id, f"refused: {ref.refused}", file=ref.path)
         with _layer(report, "bronze") as started:
             bronze_arrow = self._read(config, files, report)
-            path = self.lake.write_table(self.snapshot, "bronze", config.source_id, bronze_arrow)
+            path = self.lake.write_table(self.snapshot, "bronze", config.source_id, bronze_arrow, AS_RECEIVED_STATISTICS)
         report.rows_in = bronze_arrow.num_rows
         # an engine that reads the lake itself does not need the rows kept in this process; DuckDB
         # scans them in place until the source's silver, quarantine and excluded are written
@@ -197,7 +201,9 @@ class Builder:
             stored = Stored(*self.lake.write_scannable(self.snapshot, "silver", config.source_id, planned.silver()))
             for outcome, rows in (("quarantine", report.quarantined), ("excluded", report.excluded)):
                 if rows:
-                    self.lake.write_table(self.snapshot, outcome, config.source_id, planned.rejected(outcome))
+                    self.lake.write_table(
+                        self.snapshot, outcome, config.source_id, planned.rejected(outcome), AS_RECEIVED_STATISTICS
+                    )
             return stored
         from hostcap.layers.silver_plan import ExpressionSilver  # the expressions: see _compile_silver
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from hostcap import seal as sealing
@@ -66,18 +66,31 @@ class Lake(DamageChecks):
     def _table_path(snapshot: str, layer: str, name: str) -> str:
         return f"snapshots/{snapshot}/{layer}/{name}.parquet"
 
-    def write_table(self, snapshot: str, layer: str, name: str, rows: pa.Table | pa.RecordBatchReader) -> str:
+    def write_table(
+        self,
+        snapshot: str,
+        layer: str,
+        name: str,
+        rows: pa.Table | pa.RecordBatchReader,
+        statistics: Collection[str] | None = None,
+    ) -> str:
         """Write the table (whole, or streamed as batches) in one step and remember its checksum
-        for the snapshot's seal; returns its path."""
-        return self.write_scannable(snapshot, layer, name, rows)[0]
+        for the snapshot's seal; returns its path. With `statistics`, only those columns get
+        min/max in the file (see hostcap.io.parquet_options)."""
+        return self.write_scannable(snapshot, layer, name, rows, statistics)[0]
 
     def write_scannable(
-        self, snapshot: str, layer: str, name: str, rows: pa.Table | pa.RecordBatchReader
+        self,
+        snapshot: str,
+        layer: str,
+        name: str,
+        rows: pa.Table | pa.RecordBatchReader,
+        statistics: Collection[str] | None = None,
     ) -> tuple[str, sealing.WrittenParquet]:
         """Write the table as `write_table` does; returns its path and the rows as written, to
         scan again from the file as written (`seal.WrittenParquet`) rather than keep as Arrow."""
         path = self._table_path(snapshot, layer, name)
-        data = sealing.to_parquet(rows)
+        data = sealing.to_parquet(rows, statistics)
         self._write_sealed(path, data)
         return path, sealing.WrittenParquet(data, rows.schema)
 

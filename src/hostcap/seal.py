@@ -20,7 +20,7 @@ import json
 import os
 import tempfile
 import weakref
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -80,11 +80,11 @@ def decode(data: bytes, path: str) -> tuple[dict[str, Checksum], str | None]:
         raise LakeDamaged(f"{path} is damaged (not a list of checksums: {exc})") from None
 
 
-def to_parquet(rows: pa.Table | pa.RecordBatchReader) -> memoryview:
+def to_parquet(rows: pa.Table | pa.RecordBatchReader, statistics: Collection[str] | None = None) -> memoryview:
     """The Parquet file of `rows`, in memory, so it is hashed as written and written in one step.
     A stream of batches (a query's result) is encoded as it arrives, one row group per batch, so
     only the compressed file and one batch are held, never the whole table as Arrow. Long text
-    is encoded plainly (hostcap.io.parquet_options)."""
+    is encoded plainly; with `statistics`, only those columns get min/max (hostcap.io.parquet_options)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -93,14 +93,14 @@ def to_parquet(rows: pa.Table | pa.RecordBatchReader) -> memoryview:
 
     sink = pa.BufferOutputStream()
     if isinstance(rows, pa.Table):
-        pq.write_table(rows, sink, compression="snappy", **writer_options(rows))
+        pq.write_table(rows, sink, compression="snappy", **writer_options(rows, statistics))
         return memoryview(sink.getvalue())
     batches = iter(rows)
     first = next(batches, None)
     if first is None:  # one empty row group, as a whole empty table is written
         pq.write_table(empty_table(rows.schema), sink, compression="snappy")
         return memoryview(sink.getvalue())
-    with pq.ParquetWriter(sink, rows.schema, compression="snappy", **writer_options(first)) as writer:
+    with pq.ParquetWriter(sink, rows.schema, compression="snappy", **writer_options(first, statistics)) as writer:
         writer.write_batch(first)
         for batch in batches:
             writer.write_batch(batch)
