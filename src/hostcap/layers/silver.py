@@ -122,14 +122,24 @@ class _Fields:
             return self.table[field]
         return ibis.null(_SQL_TYPES[self.kinds[field]])
 
-    def unparsed(self) -> ir.StringValue:
-        """`field=raw text` for each present value that failed to parse, joined by `; `."""
-        parts = [
-            ibis.ifelse(self.raw(f).notnull() & self.typed(f).isnull(), f"{f}=" + self.raw(f), ibis.null("string"))
+    def _unparsed(self) -> dict[str, ir.BooleanValue]:
+        """Per parsed field: whether its value is present but failed to parse."""
+        return {
+            f: self.raw(f).notnull() & self.typed(f).isnull()
             for f, kind in mapped_fields(self.config).items()
             if kind in (Kind.NUMBER, Kind.DATE, Kind.YES_NO)
-        ]
+        }
+
+    def unparsed(self) -> ir.StringValue:
+        """`field=raw text` for each present value that failed to parse, joined by `; `."""
+        parts = [ibis.ifelse(failed, f"{f}=" + self.raw(f), ibis.null("string")) for f, failed in self._unparsed().items()]
         return ibis.literal("; ").join(parts) if parts else ibis.literal("")
+
+    def any_unparsed(self) -> ir.BooleanValue:
+        """Whether `unparsed` names any field: the tests alone, a fraction of the text that
+        building the list and comparing it with the empty text would repeat."""
+        failed = list(self._unparsed().values())
+        return ibis.or_(*failed) if failed else ibis.literal(False)
 
     def excluded_by(self) -> ir.StringValue:
         """The name of the first exclusion rule that drops the row, or null."""
@@ -157,7 +167,7 @@ def classify(config: SourceConfig, typed: ir.Table) -> ir.Table:
     builder = _network_columns if config.family == "network" else _der_columns
     columns, flags, id_field, extra_checks = builder(config, fields)
     unparsed = fields.unparsed()
-    flags["unparsed_value"] = unparsed != ""
+    flags["unparsed_value"] = fields.any_unparsed()
     id_header = config.columns[id_field].name
     excluded = fields.excluded_by()
     reason = _quarantine_reason(
@@ -217,8 +227,8 @@ def _der_columns(config: SourceConfig, fields: _Fields):
     type_raw = fields.typed("der_type_raw")
     if options.status_map is not None:
         code = fields.typed("status_raw")
-        status = ibis.cases(
-            *[(code == key.strip().upper(), value) for key, value in options.status_map.items()], else_=ibis.null("string")
+        status = code.cases(
+            *[(key.strip().upper(), value) for key, value in options.status_map.items()], else_=ibis.null("string")
         )
         status_check = [
             (
@@ -276,9 +286,9 @@ def _der_type(type_map: dict[str, str], raw: ir.StringValue, techs: dict[str, ir
     The breakdown is read from the list of present technologies' types, which names each
     technology once: counting them per branch would repeat every column in every branch, and
     Spark compiles a whole stage into one Java method capped at 64 KB."""
-    upper = raw.upper()
+    # `CASE upper WHEN …`: the upper-cased text is written once, not once per mapped type
     mapped_type = (
-        ibis.cases(*[(upper == k.strip().upper(), v) for k, v in type_map.items()], else_=ibis.null("string"))
+        raw.upper().cases(*[(k.strip().upper(), v) for k, v in type_map.items()], else_=ibis.null("string"))
         if type_map
         else ibis.null("string")
     )
