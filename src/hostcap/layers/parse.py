@@ -72,15 +72,26 @@ def normalize_id(text: ir.StringValue) -> ir.StringValue:
 
 def parse_number(text: ir.StringValue, factor: float = 1.0) -> ir.FloatingValue:
     """A decimal number (optional sign, `$`, thousands commas, exponent), times the unit factor;
-    null (unreadable) from MAX_MAGNITUDE on.
+    null (unreadable) from MAX_MAGNITUDE on: `within_magnitude` of `read_number`."""
+    return within_magnitude(read_number(text, factor))
+
+
+def read_number(text: ir.StringValue, factor: float = 1.0) -> ir.FloatingValue:
+    """`parse_number` without the magnitude check, for a caller whose own range check is
+    narrower (a coordinate). The check names the number twice, and each time the whole reading
+    is written out: Spark evaluates the reading again in the branch of the CASE whose condition
+    evaluated it.
 
     The replaces run only on the cells that have a `$` or a comma (few do; a coordinate never):
     two `contains` cost a fraction of the two replaces, which copy every cell they are given."""
     marked = text.contains("$") | text.contains(",")
     digits = ibis.ifelse(marked, text.replace("$", "").replace(",", ""), text)
     number = ibis.ifelse(text.re_search(_NUMBER), digits, ibis.null("string")).cast("float64")
-    if factor != 1.0:
-        number = number * factor
+    return number * factor if factor != 1.0 else number
+
+
+def within_magnitude(number: ir.FloatingValue) -> ir.FloatingValue:
+    """The number, or null from MAX_MAGNITUDE on."""
     return ibis.ifelse(number.abs() < MAX_MAGNITUDE, number, ibis.null("float64"))
 
 
