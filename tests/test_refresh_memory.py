@@ -113,6 +113,28 @@ def test_files_kept_by_a_killed_process_are_removed_by_the_next(tmp_path: Path, 
     assert Path(kept.path).parent == tmp_path and kept.read().equals(table)
 
 
+def test_a_table_written_but_not_scanned_again_gets_no_private_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`write_table` (bronze, quarantine, excluded) writes the lake's file only: a private copy
+    of it (seal.WrittenParquet, written to the temporary directory) is made for a table scanned
+    again (`write_scannable`) alone, not written and deleted for every table."""
+    from hostcap.lake import Lake
+
+    copies: list[str] = []
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp(*args, **kwargs):
+        descriptor, path = real_mkstemp(*args, **kwargs)
+        copies.append(path)
+        return descriptor, path
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    lake, table = Lake(str(tmp_path / "lake")), pa.table({"id": [1, 2]})
+    path = lake.write_table("s1", "bronze", "u/network", table)
+    assert copies == [] and pq.read_table(tmp_path / "lake" / path).equals(table)
+    _, kept = lake.write_scannable("s1", "silver", "u/network", table)
+    assert copies == [kept.path]
+
+
 def test_rows_as_received_have_min_and_max_on_their_lineage_only(tmp_path: Path, sample_copy: Path):
     """Bronze, quarantine and excluded hold the source's text as received, which nothing reads
     by range: their files keep min/max statistics on the lineage columns alone (computing them

@@ -77,22 +77,25 @@ class Lake(DamageChecks):
         """Write the table (whole, or streamed as batches) in one step and remember its checksum
         for the snapshot's seal; returns its path. With `statistics`, only those columns get
         min/max in the file (see hostcap.io.parquet_options)."""
-        return self.write_scannable(snapshot, layer, name, rows, statistics)[0]
+        path = self._table_path(snapshot, layer, name)
+        self._write_parquet(path, rows, statistics)
+        return path
 
     def write_scannable(
-        self,
-        snapshot: str,
-        layer: str,
-        name: str,
-        rows: pa.Table | pa.RecordBatchReader,
-        statistics: Collection[str] | None = None,
+        self, snapshot: str, layer: str, name: str, rows: pa.Table | pa.RecordBatchReader
     ) -> tuple[str, sealing.WrittenParquet]:
         """Write the table as `write_table` does; returns its path and the rows as written, to
-        scan again from the file as written (`seal.WrittenParquet`) rather than keep as Arrow."""
+        scan again from the file as written (`seal.WrittenParquet`, a private copy of the file)
+        rather than keep as Arrow."""
         path = self._table_path(snapshot, layer, name)
+        return path, sealing.WrittenParquet(self._write_parquet(path, rows), rows.schema)
+
+    def _write_parquet(
+        self, path: str, rows: pa.Table | pa.RecordBatchReader, statistics: Collection[str] | None = None
+    ) -> memoryview:
         data = sealing.to_parquet(rows, statistics)
         self._write_sealed(path, data)
-        return path, sealing.WrittenParquet(data, rows.schema)
+        return data
 
     def copy_table(self, from_snapshot: str, snapshot: str, layer: str, name: str) -> str:
         """Copy table `layer/name` of `from_snapshot` as that table of `snapshot`, byte for byte
