@@ -53,7 +53,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 #: the columns of bronze, quarantine and excluded rows that get min/max statistics: their data
-#: columns are the source's text as received, which nobody reads by range; lineage may be
+#: columns are the source's text as received, which nobody reads by range; their lineage (a
+#: file, a row) may be
 AS_RECEIVED_STATISTICS = (*LINEAGE, REASON)
 
 

@@ -79,8 +79,8 @@ def parse_number(text: ir.StringValue, factor: float = 1.0) -> ir.FloatingValue:
 def read_number(text: ir.StringValue, factor: float = 1.0) -> ir.FloatingValue:
     """`parse_number` without the magnitude check, for a caller whose own range check is
     narrower (a coordinate). The check names the number twice, and each time the whole reading
-    is written out: Spark evaluates the reading again in the branch of the CASE whose condition
-    evaluated it.
+    is written out in the SQL: more to plan, and an engine that does not share an expression
+    between a CASE's condition and its branch reads the number twice.
 
     The replaces run only on the cells that have a `$` or a comma (few do; a coordinate never):
     two `contains` cost a fraction of the two replaces, which copy every cell they are given."""

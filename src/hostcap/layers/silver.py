@@ -299,8 +299,9 @@ def _der_type(type_map: dict[str, str], raw: ir.StringValue, techs: dict[str, ir
         if mapped
         else ibis.literal("")
     )
-    # two anchored replaces name `present` once: a long expression repeated in the branches of
-    # a CASE is parsed, bound and run once for each (both engines' regexes read these alike)
+    # two anchored replaces name `present` once: a long expression repeated in a CASE's branches
+    # is parsed and bound once for each, and an engine may run it once for each (both engines'
+    # regexes read these two patterns alike)
     from_breakdown = present.re_replace(r"^solar\|storage$", "solar_storage").re_replace(r"^(|.*\|.*)$", "other")
     return ibis.coalesce(mapped_type, from_breakdown)
 
