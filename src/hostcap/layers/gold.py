@@ -55,12 +55,19 @@ def _keep_latest(
         order = order + ibis.ifelse(prefer, _PREFERRED, 0)
     keyed = keyed.mutate(_order=order)
     same_keys = conflict_keys == keys
-    winners = keyed.group_by(keys).aggregate(_winner=keyed._order.max(), **({"_conflict": _differs(keyed)} if same_keys else {}))
-    latest = keyed.inner_join(winners.drop(*keys), keyed._order == winners._winner)
+    if same_keys:
+        winners = keyed.group_by(keys).aggregate(_winner=keyed._order.max(), _conflict=_differs(keyed))
+        latest = keyed.inner_join(winners.drop(*keys), keyed._order == winners._winner).drop("_winner")
+    else:
+        # a semi join, not an inner join: the optimizer takes an inner join on a maximum for one
+        # that multiplies rows, and joins everything else to every row first (at statewide scale,
+        # each segment of a feeder to each DER on it: eight million rows for five thousand feeders)
+        winners = keyed.group_by(keys).aggregate(_winner=keyed._order.max())
+        latest = keyed.semi_join(winners, keyed._order == winners._winner)
     if conflict_keys and not same_keys:
         conflicts = keyed.group_by(conflict_keys).aggregate(_conflict=_differs(keyed))
         latest = latest.inner_join(conflicts, conflict_keys)
-    return latest.drop("_file_order", "_order", "_winner")
+    return latest.drop("_file_order", "_order")
 
 
 #: a file holds fewer rows than this, and fewer than 2**20 files compete for one key; both are
