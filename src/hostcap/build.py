@@ -197,9 +197,9 @@ class Builder:
                 SilverPlan.from_dict,
             )
             planned = PlannedSilver(engine, plan, bronze.arrow)
-            self._count_outcomes(planned.counts(), report)
             # streamed to the lake; what gold scans later is the file as written, not the rows
             stored = Stored(*self.lake.write_scannable(self.snapshot, "silver", config.source_id, planned.silver()))
+            self._count_outcomes(planned.counts(), report)
             for outcome, rows in (("quarantine", report.quarantined), ("excluded", report.excluded)):
                 if rows:
                     self.lake.write_table(

@@ -22,7 +22,9 @@ import pyarrow as pa
 
 from hostcap.checks import GOLD_KEYS, GoldFacts
 from hostcap.config.source import SourceConfig
-from hostcap.io.arrays import empty_table
+from hostcap.io.arrays import empty_table, scalar
+from hostcap.io.readers import ROW
+from hostcap.layers.bronze import FILE
 from hostcap.registry import TABLES
 
 if TYPE_CHECKING:
@@ -36,6 +38,11 @@ BRONZE = "bronze"
 #: where a row that is not silver goes, with the reason or rule that sent it there
 REJECTED = ("quarantine", "excluded")
 UNPARSED = "_unparsed"
+#: a silver row's unparsed values (hostcap.layers.silver), empty when there are none
+UNPARSED_VALUES = "unparsed_values"
+#: the name a silver plan reads the rows set aside by (quarantine, excluded), and what it keeps of them
+SET_ASIDE = "set_aside"
+SET_ASIDE_COLUMNS = [FILE, ROW, OUTCOME, REASON]
 #: the two shapes of silver gold is made from
 FAMILIES = ("network", "der")
 #: gold stages made and tables computed and written at once (PlannedGold.build)
@@ -65,6 +72,10 @@ class SqlEngine(Protocol):
 
     def create(self, name: str, sql: str) -> None: ...
 
+    def view(self, name: str, sql: str) -> None:
+        """A view `name` of the query `sql`, computed where it is read."""
+        ...
+
     def query(self, sql: str, schema: pa.Schema | None = None) -> pa.Table: ...
 
     def stream(self, sql: str, schema: pa.Schema) -> pa.RecordBatchReader: ...
@@ -84,13 +95,14 @@ class SqlEngine(Protocol):
 @dataclass(frozen=True)
 class SilverPlan:
     """The bronze columns whose trimmed text the plan reads as inputs of their own (header →
-    name); stages to create in order (name, SELECT), then the queries read from the last one;
-    the Arrow schema of each query's result, as the expression path returns it."""
+    name); stages to make in order (name, SELECT), the last of them every bronze row classified;
+    the queries that read the rows set aside (SET_ASIDE): their counts, and per outcome
+    (quarantine, excluded) its rows as received; the Arrow schema of the classified rows and of
+    each result, as the expression path returns it."""
 
     trim: dict[str, str]
     stages: list[tuple[str, str]]
-    counts: str
-    silver: str
+    set_aside_counts: str
     rejected: dict[str, str]
     schemas: dict[str, str]
 
@@ -99,8 +111,7 @@ class SilverPlan:
         return cls(
             trim=dict(data["trim"]),
             stages=[(name, sql) for name, sql in data["stages"]],
-            counts=data["counts"],
-            silver=data["silver"],
+            set_aside_counts=data["set_aside_counts"],
             rejected=dict(data["rejected"]),
             schemas=dict(data["schemas"]),
         )
@@ -109,8 +120,7 @@ class SilverPlan:
         return {
             "trim": self.trim,
             "stages": self.stages,
-            "counts": self.counts,
-            "silver": self.silver,
+            "set_aside_counts": self.set_aside_counts,
             "rejected": self.rejected,
             "schemas": self.schemas,
         }
@@ -126,24 +136,66 @@ def silver_identity(config: SourceConfig, bronze_schema: pa.Schema, dialect: str
 
 class PlannedSilver:
     """A source's silver results from its compiled plan, on an engine session of its own: the
-    same results as the expressions give (hostcap.layers.silver_plan.ExpressionSilver)."""
+    same results as the expressions give (hostcap.layers.silver_plan.ExpressionSilver).
+
+    The classified rows are read once, as they are computed: silver's rows go on to be written,
+    the rows set aside keep their lineage and reason (for `rejected` to read them as received),
+    and the counts are taken on the way. Kept as a table in the engine instead, every classified
+    row would be copied in, and silver's rows out again: a sixth of a large source's silver."""
 
     def __init__(self, engine: SqlEngine, plan: SilverPlan, bronze: pa.Table):
         self.engine = engine
         self.plan = plan
         engine.register(BRONZE, with_trimmed(bronze, plan.trim))
-        for name, sql in plan.stages:
-            engine.create(name, sql)
-
-    def counts(self) -> list[dict]:
-        return self.engine.query(self.plan.counts).to_pylist()
+        *steps, (self._classified, sql) = plan.stages
+        for name, step in steps:
+            engine.create(name, step)
+        engine.view(self._classified, sql)
+        #: silver rows so far, by whether one of their values was unparsed
+        self._silver_rows = {False: 0, True: 0}
+        self._set_aside: pa.Table | None = None
 
     def silver(self) -> pa.RecordBatchReader:
-        """Silver's rows as they are computed (read them before the next query)."""
-        return self.engine.stream(self.plan.silver, self.plan.schema("silver"))
+        """Silver's rows as they are classified. Read them whole before `counts` and `rejected`."""
+        schema = self.plan.schema("silver")
+        return pa.RecordBatchReader.from_batches(schema, self._silver_batches(schema))
+
+    def _silver_batches(self, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+        import pyarrow.compute as pc
+
+        classified = self.plan.schema("classified")
+        # Arrow scalars, not Python strings, which pyarrow would first check for pandas objects
+        silver, nothing = scalar("silver", pa.string()), scalar("", pa.string())
+        set_aside = []
+        for batch in self.engine.stream(f'SELECT * FROM "{self._classified}"', classified):
+            chosen = pc.equal(batch.column(OUTCOME), silver)
+            if not pc.all(chosen).as_py():
+                set_aside.append(batch.filter(pc.invert(chosen)).select(SET_ASIDE_COLUMNS))
+                batch = batch.filter(chosen)
+            unparsed = pc.sum(pc.not_equal(batch.column(UNPARSED_VALUES), nothing)).as_py() or 0
+            self._silver_rows[True] += unparsed
+            self._silver_rows[False] += batch.num_rows - unparsed
+            if batch.num_rows:
+                yield batch.select(schema.names)
+        self._set_aside = pa.Table.from_batches(set_aside, set_aside_schema(classified))
+        self.engine.register(SET_ASIDE, self._set_aside)
+
+    def counts(self) -> list[dict]:
+        """Rows per outcome and reason, and whether a silver row has an unparsed value, as
+        silver_plan.outcome_counts counts them (once silver is read)."""
+        if self._set_aside is None:
+            raise RuntimeError("the counts are taken as silver is read: read silver first")
+        silver = [{OUTCOME: "silver", REASON: None, UNPARSED: unparsed, "n": n} for unparsed, n in self._silver_rows.items() if n]
+        return silver + (self.engine.query(self.plan.set_aside_counts).to_pylist() if self._set_aside.num_rows else [])
 
     def rejected(self, outcome: str) -> pa.RecordBatchReader:
+        """The rows set aside with `outcome`, as received, with their reason (once silver is read)."""
         return self.engine.stream(self.plan.rejected[outcome], self.plan.schema(outcome))
+
+
+def set_aside_schema(classified: pa.Schema) -> pa.Schema:
+    """What is kept of a row set aside (SET_ASIDE_COLUMNS), typed as the classified rows type it."""
+    return pa.schema([classified.field(name) for name in SET_ASIDE_COLUMNS])
 
 
 #: what trimming strips from both ends of a cell (parse.trim's patterns are made of these)

@@ -23,9 +23,11 @@ from hostcap.layers.plans import (
     OUTCOME,
     REASON,
     REJECTED,
+    SET_ASIDE,
     UNPARSED,
     SilverPlan,
     schema_text,
+    set_aside_schema,
 )
 from hostcap.layers.silver import build_classified, trimmed_names
 
@@ -37,12 +39,19 @@ def outcome_counts(classified: ir.Table) -> ir.Table:
     return classified.group_by(classified[OUTCOME], classified[REASON], **{UNPARSED: unparsed}).aggregate(n=classified.count())
 
 
+def set_aside_counts(set_aside: ir.Table) -> ir.Table:
+    """`outcome_counts` of the rows set aside (none of them silver, so none counted unparsed)."""
+    counts = set_aside.group_by(set_aside[OUTCOME], set_aside[REASON]).aggregate(n=set_aside.count())
+    return counts.mutate(**{UNPARSED: ibis.literal(False)})
+
+
 def silver_rows(classified: ir.Table) -> ir.Table:
     return classified.filter(classified[OUTCOME] == "silver").drop(OUTCOME, REASON)
 
 
 def rejected_rows(bronze: ir.Table, classified: ir.Table, outcome: str) -> ir.Table:
-    """The bronze rows with `outcome` (quarantine, excluded), as received, with their reason."""
+    """The bronze rows with `outcome` (quarantine, excluded), as received, with their reason;
+    `classified` is every classified row, or (a compiled plan's) only the rows set aside."""
     picked = classified.filter(classified[OUTCOME] == outcome).select(FILE, ROW, REASON)
     return bronze.inner_join(picked, [FILE, ROW]).order_by([FILE, ROW])
 
@@ -99,15 +108,19 @@ def compile_silver(config: SourceConfig, bronze_schema: pa.Schema, dialect: str)
     compiling = Compiling(dialect)
     classified = build_classified(config, bronze, compiling, trimmed_given=True)
     received = bronze.select(*bronze_schema.names)
-    results = {"silver": silver_rows(classified), **{o: rejected_rows(received, classified, o) for o in REJECTED}}
-    sql = {name: ibis.to_sql(expr, dialect=dialect) for name, expr in results.items()}
+    classified_schema = classified.schema().to_pyarrow()
+    set_aside = ibis.table(ibis.Schema.from_pyarrow(set_aside_schema(classified_schema)), name=SET_ASIDE)
+    rejected = {o: rejected_rows(received, set_aside, o) for o in REJECTED}
+    results = {"silver": silver_rows(classified), **rejected}
     return SilverPlan(
         trim=trim,
         stages=compiling.statements,
-        counts=ibis.to_sql(outcome_counts(classified), dialect=dialect),
-        silver=sql["silver"],
-        rejected={o: sql[o] for o in REJECTED},
-        schemas={name: schema_text(expr.schema().to_pyarrow()) for name, expr in results.items()},
+        set_aside_counts=ibis.to_sql(set_aside_counts(set_aside), dialect=dialect),
+        rejected={o: ibis.to_sql(expr, dialect=dialect) for o, expr in rejected.items()},
+        schemas={
+            "classified": schema_text(classified_schema),
+            **{name: schema_text(expr.schema().to_pyarrow()) for name, expr in results.items()},
+        },
     )
 
 
