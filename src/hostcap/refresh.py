@@ -23,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hostcap import plan_cache
 from hostcap.concurrently import map_threads
@@ -35,6 +36,9 @@ from hostcap.lake import Lake
 from hostcap.lock import DEFAULT_LEASE_S, RefreshLock
 from hostcap.report import CheckResult, RefreshReport, SourceReport, Trigger
 from hostcap.runs import interrupted
+
+if TYPE_CHECKING:
+    from hostcap.checks import GoldFacts
 
 Progress = Callable[[str], None]
 log = logging.getLogger(__name__)
@@ -250,9 +254,7 @@ def _build_and_publish(
     rows from it (see gold_reuse); once damage was found, everything is rebuilt rather than trusted."""
     # imported here: a refresh with nothing to do starts no engine, and loads no pyarrow
     from hostcap.build import Builder
-    from hostcap.checks import run_checks
     from hostcap.gold_reuse import reusable_tables, reusable_utilities
-    from hostcap.history.store import follow as follow_history
 
     kept, whole = set(), set()
     if current and not report.repaired:
@@ -290,19 +292,34 @@ def _build_and_publish(
                 silver[plan.config.family].append(table)
             if entry is not None:
                 manifest[plan.config.source_id] = entry
+        gold = None
         if ctx.strict and report.failed_sources:
             report.status, report.error = "failed", "strict: a source failed, so nothing is published"
-            return
-        ctx.progress("gold")
-        with blame("gold layer"):
-            gold = builder.build_gold(
-                silver["network"],
-                silver["der"],
-                kept=(current, kept) if kept else None,
-                whole=(current, whole) if whole else None,
-            )
-    finally:
+        else:
+            ctx.progress("gold")
+            with blame("gold layer"):
+                gold = builder.build_gold(
+                    silver["network"],
+                    silver["der"],
+                    kept=(current, kept) if kept else None,
+                    whole=(current, whole) if whole else None,
+                )
+    except BaseException:
         builder.close()
+        raise
+    with builder.closing_meanwhile():
+        if gold is not None:
+            _check_and_publish(ctx, report, lock, gold, manifest)
+
+
+def _check_and_publish(
+    ctx: RefreshContext, report: RefreshReport, lock: RefreshLock, gold: GoldFacts, manifest: dict[str, dict]
+) -> None:
+    """Check the gold built and, when every check passes, publish it with the sources'
+    `manifest`; then the history follows, and retention."""
+    from hostcap.checks import run_checks
+    from hostcap.history.store import follow as follow_history
+
     report.gold = dict(gold.rows)
     report.checks = run_checks(report.sources, gold)
     if not manifest:
