@@ -4,6 +4,7 @@ such command down silently. Each command runs in a fresh process that reports wh
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -220,3 +221,36 @@ def test_arrow_keeps_its_own_pool_where_jemalloc_may_be_missing(platform: str):
     assert environ == {"OPENBLAS_NUM_THREADS": "1"}
     process_defaults(environ, platform="linux-x86_64")
     assert environ == {"OPENBLAS_NUM_THREADS": "1", "ARROW_DEFAULT_MEMORY_POOL": "jemalloc"}
+
+
+#: runs the installed command's entry point (main) with the arguments after the report file, then
+#: writes to it whether Python's cycle collector was on when the process ended
+COLLECTOR_PROBE = """
+import atexit, gc, sys
+report = sys.argv.pop(1)
+atexit.register(lambda: open(report, "w").write(str(gc.isenabled())))
+from hostcap.cli import main
+sys.argv[0] = "hostcap"
+main()
+"""
+
+
+def test_a_command_that_runs_once_does_without_the_cycle_collector(tmp_path: Path, lake: dict[str, str]):
+    report = tmp_path / "probe.txt"
+    done = subprocess.run(
+        [sys.executable, "-c", COLLECTOR_PROBE, str(report), "refresh", *(x for pair in lake.items() for x in pair)],
+        capture_output=True, text=True, timeout=120, cwd=REPO,
+    )  # fmt: skip
+    assert report.read_text() == "False", done.stderr
+
+
+def test_a_long_running_command_collects_cycles(tmp_path: Path):
+    """serve and watch make their Hostcap as long-running: the collector is back on."""
+    from hostcap.cli import _hostcap
+
+    gc.disable()
+    try:
+        _hostcap(None, str(tmp_path / "lake"), None, long_running=True)
+        assert gc.isenabled()
+    finally:
+        gc.enable()

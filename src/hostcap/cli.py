@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import logging
 import os
@@ -90,10 +91,16 @@ SparkMasterOpt = Annotated[
 
 def main() -> None:
     """The installed `hostcap` command: the app, then an exit without the interpreter's
-    teardown once the command is done (hostcap.quick_exit)."""
+    teardown once the command is done (hostcap.quick_exit).
+
+    A command runs without Python's collector of reference cycles, until it turns out to run
+    long (`_hostcap`'s `long_running`: serve, watch): what a command that runs once makes lives
+    until it exits anyway, and the collector's passes over everything the libraries' imports
+    made (pydantic's schemas above all) cost a short refresh some 30 ms."""
     from hostcap.quick_exit import exit_quickly
 
     process_defaults()
+    gc.disable()
     try:
         app()
     except SystemExit as stop:
@@ -142,9 +149,13 @@ def _settings(kind: Callable[..., SettingsT], **given: object) -> SettingsT:
 def _hostcap(
     source: str | None, lake: str | None, config: Path | None, *, long_running: bool = False, **settings: object
 ) -> Hostcap:
-    """`long_running` (`serve`, `watch`): make each publish's release bundle right after it."""
+    """`long_running` (`serve`, `watch`): make each publish's release bundle right after it,
+    and collect reference cycles (see `main`)."""
     from hostcap.config import Settings
     from hostcap.core import Hostcap
+
+    if long_running:
+        gc.enable()
 
     settings = _settings(Settings, source_dir=source, lake_dir=lake, config_dir=config, **settings)
     return Hostcap(settings, bundles_after_publish=long_running)
