@@ -48,6 +48,8 @@ def row_hash(bronze: ir.Table, headers: list[str]) -> ir.StringValue:
 
 RAW_PREFIX = "raw__"
 _TRIMMED = "_trimmed_"
+#: a date as read in one configured format, before its year is checked (typed_stage)
+_CANDIDATE = "_date_as_"
 
 
 def mapped_fields(config: SourceConfig) -> dict[str, Kind]:
@@ -84,25 +86,35 @@ def clean_stage(config: SourceConfig, bronze: ir.Table, trimmed_given: bool = Fa
 
 
 def typed_stage(config: SourceConfig, cleaned: ir.Table) -> ir.Table:
-    """Stage 2: every mapped field typed by its kind and converted to its canonical unit."""
-    typed = {}
+    """Stage 2: every mapped field typed by its kind and converted to its canonical unit.
+
+    A number is read, and a date read in each configured format, in one projection; the next
+    checks them (a number's magnitude, a date's year) by the name of what was read. Checked
+    where it is read, each reading would be written out twice in the SQL (once in the check,
+    once as the value), which is more to plan than a small source costs to run."""
+    read, checks, candidates = {}, {}, []
     for field, kind in mapped_fields(config).items():
         raw = cleaned[RAW_PREFIX + field]
         if kind is Kind.ID:
-            typed[field] = parse.normalize_id(raw)
+            read[field] = parse.normalize_id(raw)
         elif kind is Kind.CODE:
-            typed[field] = raw.upper()
+            read[field] = raw.upper()
         elif kind is Kind.NUMBER:
             target = canonical_unit(field)
             unit = config.columns[field].unit or target
-            typed[field] = parse.parse_number(raw, UNIT_FACTORS[(unit, target)] if target else 1.0)
+            read[field] = parse.read_number(raw, UNIT_FACTORS[(unit, target)] if target else 1.0)
+            checks[field] = lambda table, field=field: parse.within_magnitude(table[field])
         elif kind is Kind.DATE:
-            typed[field] = parse.parse_date(raw, config.date_formats)
+            names = [f"{_CANDIDATE}{i}_{field}" for i in range(len(config.date_formats))]
+            read.update(zip(names, parse.date_candidates(raw, config.date_formats), strict=True))
+            checks[field] = lambda table, names=names: parse.first_plausible([table[name] for name in names])
+            candidates += names
         elif kind is Kind.YES_NO:
-            typed[field] = parse.parse_yes_no(raw)
+            read[field] = parse.parse_yes_no(raw)
         else:
-            typed[field] = raw
-    return cleaned.mutate(**typed)
+            read[field] = raw
+    was_read = cleaned.mutate(**read)
+    return was_read.mutate(**{field: check(was_read) for field, check in checks.items()}).drop(*candidates)
 
 
 class _Fields:
