@@ -244,6 +244,19 @@ def test_the_local_session_runs_with_the_local_settings(spark_session):
 
 
 @pytest.mark.spark
+def test_the_local_jvm_has_room_for_the_code_of_many_refreshes(spark_session):
+    """With the quick compiler alone the JVM keeps compiled code in 48 MB, which a few refreshes
+    of the sample filled: the JVM then failed (`Out of space in CodeCache`) and exited, and every
+    later Spark test of the session with it. The room it has is what its memory pools report."""
+    from hostcap.engine.spark import CODE_CACHE_MIB
+
+    management = spark_session._jvm.java.lang.management.ManagementFactory
+    pools = [pool for pool in management.getMemoryPoolMXBeans() if "Code" in pool.getName()]
+    room_mib = sum(pool.getUsage().getMax() for pool in pools) / 2**20
+    assert pools and room_mib >= CODE_CACHE_MIB * 0.99, [pool.getName() for pool in pools]
+
+
+@pytest.mark.spark
 @pytest.mark.usefixtures("spark_session")
 def test_sibling_sessions_keep_their_own_tables_and_start_with_the_settings():
     """Sources run side by side on siblings: the same view name in two is two tables, and a

@@ -60,6 +60,10 @@ def start_session(master: str | None = None):
     return builder.getOrCreate()
 
 
+#: MiB the driver's JVM keeps compiled code in, on one machine (see `_local_conf`)
+CODE_CACHE_MIB = 256
+
+
 def _local_conf(master: str) -> dict[str, str]:
     """Settings for one machine (`local`, `local[N]`, `local[*]`), where the driver's JVM is the
     executor too; a cluster keeps its own settings.
@@ -68,7 +72,11 @@ def _local_conf(master: str) -> dict[str, str]:
       few cores every shuffle of a refresh's small tables would run 200 map outputs and tasks.
     - The JVM's quick compiler only (`-XX:TieredStopAtLevel=1`): a refresh runs many distinct
       generated classes, each briefly, and the optimizing compiler spent more CPU compiling them
-      than it saved running them (on a small machine, more than the executor's own work).
+      than it saved running them (on a small machine, more than the executor's own work). With
+      that compiler alone the JVM keeps compiled code in 48 MB, which a few refreshes of every
+      source in one JVM (a test session, a server) fill: the compiler then stops, and at the next
+      adapter it needs the JVM fails (`Out of space in CodeCache`) and exits. So it gets 256 MB,
+      a little more than its own default with both compilers.
     - A heap of a quarter of the machine's memory, 1 to 4 GiB (`_driver_memory`): with Spark's
       1 GiB the materialized stages of a statewide refresh do not fit, and are written to disk
       and read back at every use."""
@@ -79,7 +87,7 @@ def _local_conf(master: str) -> dict[str, str]:
     cores = 1 if threads is None else (os.cpu_count() or 1) if threads == "*" else int(threads)
     return {
         "spark.sql.shuffle.partitions": str(cores),
-        "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1",
+        "spark.driver.extraJavaOptions": f"-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize={CODE_CACHE_MIB}m",
         "spark.driver.memory": f"{_driver_memory()}m",
     }
 
