@@ -122,9 +122,11 @@ def _pairs(cell: ir.StringValue) -> dict[str, tuple[ir.Value, ir.Value]]:
     cleaned = Reference.clean(cell, DEFAULT_NULL_TOKENS)
     pairs["trim"] = (parse.trim(cell), cell.re_replace(Reference.TRIM, ""))
     for factor in (1.0, 1000.0, 0.001):
-        pairs[f"number*{factor}"] = (parse.parse_number(cleaned, factor), Reference.number(cleaned, factor))
+        number = parse.within_magnitude(parse.read_number(cleaned, factor))  # as silver's typed stage reads and checks it
+        pairs[f"number*{factor}"] = (number, Reference.number(cleaned, factor))
     for i, formats in enumerate(DATE_FORMATS):
-        pairs[f"date{i}"] = (parse.parse_date(cleaned, formats), Reference.date(cleaned, formats))
+        date = parse.first_plausible(parse.date_candidates(cleaned, formats))
+        pairs[f"date{i}"] = (date, Reference.date(cleaned, formats))
     return pairs
 
 

@@ -124,9 +124,10 @@ class DuckDBEngine(Engine):
 
     def view(self, name: str, sql: str) -> None:
         """A view `name` of the query `sql`, computed where it is read. To stream a long query,
-        read a view of it: the relation `query` and `stream` make reads the text of its query in
-        Python (to find its parameters) and binds it once more than running it does, which for
-        a source's classification (tens of KB) costs as much as a small source's rows."""
+        read a view of it: DuckDB parses the view's text once, while the relation `query` and
+        `stream` make of a query reads its text in Python (to find its parameters) and binds it
+        once more than running it does, which for a source's classification (tens of KB)
+        costs as much as a small source's rows."""
         self.db.execute(f'CREATE VIEW "{name}" AS {sql}')
 
     def query(self, sql: str, schema: pa.Schema | None = None) -> pa.Table:

@@ -62,7 +62,7 @@ def vertices(rows: ir.Table, keys: list[str]) -> ir.Table:
         *keys,
         lon=parse.read_number(ibis.ifelse(paired, points._ordinates[0], unpaired)),
         lat=parse.read_number(ibis.ifelse(paired, points._ordinates[1], unpaired)),
-    )  # the globe's bounds below are narrower than parse_number's magnitude check
+    )  # the globe's bounds below are narrower than parse.within_magnitude's check
     readable = parsed.lon.between(-180, 180) & parsed.lat.between(-90, 90)
     nowhere = ibis.null("float64")
     return parsed.select(*keys, lon=ibis.ifelse(readable, parsed.lon, nowhere), lat=ibis.ifelse(readable, parsed.lat, nowhere))

@@ -70,17 +70,13 @@ def normalize_id(text: ir.StringValue) -> ir.StringValue:
     return ibis.ifelse(upper.re_search(_FLOAT_ID), upper.re_extract(r"^(\d+)\.", 1), upper)
 
 
-def parse_number(text: ir.StringValue, factor: float = 1.0) -> ir.FloatingValue:
-    """A decimal number (optional sign, `$`, thousands commas, exponent), times the unit factor;
-    null (unreadable) from MAX_MAGNITUDE on: `within_magnitude` of `read_number`."""
-    return within_magnitude(read_number(text, factor))
-
-
 def read_number(text: ir.StringValue, factor: float = 1.0) -> ir.FloatingValue:
-    """`parse_number` without the magnitude check, for a caller whose own range check is
-    narrower (a coordinate). The check names the number twice, and each time the whole reading
-    is written out in the SQL: more to plan, and an engine that does not share an expression
-    between a CASE's condition and its branch reads the number twice.
+    """A decimal number (optional sign, `$`, thousands commas, exponent), times the unit factor,
+    or null. Its magnitude is checked apart (`within_magnitude`), against the name of a column
+    holding it, or not at all where the caller's own range is narrower (a coordinate): the
+    check names the number twice, and written around the reading it would write the reading out
+    twice in the SQL, more to plan, and read twice by an engine that does not share an
+    expression between a CASE's condition and its branch.
 
     The replaces run only on the cells that have a `$` or a comma (few do; a coordinate never):
     two `contains` cost a fraction of the two replaces, which copy every cell they are given."""
@@ -91,7 +87,7 @@ def read_number(text: ir.StringValue, factor: float = 1.0) -> ir.FloatingValue:
 
 
 def within_magnitude(number: ir.FloatingValue) -> ir.FloatingValue:
-    """The number, or null from MAX_MAGNITUDE on."""
+    """The number, or null (unreadable) from MAX_MAGNITUDE on."""
     return ibis.ifelse(number.abs() < MAX_MAGNITUDE, number, ibis.null("float64"))
 
 
@@ -118,12 +114,6 @@ def _epoch_ms(text: ir.StringValue) -> ir.DateValue:
     return ibis.ifelse(valid, seconds.as_timestamp("s").date(), ibis.null("date"))
 
 
-def parse_date(text: ir.StringValue, formats: Sequence[str]) -> ir.DateValue:
-    """The first configured format that reads the text as a real calendar date, else null:
-    `first_plausible` of the `date_candidates`."""
-    return first_plausible(date_candidates(text, formats))
-
-
 def date_candidates(text: ir.StringValue, formats: Sequence[str]) -> list[ir.DateValue]:
     """Per configured format (in order), the date the text reads as in it, or null; its year is
     not checked yet (`first_plausible` does). A caller that keeps each candidate as a column of
@@ -141,7 +131,8 @@ def date_candidates(text: ir.StringValue, formats: Sequence[str]) -> list[ir.Dat
 
 
 def first_plausible(candidates: Sequence[ir.DateValue]) -> ir.DateValue:
-    """The first candidate whose year is 1900 to 2100, else null."""
+    """The first candidate whose year is 1900 to 2100, else null: the date of the first
+    configured format that reads the text as a real calendar date."""
     if not candidates:
         return ibis.null("date")
     return ibis.cases(*((date.year().between(1900, 2100), date) for date in candidates), else_=ibis.null("date"))
