@@ -445,18 +445,28 @@ def test_hostcap_watch_stops_on_a_signal_another_thread_takes(tmp_path, wait_for
 
 def test_a_second_signal_abandons_the_refresh_the_stop_waits_for(tmp_path, wait_for):
     """A refresh stuck on an upstream that takes the connection and never answers: the first
-    SIGTERM waits for the refresh; a second signal, taken by another thread, ends the process."""
+    SIGTERM waits for the refresh; a second signal, taken by another thread, ends the process.
+
+    The second is sent once the first is acted on: two signals pending at once may be taken
+    in either order (Linux hands the lower-numbered, SIGINT, out first), and the process then
+    rightly names SIGTERM as the second."""
     with socket.create_server(("127.0.0.1", 0)) as upstream:  # never accepts: requests hang
         hostcap = live_hostcap(tmp_path, f"http://127.0.0.1:{upstream.getsockname()[1]}", ["coned/network"])
         source = Path(hostcap.settings.source_dir)
         source.mkdir()
         fetch = {"HOSTCAP_FETCH_BEFORE_REFRESH": "true", "HOSTCAP_FETCH_TIMEOUT_S": "600", "HOSTCAP_FETCH_RETRIES": "0"}
         with ended_by_then(watch_process(hostcap, source, **fetch)) as watcher:
+            lines: list[str] = []
+            reader = threading.Thread(target=lambda: lines.extend(watcher.stdout), daemon=True)
+            reader.start()
             # its report says `running` from the start: before the configs load and the sources are fetched
             wait_for(lambda: watcher.poll() is None and hostcap.lake.runs(), "the refresh's report", timeout_s=120)
             watcher.send_signal(signal.SIGTERM)
+            wait_for(lambda: any(line.startswith("stopping") for line in lines), "the first stop acted on", timeout_s=30)
             signal_another_thread(watcher.pid, signal.SIGINT)
-            output = watcher.communicate(timeout=30)[0]
+            watcher.wait(timeout=30)
+            reader.join(timeout=30)
+            output = "".join(lines)
     assert watcher.returncode == 130, output
     assert "stopping (a running refresh finishes first" in output
     assert "SIGINT again: abandoning the running refresh" in output
