@@ -60,3 +60,27 @@ def test_no_step_of_gold_makes_more_rows_than_its_inputs_or_the_lines_vertices(
     for stage, ops in steps.items():
         for op in ops:
             assert rows(op) <= largest, (stage, op["type"], op["extra_info"], rows(op), largest)
+
+
+def _semi_joins_on_the_latest(ops: list[dict]) -> int:
+    """How many of the steps pick the latest row of each key (gold._keep_latest's semi join)."""
+    return sum(
+        1
+        for op in ops
+        if op["type"] == "HASH_JOIN"
+        and op["extra_info"].get("Join Type") == "SEMI"
+        and "_winner" in str(op["extra_info"].get("Conditions"))
+    )
+
+
+def test_each_feeder_is_picked_and_each_binding_limit_taken_once(refreshed: Callable[[str, str], Run], tmp_path: Path):
+    """The feeders' stage picks each feeder's representative row once (the DER added since the
+    study reads each feeder's date from the latest rows, not from a second copy of the feeders'
+    joins), and the least of the published limits is written once per table that has one (the
+    criterion that binds is chosen by comparing each limit with it by name)."""
+    run = refreshed("sample", "duckdb")
+    steps, silver = _steps_of_each_stage(run, tmp_path / "profile.json")
+    assert _semi_joins_on_the_latest(steps["gold_feeders"]) == 1
+    plan = compile_gold({name: [t.schema for t in tables] for name, tables in silver.items()}, None, "duckdb")
+    assert dict(plan.stages)["gold_feeders"].count("LEAST(") == 1
+    assert plan.tables["feeder_segments"].count("LEAST(") == 1

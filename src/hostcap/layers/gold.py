@@ -117,7 +117,7 @@ def latest_network_rows(network: ir.Table) -> ir.Table:
 
 
 def build_segments(latest: ir.Table) -> ir.Table:
-    segments = latest.filter(latest.is_segment)
+    segments = headroom.with_binding(latest.filter(latest.is_segment))
     return segments.select(
         "segment_id",
         "feeder_id",
@@ -129,7 +129,8 @@ def build_segments(latest: ir.Table) -> ir.Table:
         min_hc_mw=segments.segment_min_hc_mw,
         phases=segments.phases,
         hca_refresh_date=segments.hca_refresh_date,
-        **headroom.binding(segments),
+        binding_criterion=segments.binding_criterion,
+        binding_limit_mw=segments.binding_limit_mw,
         **{field: segments[field] for field in HC_CRITERIA},
         geometry=segments.geometry,
         quality_flags=_flag_union(segments.quality_flags, ibis.ifelse(segments._conflict, "duplicate_conflict", "")),
@@ -192,7 +193,12 @@ def build_feeders(latest: ir.Table, ders: ir.Table, shares_subqueries: bool) -> 
     feeders = representative.inner_join(stats, [representative.utility == stats._u, representative.native_feeder_id == stats._f])
     rollups = der_rollups(ders)
     feeders = feeders.left_join(rollups, feeders.feeder_id == rollups.rollup_feeder_id)
-    since = headroom.installed_since_study(ders, feeders.select("feeder_id", hca_refresh_date=feeders._date))
+    # each feeder's study date from the latest rows themselves, not from `feeders` (a feeder's ID
+    # is made of its utility and native ID, so there is one group per feeder either way): read
+    # off the joins above, the representative rows and the statistics were computed twice
+    since = headroom.installed_since_study(
+        ders, latest.group_by("feeder_id").aggregate(hca_refresh_date=latest.hca_refresh_date.max())
+    )
     feeders = feeders.left_join(since, feeders.feeder_id == since.since_feeder_id)
     binds = headroom.feeder_binding(latest).rename(_bu="utility", _bf="native_feeder_id")
     feeders = feeders.left_join(binds, [feeders.utility == binds._bu, feeders.native_feeder_id == binds._bf])

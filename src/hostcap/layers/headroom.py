@@ -28,14 +28,21 @@ _KEYS = ["utility", "native_feeder_id"]
 _NO_LIMIT = 1e300
 
 
-def binding(table: ir.Table) -> dict[str, ir.Value]:
-    """The lowest published limit (MW) at each row and the criterion it belongs to, in words; a
-    row with no published limit says "not published". Ties go to the first in HC_CRITERIA's order."""
+def with_binding(table: ir.Table) -> ir.Table:
+    """`table` plus, at each row, the lowest published limit (MW, `binding_limit_mw`) and the
+    criterion it belongs to, in words (`binding_criterion`); a row with no published limit says
+    "not published". Ties go to the first in HC_CRITERIA's order.
+
+    The limit is a column before the criterion is chosen, so that each criterion is compared
+    with it by name: written into each comparison, the least of nine limits was written out
+    ten times, a quarter of gold's SQL, which DuckDB plans on every refresh."""
     limits = [table[field] for field in HC_CRITERIA]
     least = parse.least([v.fill_null(_NO_LIMIT) for v in limits])
-    limit = ibis.ifelse(ibis.or_(*[v.notnull() for v in limits]), least, ibis.null("float64"))
-    criterion = ibis.cases(*[(table[f] == limit, words) for f, words in HC_CRITERIA.items()], else_=NOT_PUBLISHED)
-    return {"binding_criterion": criterion, "binding_limit_mw": limit}
+    limited = table.mutate(binding_limit_mw=ibis.ifelse(ibis.or_(*[v.notnull() for v in limits]), least, ibis.null("float64")))
+    limit = limited.binding_limit_mw
+    return limited.mutate(
+        binding_criterion=ibis.cases(*[(limited[f] == limit, words) for f, words in HC_CRITERIA.items()], else_=NOT_PUBLISHED)
+    )
 
 
 def feeder_binding(latest: ir.Table) -> ir.Table:
@@ -43,7 +50,9 @@ def feeder_binding(latest: ir.Table) -> ir.Table:
     max HC) and at its worst (the lowest max HC). Rows tied for a location give the lowest limit,
     then the criterion first in HC_CRITERIA's order (as within a row): the same answer on every engine."""
     words = list(HC_CRITERIA.values())
-    located = latest.mutate(_hc=ibis.coalesce(latest.segment_max_hc_mw, latest.feeder_max_hc_mw), **binding(latest))
+    located = with_binding(
+        latest.select(*_KEYS, *HC_CRITERIA, _hc=ibis.coalesce(latest.segment_max_hc_mw, latest.feeder_max_hc_mw))
+    )
     located = located.select(*_KEYS, "_hc", "binding_criterion", "binding_limit_mw")
     ends = located.group_by(_KEYS).aggregate(_best=located._hc.max(), _worst=located._hc.min())
     located = located.inner_join(ends, _KEYS)
