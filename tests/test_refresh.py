@@ -86,6 +86,17 @@ def test_changed_code_reloads_every_source(tmp_path: Path, sample_copy: Path, mo
     assert {entry["snapshot"] for entry in hostcap.lake.read_manifest(again.run_id).values()} == {again.run_id}
 
 
+@pytest.mark.spark
+def test_a_refresh_on_the_other_engine_reloads_every_source(tmp_path: Path, sample_copy: Path):
+    """Each engine hashes a row its own way (silver's `_row_hash`), and gold compares the hashes
+    of a repeated ID's rows: silver one engine made is never reused by the other."""
+    assert hostcap_for(tmp_path, sample_copy).refresh().published
+    other = hostcap_for(tmp_path, sample_copy, engine="spark").refresh()
+    assert other.published and {s.status for s in other.sources} == {"succeeded"}
+    assert other.engine == "spark"
+    assert hostcap_for(tmp_path, sample_copy, engine="spark").refresh().status == "unchanged"
+
+
 def test_a_corrupt_file_fails_only_its_source_and_its_last_good_silver_is_used(tmp_path: Path, sample_copy: Path):
     hostcap = hostcap_for(tmp_path, sample_copy)
     first = hostcap.refresh()

@@ -204,6 +204,27 @@ def test_installed_wins_over_planned_and_later_file_wins_a_conflict(run_files):
     assert (feeder["installed_der_count"], feeder["planned_der_count"]) == (2, 1)
 
 
+def test_a_repeated_id_is_a_conflict_when_any_value_differs_and_one_record_when_none_does(run_files):
+    """Rows are told apart by their hash (silver's `_row_hash`, each engine's own): a value no
+    field maps (the street address) counts as much as any, and identical repeats are one record."""
+    row = "{id},{street},Solar,100,36_01_00001,0\r\n"
+    run = run_files(
+        {
+            **ng_network("36_01_00001,13.2,9,1,0,,green,1.0"),
+            "national_grid/installed_der/2026-09.csv": NG_INSTALLED_HEADER
+            + row.format(id=20, street="1 Main St")
+            + row.format(id=21, street="1 Main St")
+            + row.format(id=22, street=""),
+            "national_grid/installed_der/2026-10.csv": NG_INSTALLED_HEADER
+            + row.format(id=20, street="2 Main St")
+            + row.format(id=21, street="1 Main St")
+            + row.format(id=22, street="Solar"),
+        }
+    )
+    flags = {d["native_der_id"]: d["quality_flags"] for d in run.rows("ders")}
+    assert flags == {"20": "duplicate_conflict", "21": "", "22": "duplicate_conflict"}
+
+
 SIR_COLUMNS = [
     "Company",
     "Developer",

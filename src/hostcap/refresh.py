@@ -112,13 +112,14 @@ def source_files(storage: Storage, config: SourceConfig) -> list[tuple[FileRef, 
     return [(ref, "" if ref.refused else storage.sha256(ref.path)) for ref in refs]
 
 
-def plan_source(config: SourceConfig, files: list[tuple[FileRef, str]], previous: dict | None) -> SourcePlan:
+def plan_source(config: SourceConfig, files: list[tuple[FileRef, str]], previous: dict | None, engine_kind: str) -> SourcePlan:
     """Decide by content, never by file time: the fingerprint covers the config, the code (every
     module byte for byte, not just its version number: rows kept from a run were made by that
-    run's code) and every file's path and sha256 (`source_files`), so an added, changed or
-    removed file changes it."""
+    run's code), the engine (each hashes rows its own way: hostcap.layers.silver.row_hash) and
+    every file's path and sha256 (`source_files`), so an added, changed or removed file changes it."""
     identity = {
         "code": plan_cache.code_version(),
+        "engine": engine_kind,
         # where the files are fetched from does not change how they are read
         "config": config.model_dump(mode="json", exclude={"upstream"}),
         "files": [[ref.path, digest] for ref, digest in files],
@@ -220,7 +221,7 @@ def _refresh(ctx: RefreshContext, report: RefreshReport, lock: RefreshLock) -> N
         log.warning("lake damage found, to be repaired by this refresh: run_id=%s: %s", ctx.run_id, damage)
     plans = []
     for config, found in zip(ctx.configs, files, strict=True):
-        plan = plan_source(config, found, previous.get(config.source_id))
+        plan = plan_source(config, found, previous.get(config.source_id), ctx.engine_kind)
         plan.in_flight = None if plan.unchanged else in_flight.get(config.source_id)
         plans.append(plan)
     if (

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Protocol
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from hostcap.canonical import TECHNOLOGY_FIELDS, UNIT_FACTORS, Kind, canonical_unit, fields_of
@@ -39,11 +40,21 @@ def flag_list(flags: dict[str, ir.BooleanValue]) -> ir.StringValue:
     return ibis.literal(",").join(parts) if parts else ibis.literal("")
 
 
-def row_hash(bronze: ir.Table, headers: list[str]) -> ir.StringValue:
-    """md5 of a row's values of `headers` (the bronze data columns) in order by name, so identical
-    rows hash alike across files."""
-    values = [bronze[c].fill_null("") for c in sorted(headers)] or [ibis.literal("")]
-    return ibis.literal("\x1f").join(values).hexdigest("md5")
+def row_hash(bronze: ir.Table, headers: list[str], engine_kind: str) -> ir.IntegerValue:
+    """A 64-bit hash of a row's values of `headers` (the bronze data columns, in order by name; a
+    missing value as the empty text), so identical rows hash alike across files: gold tells the
+    rows of a repeated ID apart by it (`duplicate_conflict`).
+
+    It is the engine's own hash function (DuckDB's `hash`, Spark's `xxhash64`) of the values as
+    a struct: md5 over the values joined into one text took a fifth of a wide source's silver,
+    and a number is cheaper to keep and to compare than 32 hex digits. The two engines' values
+    differ, so a source's fingerprint names the engine (hostcap.refresh.plan_source): silver
+    made by one engine is never compared with the other's."""
+    row = ibis.struct({f"c{i}": bronze[c].fill_null("") for i, c in enumerate(sorted(headers))} or {"c0": ibis.literal("")})
+    if engine_kind == "spark":  # Spark's `hash` is 32 bits
+        xxhash64 = ibis.udf.scalar.builtin(lambda value: None, name="xxhash64", signature=((row.type(),), dt.int64))
+        return xxhash64(row)
+    return row.hash()
 
 
 RAW_PREFIX = "raw__"
@@ -64,7 +75,7 @@ def trimmed_names(config: SourceConfig, headers: list[str]) -> dict[str, str]:
     return {h: f"{_TRIMMED}{i}" for i, h in enumerate(used)}
 
 
-def clean_stage(config: SourceConfig, bronze: ir.Table, trimmed_given: bool = False) -> ir.Table:
+def clean_stage(config: SourceConfig, bronze: ir.Table, engine_kind: str, trimmed_given: bool = False) -> ir.Table:
     """Stage 1: each mapped field's raw text (trimmed, null tokens removed), plus lineage.
 
     Silver is built in three stages that the engine materializes in turn (clean → typed →
@@ -82,7 +93,7 @@ def clean_stage(config: SourceConfig, bronze: ir.Table, trimmed_given: bool = Fa
     for field, spec in config.columns.items():
         cleaned = [parse.null_if_token(trimmed[trimmed_as[h]], config.null_tokens) for h in match_headers(spec.headers, headers)]
         raw[RAW_PREFIX + field] = ibis.coalesce(*cleaned) if len(cleaned) > 1 else cleaned[0] if cleaned else ibis.null("string")
-    return trimmed.select(FILE, ROW, FILE_HASH, RUN_ID, PARSE_ERROR, **raw, **{ROW_HASH: row_hash(trimmed, headers)})
+    return trimmed.select(FILE, ROW, FILE_HASH, RUN_ID, PARSE_ERROR, **raw, **{ROW_HASH: row_hash(trimmed, headers, engine_kind)})
 
 
 def typed_stage(config: SourceConfig, cleaned: ir.Table) -> ir.Table:
@@ -319,7 +330,10 @@ def _der_type(type_map: dict[str, str], raw: ir.StringValue, techs: dict[str, ir
 
 
 class Stages(Protocol):
-    """What silver needs from the engine (hostcap.engine.Engine): intermediate and final results."""
+    """What silver needs from the engine (hostcap.engine.Engine): intermediate and final results,
+    and which engine it is (the row hash is its own: see `row_hash`)."""
+
+    kind: str
 
     def stage(self, hint: str, expr: ir.Table) -> ir.Table: ...
 
@@ -329,6 +343,6 @@ class Stages(Protocol):
 def build_classified(config: SourceConfig, bronze: ir.Table, engine: Stages, trimmed_given: bool = False) -> ir.Table:
     """Run the three silver stages; the engine decides how the two intermediate ones are kept.
     `trimmed_given`: see clean_stage."""
-    cleaned = engine.stage("clean", clean_stage(config, bronze, trimmed_given))
+    cleaned = engine.stage("clean", clean_stage(config, bronze, engine.kind, trimmed_given))
     typed = engine.stage("typed", typed_stage(config, cleaned))
     return engine.materialize("classified", classify(config, typed))

@@ -70,6 +70,8 @@ class Compiling:
 
     def __init__(self, dialect: str):
         self.dialect = dialect
+        #: the engine that runs the SQL (its dialect's)
+        self.kind = dialect
         self.statements: list[tuple[str, str]] = []
         #: per statement, the earlier statements it reads (its steps' included)
         self.reads: dict[str, list[str]] = {}
@@ -137,6 +139,8 @@ class ExpressionEngine(Protocol):
 
     #: whether a subquery read several times is computed once (see hostcap.engine.Engine)
     shares_subqueries: bool
+    #: which engine it is (hostcap.engine.Engine.kind)
+    kind: str
 
 
 class ExpressionSilver:

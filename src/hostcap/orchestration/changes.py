@@ -1,8 +1,8 @@
 """Whether the source content differs from what the last refresh saw: the watcher's trigger is keyed
 by content, so a file delivered again with the same bytes (or only touched) starts nothing.
 
-The fingerprints are the refresh's own (`plan_source`: each source's config, the code version, and
-every file's path and sha256), so the watcher and the refresh agree on what "changed" means; a
+The fingerprints are the refresh's own (`plan_source`: each source's config, the code version, the
+engine, and every file's path and sha256), so the watcher and the refresh agree on what "changed" means; a
 removed file changes its source's fingerprint as an added one does.
 """
 
@@ -19,7 +19,8 @@ def source_fingerprints(hostcap: Hostcap) -> Fingerprints:
     """Per configured source, the fingerprint of its config and files as they are now."""
     storage = hostcap.sources()
     return {
-        config.source_id: plan_source(config, source_files(storage, config), None).fingerprint for config in hostcap.configs()
+        config.source_id: plan_source(config, source_files(storage, config), None, hostcap.settings.engine).fingerprint
+        for config in hostcap.configs()
     }
 
 
