@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from hostcap.build import Builder
@@ -35,7 +36,8 @@ def test_the_engines_close_beside_the_block_and_before_it_ends(builder: Builder,
         block_running.set()
         assert not closed.is_set()
     assert closed.is_set()
-    assert builder.engine._closed
+    with pytest.raises(duckdb.ConnectionException):
+        builder.engine.db.execute("SELECT 1")
 
 
 def test_a_failed_close_is_raised_after_the_block_unless_the_block_failed(builder: Builder, monkeypatch: pytest.MonkeyPatch):

@@ -96,58 +96,49 @@ def test_spark_without_its_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch
         open_engine("spark")
 
 
-def test_a_closed_duckdb_sibling_is_reused_empty_and_side_by_side_ones_are_apart():
-    """Each worker of a refresh loads one source after another: a source's session, closed, is
-    the next one's, holding nothing of the last (tables, views, Parquet and Arrow registered),
-    while two sessions open at once are two databases. `close_idle`, and closing the engine,
-    close those kept."""
+def test_duckdb_siblings_side_by_side_are_apart_and_leave_nothing_once_closed():
+    """Each source of a refresh is loaded in a sibling session: a connection of the engine's
+    database whose tables and views (its Parquet files registered too) are its own, so two open
+    at once never see each other's, and closing one drops them. The thread cap holds for the
+    database's queries until `siblings_done`, which puts back the count it had."""
     from hostcap.engine.duckdb import DuckDBEngine
     from hostcap.seal import WrittenParquet, to_parquet
 
-    engine = DuckDBEngine()
+    engine = DuckDBEngine(threads=2)
+    threads = "SELECT current_setting('threads') AS threads"
     first, second = engine.sibling(threads=1), engine.sibling(threads=1)
-    assert first.db is not second.db
+    assert engine.query(threads).to_pylist() == first.query(threads).to_pylist() == [{"threads": 1}]
     rows = pa.table({"x": [1, 2]})
     for sibling, total in ((first, "3"), (second, "30")):
         sibling.register("bronze", rows)
         sibling.register("kept", WrittenParquet(to_parquet(rows), rows.schema))
         sibling.create("classified", f"SELECT {total} AS total")
+        sibling.view("summed", 'SELECT sum(x) AS total FROM "bronze"')
     assert first.query("SELECT total FROM classified").to_pylist() == [{"total": 3}]
+    assert second.query("SELECT total FROM classified").to_pylist() == [{"total": 30}]
+    assert second.query("SELECT count(*) AS n FROM kept").to_pylist() == [{"n": 2}]
     # in memory, never checkpointed (which compresses every table): siblings as their engine
     never = "SELECT current_setting('checkpoint_threshold') AS threshold"
     assert first.query(never).to_pylist() == engine.query(never).to_pylist() == [{"threshold": "1.0 TiB"}]
+    made = "SELECT (SELECT count(*) FROM duckdb_tables()) AS tables, (SELECT count(*) FROM duckdb_views() WHERE NOT internal) AS views"
+    assert engine.query(made).to_pylist() == [{"tables": 0, "views": 0}]  # none of the database's
     first.close()
+    with pytest.raises(duckdb.ConnectionException):
+        first.db.execute("SELECT 1")
+    assert second.query("SELECT total FROM summed").to_pylist() == [{"total": 3}]
 
-    other_cap = engine.sibling(threads=2)
-    assert other_cap.db is not first.db  # another thread cap: a database of its own
-    other_cap.close()
-    reused = engine.sibling(threads=1)
-    assert reused is first
-    leftovers = "SELECT (SELECT count(*) FROM duckdb_tables()) AS tables, (SELECT count(*) FROM duckdb_views() WHERE NOT internal) AS views"
-    assert reused.query(leftovers).to_pylist() == [{"tables": 0, "views": 0}]
-    reused.register("bronze", pa.table({"x": [5]}))
-    reused.create("classified", 'SELECT sum(x) AS total FROM "bronze"')
-    assert reused.query("SELECT total FROM classified").to_pylist() == [{"total": 5}]
-    assert second.query("SELECT total FROM classified").to_pylist() == [{"total": 30}]
-    reused.close()
+    # a session that made its Ibis backend makes its tables its own too
+    expressions = engine.sibling(threads=1)
+    assert expressions.to_arrow(expressions.materialize("rows", expressions.from_arrow("rows", rows))).num_rows == 2
+    assert engine.query(made).to_pylist() == [{"tables": 0, "views": 0}]
+    expressions.close()
     second.close()
 
-    # a session that made its Ibis backend (which may leave functions or settings) is closed, not handed on
-    expressions = engine.sibling(threads=1)
-    assert expressions.to_arrow(expressions.from_arrow("rows", rows)).num_rows == 2
-    expressions.close()
-    with pytest.raises(duckdb.ConnectionException):
-        expressions.db.execute("SELECT 1")
-
-    engine.close_idle()  # the sources are loaded: the databases kept for them are closed
-    for kept in (first, second, other_cap):
-        with pytest.raises(duckdb.ConnectionException):
-            kept.db.execute("SELECT 1")
-    later = engine.sibling(threads=1)
+    engine.siblings_done()  # the sources are loaded: gold's queries get the threads back
+    assert engine.query(threads).to_pylist() == [{"threads": 2}]
+    later = engine.sibling()
     later.close()
     engine.close()
-    with pytest.raises(duckdb.ConnectionException):
-        later.db.execute("SELECT 1")
 
 
 @pytest.mark.spark  # needs the spark extra, which the Spark run installs

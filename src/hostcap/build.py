@@ -4,8 +4,8 @@ Kept apart from the orchestration in `refresh.py` so that a refresh with nothing
 starts an engine (or imports one).
 
 Each source is loaded in an engine session of its own, closed when the source is done, so its
-intermediate tables never outlive it (DuckDB empties the session's database and gives it to the
-next source on that worker). The engine writes every table to the lake (`Engine.store`): on
+intermediate tables never outlive it (on DuckDB, a connection of the gold session's database whose
+tables and views are its own). The engine writes every table to the lake (`Engine.store`): on
 DuckDB the rows pass through this process, and a source's silver is kept as the Parquet file
 written (`seal.WrittenParquet`) for the gold session to scan; on Spark the executors write the
 lake and read it back, and only counts reach this process. Sessions are independent (`Engine.sibling`), so several sources
@@ -137,11 +137,11 @@ class Builder:
 
     def each_source(self, load: Callable[[T], R], items: Iterable[T], cost: Callable[[T], float] | None = None) -> list[R]:
         """`load` applied to every item, on `workers` threads, the costliest first; results in
-        the items' order. The sessions kept for the next source are closed at the end."""
+        the items' order. What the sources' sessions changed in the engine is undone at the end."""
         try:
             return map_threads(load, items, self.workers, name="hostcap-source", cost=cost)
         finally:
-            self.engine.close_idle()
+            self.engine.siblings_done()
 
     def _read(self, config: SourceConfig, files: list[tuple[FileRef, str]], report: SourceReport) -> pa.Table:
         reads = []

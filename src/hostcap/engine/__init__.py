@@ -57,12 +57,13 @@ class Engine:
 
     def sibling(self, threads: int | None = None) -> Engine:
         """An engine of its own for one source's work, beside this one's: its own tables and
-        names, on the same machinery. `threads` caps an in-process engine's threads."""
+        names, on the same machinery. `threads` caps an in-process engine's threads, until
+        `siblings_done`."""
         raise NotImplementedError
 
-    def close_idle(self) -> None:
-        """Close the sessions `sibling` keeps for reuse once closed, if the engine keeps any
-        (DuckDB): call it when no more sibling sessions are needed."""
+    def siblings_done(self) -> None:
+        """No more sibling sessions are needed: undo what making them changed, if anything
+        (DuckDB's thread cap)."""
 
     def _name(self, hint: str) -> str:
         return f"{hint.replace('/', '_')}_{next(self._names)}"

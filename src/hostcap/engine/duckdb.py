@@ -46,36 +46,44 @@ class DuckDBEngine(Engine):
     runs_sql = True
     shares_subqueries = True
 
-    def __init__(self, threads: int | None = None, connection: duckdb.DuckDBPyConnection | None = None):
+    def __init__(self, threads: int | None = None, connection: duckdb.DuckDBPyConnection | None = None, temporary: bool = False):
         """`threads` caps DuckDB's worker threads (default: one per core); with `connection`, the
-        engine runs on that connection (see `cursor`)."""
+        engine runs on that connection (see `cursor`); `temporary`: the tables and views it makes
+        are its connection's own, dropped when it closes (see `sibling`)."""
         self.db = connection or duckdb.connect(config={**_IN_MEMORY, **({"threads": threads} if threads else {})})
         for name, value in {**_SETTINGS, **_QUIET}.items():
             self.db.execute(f"SET {name} = ?", [value])
         #: what is exposed under each name, kept alive while the engine is
         self._registered: dict[str, pa.Table | WrittenParquet] = {}
         self._names = itertools.count()
-        self._threads = threads
-        #: the engine whose `sibling` made this one, which takes it back when it is closed
-        self._parent: DuckDBEngine | None = None
-        #: siblings closed and emptied, by their thread cap, for the next `sibling` to reuse
-        self._idle: dict[int | None, list[DuckDBEngine]] = {}
-        self._idle_lock = threading.Lock()
-        self._closed = False
+        self._temporary = temporary
+        #: connections are made, and the thread count set, by one thread at a time
+        self._sessions_lock = threading.Lock()
+        #: the database's thread count before `sibling` capped it, until `siblings_done`
+        self._uncapped: str | None = None
 
     def sibling(self, threads: int | None = None) -> DuckDBEngine:
-        """An in-memory database of its own, so sessions side by side never see each other's
-        tables; one closed earlier is reused, emptied. A new DuckDB database builds its whole
-        catalog of functions (some 15 ms of CPU) and starts on memory no query has touched,
-        while a refresh loads its sources one after another on each of a few workers: with
-        reuse, a refresh makes one database per worker rather than one per source."""
-        with self._idle_lock:
-            idle = self._idle.get(threads)
-            if idle:
-                return idle.pop()
-        sibling = DuckDBEngine(threads)
-        sibling._parent = self
-        return sibling
+        """A session of its own on this engine's database: a connection whose tables and views
+        are temporary, so sessions side by side never see each other's, and closing it drops
+        them. A connection costs next to nothing, where a database of its own built its whole
+        catalog of functions (some 15 ms of CPU a source) and started on memory no query had
+        touched; and what a source's session held is the database's again for the next source,
+        and for gold. DuckDB counts threads per database, not per connection: `threads` caps
+        every query's until `siblings_done` (side by side, each source's query runs on one
+        thread, and the sources, not one source's query, share the cores)."""
+        with self._sessions_lock:
+            if threads is not None:
+                if self._uncapped is None:
+                    self._uncapped = str(self.db.execute("SELECT current_setting('threads')").fetchone()[0])
+                self.db.execute(f"SET threads = {int(threads)}")
+            return DuckDBEngine(connection=self.db.cursor(), temporary=True)
+
+    def siblings_done(self) -> None:
+        """The thread count `sibling` capped, as it was."""
+        with self._sessions_lock:
+            if self._uncapped is not None:
+                self.db.execute(f"SET threads = {int(self._uncapped)}")
+                self._uncapped = None
 
     def cursor(self) -> DuckDBEngine:
         """Another connection to this engine's database, to run a statement beside one of this
@@ -101,7 +109,7 @@ class DuckDBEngine(Engine):
         return self.con.table(name)
 
     def materialize(self, hint: str, expr: ibis.Table) -> ibis.Table:
-        return self.con.create_table(self._name(hint), expr)
+        return self.con.create_table(self._name(hint), expr, temp=self._temporary)
 
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
         return self.con.to_pyarrow(expr)
@@ -114,13 +122,12 @@ class DuckDBEngine(Engine):
             self.db.register(name, table)
         else:
             path = table.path.replace("'", "''")
-            self.db.execute(f"CREATE OR REPLACE VIEW \"{name}\" AS SELECT * FROM read_parquet('{path}')")
+            self.db.execute(f"CREATE OR REPLACE {self._own}VIEW \"{name}\" AS SELECT * FROM read_parquet('{path}')")
 
     def create(self, name: str, sql: str) -> None:
-        """A table `name` holding the result of `sql` (a query). Not a temporary table, which
-        only its own connection sees: the database is this engine's alone, in memory, and a
-        `cursor` reads the table too."""
-        self.db.execute(f'CREATE TABLE "{name}" AS {sql}')
+        """A table `name` holding the result of `sql` (a query): a sibling's own (temporary), or
+        else one of the database (in memory), which a `cursor` reads too."""
+        self.db.execute(f'CREATE {self._own}TABLE "{name}" AS {sql}')
 
     def view(self, name: str, sql: str) -> None:
         """A view `name` of the query `sql`, computed where it is read. To stream a long query,
@@ -128,7 +135,7 @@ class DuckDBEngine(Engine):
         `stream` make of a query reads its text in Python (to find its parameters) and binds it
         once more than running it does, which for a source's classification (tens of KB)
         costs as much as a small source's rows."""
-        self.db.execute(f'CREATE VIEW "{name}" AS {sql}')
+        self.db.execute(f'CREATE {self._own}VIEW "{name}" AS {sql}')
 
     def query(self, sql: str, schema: pa.Schema | None = None) -> pa.Table:
         """The result of `sql` as Arrow, cast to `schema` when given (as Ibis casts a result to
@@ -150,52 +157,12 @@ class DuckDBEngine(Engine):
             self.db.interrupt()
 
     def close(self) -> None:
-        """A sibling is emptied and given back to the engine that made it (if that one is still
-        open); an engine of its own closes its database, and the siblings it keeps."""
-        parent = self._parent
-        if parent is not None and self._emptied():
-            with parent._idle_lock:
-                if not parent._closed:
-                    parent._idle.setdefault(self._threads, []).append(self)
-                    return
-        self._closed = True
+        """Close the connection: a sibling's tables and views go with it; the engine's own
+        closes its database."""
         self.db.close()
         self._registered.clear()
-        self.close_idle()
 
-    def close_idle(self) -> None:
-        """Close the siblings kept for reuse: each holds the memory its largest session used,
-        which the work after the sources (gold) needs more."""
-        with self._idle_lock:
-            idle = [sibling for siblings in self._idle.values() for sibling in siblings]
-            self._idle.clear()
-        for sibling in idle:
-            sibling._parent = None
-            sibling.close()
-
-    def _emptied(self) -> bool:
-        """Drop every table and view this database holds and forget what was registered, as a
-        new database would be. False when that fails, or when the session made its Ibis backend,
-        which may leave more (functions, settings): the database is then closed instead.
-
-        The engine's own statements (`register`, `create`, `query`, `stream`) leave nothing
-        but tables and views; code that runs other SQL on `db` must not hand the session on.
-        Looking for anything else instead (DuckDB's catalog of functions and its settings)
-        took 17 ms a source, more than the reuse saves on a small one."""
-        if "con" in self.__dict__:
-            return False
-        try:
-            for name, table in self._registered.items():
-                if isinstance(table, pa.Table):
-                    self.db.unregister(name)
-            self._registered.clear()
-            made = self.db.execute(
-                "SELECT 'TABLE', table_name FROM duckdb_tables() "
-                "UNION ALL SELECT 'VIEW', view_name FROM duckdb_views() WHERE NOT internal"
-            ).fetchall()
-            for kind, name in made:
-                quoted = name.replace('"', '""')
-                self.db.execute(f'DROP {kind} "{quoted}"')
-        except duckdb.Error:
-            return False
-        return True
+    @property
+    def _own(self) -> str:
+        """What makes a table or view this connection's own, when the engine's are (`temporary`)."""
+        return "TEMP " if self._temporary else ""
