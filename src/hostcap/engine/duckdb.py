@@ -59,8 +59,9 @@ class DuckDBEngine(Engine):
         self._temporary = temporary
         #: connections are made, and the thread count set, by one thread at a time
         self._sessions_lock = threading.Lock()
-        #: the database's thread count before `sibling` capped it, until `siblings_done`
-        self._uncapped: str | None = None
+        #: the thread cap `sibling` set, and the database's thread count before it, until `siblings_done`
+        self._cap: int | None = None
+        self._uncapped: int | None = None
 
     def sibling(self, threads: int | None = None) -> DuckDBEngine:
         """A session of its own on this engine's database: a connection whose tables and views
@@ -72,18 +73,19 @@ class DuckDBEngine(Engine):
         every query's until `siblings_done` (side by side, each source's query runs on one
         thread, and the sources, not one source's query, share the cores)."""
         with self._sessions_lock:
-            if threads is not None:
+            if threads is not None and threads != self._cap:  # set once, not under every source's queries
                 if self._uncapped is None:
-                    self._uncapped = str(self.db.execute("SELECT current_setting('threads')").fetchone()[0])
+                    self._uncapped = int(self.db.execute("SELECT current_setting('threads')").fetchone()[0])
                 self.db.execute(f"SET threads = {int(threads)}")
+                self._cap = threads
             return DuckDBEngine(connection=self.db.cursor(), temporary=True)
 
     def siblings_done(self) -> None:
         """The thread count `sibling` capped, as it was."""
         with self._sessions_lock:
             if self._uncapped is not None:
-                self.db.execute(f"SET threads = {int(self._uncapped)}")
-                self._uncapped = None
+                self.db.execute(f"SET threads = {self._uncapped}")
+            self._cap = self._uncapped = None
 
     def cursor(self) -> DuckDBEngine:
         """Another connection to this engine's database, to run a statement beside one of this
