@@ -181,11 +181,11 @@ def _recomputed(sql: str, dialect: str, written_out: bool) -> str:
     from sqlglot import exp
 
     statement = sqlglot.parse_one(sql, dialect=dialect)
-    bodies = {cte.alias: cte.this for cte in statement.find_all(exp.CTE)}
     if not written_out:
         for table in statement.find_all(exp.CTE):
             table.set("materialized", False)
         return statement.sql(dialect=dialect, pretty=True)
+    bodies = {cte.alias: cte.this for cte in statement.find_all(exp.CTE)}
     if bodies:
         statement.find(exp.With).pop()
     read = [table for table in statement.find_all(exp.Table) if table.name in bodies and not table.db]

@@ -70,13 +70,16 @@ class Compiling:
 
     def __init__(self, dialect: str):
         self.dialect = dialect
-        #: the engine that runs the SQL (its dialect's)
-        self.kind = dialect
         self.statements: list[tuple[str, str]] = []
         #: per statement, the earlier statements it reads (its steps' included)
         self.reads: dict[str, list[str]] = {}
         self._pending: list[tuple[str, str]] = []
         self._pending_reads: set[str] = set()
+
+    @property
+    def kind(self) -> str:
+        """The engine that runs the SQL: its dialect's."""
+        return self.dialect
 
     def stage(self, hint: str, expr: ir.Table) -> ir.Table:
         self._pending.append((hint, ibis.to_sql(expr, dialect=self.dialect)))
