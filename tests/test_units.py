@@ -342,6 +342,39 @@ def test_exclusion_rules_drop_rows_and_count_them(run_files):
     assert excluded["OPERATINGCOMPANY"] == "RECO" and excluded["_reason"] == "new_jersey"
 
 
+def test_a_row_a_rule_excludes_is_excluded_whatever_else_is_wrong_with_it(run_files):
+    """Excluded rows are set apart before anything else of them is read (hostcap.layers.silver.
+    build_classified): the rule still wins over a quarantine reason, a value that does not parse
+    in an excluded row is not counted as unparsed, and the rule reads the field as cleaning does
+    (trimmed, any case, null tokens)."""
+    oru_header = CONED_HEADER.replace("FEEDER_ID", "CIRCUIT").replace("SUBSTATION,", "")
+    rows = [
+        ("45-2-13", "ORU", "0.1"),  # silver
+        ("", "ORU", "0.1"),  # quarantined: no circuit
+        ("45-2-13", "ORU", "lots"),  # silver, with an unparsed value
+        ("", " reco ", "lots"),  # excluded, though it has no circuit and an unreadable number
+        ("45-2-13", "Reco", "0.1"),  # excluded
+        ("45-2-13", "N/A", "0.1"),  # a null token: no company, so not RECO
+    ]
+    oru = oru_header + "".join(
+        f"{i},{circuit},N,{company},13,{local_min},10,0,0,10,10,10,G,1656547200000,1656547200000,,1\n"
+        for i, (circuit, company, local_min) in enumerate(rows, start=1)
+    )
+    run = run_files({"orange_rockland/network/o.csv": oru})
+    source = run.source("orange_rockland/network")
+    assert (source.rows_in, source.loaded, source.quarantined, source.excluded) == (6, 3, 1, 2)
+    assert (source.exclusion_rules, source.unparsed_rows) == ({"new_jersey": 2}, 1)
+    excluded = run.lake.read_table("orange_rockland/network", layer="excluded").to_pylist()
+    assert [(row["_row"], row["OPERATINGCOMPANY"], row["LOCAL_MIN"], row["_reason"]) for row in excluded] == [
+        (5, " reco ", "lots", "new_jersey"),
+        (6, "Reco", "0.1", "new_jersey"),
+    ]
+    (quarantined,) = run.lake.read_table("orange_rockland/network", layer="quarantine").to_pylist()
+    assert quarantined["_row"] == 3 and quarantined["_reason"].startswith("missing native feeder id")
+    segments = run.rows("feeder_segments")
+    assert sorted(s["native_segment_id"] for s in segments) == ["1", "3", "6"]
+
+
 def test_a_number_too_large_to_be_a_reading_is_unparsed_not_a_failed_refresh(run_files):
     """Found by the property test: `9999…` (40 digits) passed the number pattern and overflowed
     gold's exact kW sums, failing the whole refresh."""
