@@ -60,8 +60,8 @@ def vertices(rows: ir.Table, keys: list[str]) -> ir.Table:
     unpaired = ibis.null("string")
     parsed = points.select(
         *keys,
-        lon=parse.read_number(ibis.ifelse(paired, points._ordinates[0], unpaired)),
-        lat=parse.read_number(ibis.ifelse(paired, points._ordinates[1], unpaired)),
+        lon=parse.read_ordinate(ibis.ifelse(paired, points._ordinates[0], unpaired)),
+        lat=parse.read_ordinate(ibis.ifelse(paired, points._ordinates[1], unpaired)),
     )  # the globe's bounds below are narrower than parse.within_magnitude's check
     readable = parsed.lon.between(-180, 180) & parsed.lat.between(-90, 90)
     nowhere = ibis.null("float64")

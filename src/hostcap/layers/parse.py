@@ -28,6 +28,8 @@ _LEADING = f"^{_WHITESPACE}"
 _TRAILING = f"{_WHITESPACE}$"
 #: optional sign and `$`, then a plain decimal (optional exponent) or one with thousands commas
 _NUMBER = r"^[+-]?\$?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,2})?|\d{1,3}(,\d{3})+(\.\d*)?)$"
+#: a number as a coordinate is written (GeoJSON: no `$`, no thousands commas), otherwise as _NUMBER
+_ORDINATE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,2})?$"
 _FLOAT_ID = r"^\d+\.0+$"
 #: no capacity, cost or count a utility publishes comes near this; a larger number is a typo or a
 #: corrupt cell, and it would overflow gold's exact kW sums (decimals of 38 digits, 9 after the point)
@@ -84,6 +86,14 @@ def read_number(text: ir.StringValue, factor: float = 1.0) -> ir.FloatingValue:
     digits = ibis.ifelse(marked, text.replace("$", "").replace(",", ""), text)
     number = ibis.ifelse(text.re_search(_NUMBER), digits, ibis.null("string")).cast("float64")
     return number * factor if factor != 1.0 else number
+
+
+def read_ordinate(text: ir.StringValue) -> ir.FloatingValue:
+    """A coordinate's longitude or latitude, or null: a number as `read_number` reads one, less
+    the `$` and thousands commas no coordinate has. Read a million times for a statewide gold
+    (every vertex of every line), where testing for those two and matching `_NUMBER`'s
+    alternatives cost a third of reading the vertices."""
+    return ibis.ifelse(text.re_search(_ORDINATE), text, ibis.null("string")).cast("float64")
 
 
 def within_magnitude(number: ir.FloatingValue) -> ir.FloatingValue:
