@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from hostcap.checks import GOLD_KEYS, GoldFacts
 from hostcap.config.source import SourceConfig
-from hostcap.io.arrays import empty_table, scalar
+from hostcap.io.arrays import empty_table, row_numbers, scalar
 from hostcap.io.readers import ROW
 from hostcap.layers.bronze import FILE
 from hostcap.registry import TABLES
@@ -96,14 +96,13 @@ class SqlEngine(Protocol):
 class SilverPlan:
     """The bronze columns whose trimmed text the plan reads as inputs of their own (header →
     name); stages to make in order (name, SELECT), the last of them every bronze row classified;
-    the queries that read the rows set aside (SET_ASIDE): their counts, and per outcome
-    (quarantine, excluded) its rows as received; the Arrow schema of the classified rows and of
-    each result, as the expression path returns it."""
+    the query that counts the rows set aside (SET_ASIDE); the Arrow schema of the classified rows
+    and of each result (silver, and per outcome its rows as received), as the expression path
+    returns it."""
 
     trim: dict[str, str]
     stages: list[tuple[str, str]]
     set_aside_counts: str
-    rejected: dict[str, str]
     schemas: dict[str, str]
 
     @classmethod
@@ -112,7 +111,6 @@ class SilverPlan:
             trim=dict(data["trim"]),
             stages=[(name, sql) for name, sql in data["stages"]],
             set_aside_counts=data["set_aside_counts"],
-            rejected=dict(data["rejected"]),
             schemas=dict(data["schemas"]),
         )
 
@@ -121,7 +119,6 @@ class SilverPlan:
             "trim": self.trim,
             "stages": self.stages,
             "set_aside_counts": self.set_aside_counts,
-            "rejected": self.rejected,
             "schemas": self.schemas,
         }
 
@@ -146,6 +143,7 @@ class PlannedSilver:
     def __init__(self, engine: SqlEngine, plan: SilverPlan, bronze: pa.Table):
         self.engine = engine
         self.plan = plan
+        self.bronze = bronze
         engine.register(BRONZE, with_trimmed(bronze, plan.trim))
         *steps, (self._classified, sql) = plan.stages
         for name, step in steps:
@@ -188,9 +186,51 @@ class PlannedSilver:
         silver = [{OUTCOME: "silver", REASON: None, UNPARSED: unparsed, "n": n} for unparsed, n in self._silver_rows.items() if n]
         return silver + (self.engine.query(self.plan.set_aside_counts).to_pylist() if self._set_aside.num_rows else [])
 
-    def rejected(self, outcome: str) -> pa.RecordBatchReader:
-        """The rows set aside with `outcome`, as received, with their reason (once silver is read)."""
-        return self.engine.stream(self.plan.rejected[outcome], self.plan.schema(outcome))
+    def rejected(self, outcome: str) -> pa.Table:
+        """The rows set aside with `outcome`, as received, with their reason, in the order of their
+        file and row, as silver_plan.rejected_rows gives them (once silver is read).
+
+        Picked out of the bronze rows in Arrow: the rows set aside can be most of a source
+        (Central Hudson's geometry stubs), and joining them back to bronze in SQL, then sorting
+        the wide rows, cost as much as classifying every row."""
+        import pyarrow.compute as pc
+
+        if self._set_aside is None:
+            raise RuntimeError("the rows set aside are known once silver is read: read silver first")
+        chosen = self._set_aside.filter(pc.equal(self._set_aside[OUTCOME], scalar(outcome, pa.string())))
+        keys = RowKeys(self.bronze)
+        chosen_keys = keys.of(chosen)
+        rows = self.bronze.filter(pc.is_in(keys.of(self.bronze), value_set=chosen_keys))
+        reasons = chosen[REASON].take(pc.index_in(keys.of(rows), value_set=chosen_keys))
+        rows = in_order(rows.append_column(REASON, reasons), [FILE, ROW])
+        return rows.cast(self.plan.schema(outcome))
+
+
+class RowKeys:
+    """A bronze row's (file, row) as one number: the file's place among `bronze`'s files, then
+    its row (a file's rows are numbered apart)."""
+
+    def __init__(self, bronze: pa.Table):
+        import pyarrow.compute as pc
+
+        self.files = pc.unique(bronze[FILE])
+
+    def of(self, rows: pa.Table) -> pa.Array:
+        import pyarrow.compute as pc
+
+        place = pc.cast(pc.index_in(rows[FILE], value_set=self.files), pa.int64())
+        return pc.add(pc.multiply(place, scalar(1 << 32, pa.int64())), rows[ROW])
+
+
+def in_order(rows: pa.Table, columns: list[str]) -> pa.Table:
+    """`rows` sorted by `columns` (ascending), taken anew only when they are not in that order
+    already (a table of one file's rows in its order is, and taking wide rows is costly)."""
+    import pyarrow.compute as pc
+
+    order = pc.sort_indices(rows, [(name, "ascending") for name in columns])
+    if pc.all(pc.equal(order, row_numbers(0, rows.num_rows))).as_py() is False:
+        return rows.take(order)
+    return rows
 
 
 def set_aside_schema(classified: pa.Schema) -> pa.Schema:

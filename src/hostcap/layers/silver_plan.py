@@ -121,7 +121,6 @@ def compile_silver(config: SourceConfig, bronze_schema: pa.Schema, dialect: str)
         trim=trim,
         stages=compiling.statements,
         set_aside_counts=ibis.to_sql(set_aside_counts(set_aside), dialect=dialect),
-        rejected={o: ibis.to_sql(expr, dialect=dialect) for o, expr in rejected.items()},
         schemas={
             "classified": schema_text(classified_schema),
             **{name: schema_text(expr.schema().to_pyarrow()) for name, expr in results.items()},
