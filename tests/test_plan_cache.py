@@ -82,6 +82,34 @@ def test_a_plan_gives_the_expressions_rows_on_the_real_files(real_dir: Path):
         _assert_same_results(configs[source_id], _bronze(configs[source_id], [real_dir / name]))
 
 
+def test_a_plan_sets_rows_aside_in_file_and_row_order_whatever_order_the_files_are_read_in(tmp_path: Path):
+    """The rows set aside are picked out of bronze by position (PlannedSilver.rejected), and come
+    out as the expressions give them, ordered by file and row, though bronze holds the files in
+    the order they were read: here `b.csv` before `a.csv`, each with rows quarantined and excluded."""
+    config = next(c for c in load_source_configs(CONFIGS) if c.source_id == "orange_rockland/network")
+    (sample,) = (SAMPLE / config.location).glob(config.read.pattern)
+    files = [tmp_path / "b.csv", tmp_path / "a.csv"]
+    for file in files:
+        shutil.copyfile(sample, file)
+    bronze = _bronze(config, files)
+    plan = SilverPlan.from_dict(compile_silver(config, bronze.schema, "duckdb").to_dict())
+    expected_engine, planned_engine = DuckDBEngine(), DuckDBEngine()
+    try:
+        expected = ExpressionSilver(expected_engine, config, expected_engine.from_arrow("bronze", bronze))
+        planned = PlannedSilver(planned_engine, plan, bronze)
+        planned.silver().read_all()
+        for outcome in REJECTED:
+            rows = planned.rejected(outcome)
+            assert to_parquet(rows) == to_parquet(expected_engine.to_arrow(expected.rejected(outcome))), outcome
+            names = [file.rsplit("/", 1)[-1] for file in rows.column("_file").to_pylist()]
+            assert names[0] == "a.csv" and set(names) == {"a.csv", "b.csv"}, outcome
+            keys = list(zip(rows.column("_file").to_pylist(), rows.column("_row").to_pylist(), strict=True))
+            assert keys == sorted(keys), outcome
+    finally:
+        expected_engine.close()
+        planned_engine.close()
+
+
 def test_the_key_changes_with_config_headers_types_and_code(monkeypatch: pytest.MonkeyPatch):
     config = next(c for c in load_source_configs(CONFIGS) if c.source_id == SOURCE)
     schema = pa.schema([("FEEDER", pa.string()), ("_row", pa.int64())])
