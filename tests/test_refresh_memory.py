@@ -63,13 +63,14 @@ def _stream(table: pa.Table, rows: int) -> pa.RecordBatchReader:
 
 
 def test_a_table_streamed_to_parquet_is_the_file_written_whole():
-    """Batches written as they come give the file of the whole table (one batch: byte for byte,
-    so a plan's results stay comparable to the expressions'; an empty result too)."""
+    """Batches written as they come give the file of the whole table, byte for byte, in one
+    batch or several, so a plan's results stay comparable to the expressions'; an empty result too."""
     table = pa.table({"id": pa.array(range(1000)), "name": pa.array([f"row {i}" for i in range(1000)])})
     assert seal.to_parquet(_stream(table, 1000)) == seal.to_parquet(table)
     empty = table.schema.empty_table()
     assert seal.to_parquet(_stream(empty, 1000)) == seal.to_parquet(empty)
     several = seal.to_parquet(_stream(table, 300))
+    assert several == seal.to_parquet(table)
     assert seal.from_parquet(several, "streamed").equals(table)
     kept = seal.WrittenParquet(several, table.schema)
     assert kept.read(columns=["name"]).column("name").equals(table.column("name"))
@@ -77,6 +78,18 @@ def test_a_table_streamed_to_parquet_is_the_file_written_whole():
     del kept
     gc.collect()
     assert not path.exists()  # the private copy goes with the object
+
+
+@pytest.mark.parametrize("batch_rows", [100, 250, 333, 1000])
+def test_a_stream_is_written_in_row_groups_of_a_fixed_size_whatever_its_batches(monkeypatch: pytest.MonkeyPatch, batch_rows: int):
+    """A query's result comes in small batches; the file has row groups of ROW_GROUP_ROWS rows
+    (the last one shorter), wherever the batches end, and the rows in their order."""
+    monkeypatch.setattr(seal, "ROW_GROUP_ROWS", 250)
+    table = pa.table({"id": pa.array(range(1010)), "name": pa.array([f"row {i}" for i in range(1010)])})
+    written = seal.to_parquet(_stream(table, batch_rows))
+    metadata = pq.ParquetFile(pa.BufferReader(written)).metadata
+    assert [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)] == [250, 250, 250, 250, 10]
+    assert seal.from_parquet(written, "streamed").equals(table)
 
 
 def test_long_text_is_written_without_a_dictionary_or_statistics():

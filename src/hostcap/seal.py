@@ -80,11 +80,17 @@ def decode(data: bytes, path: str) -> tuple[dict[str, Checksum], str | None]:
         raise LakeDamaged(f"{path} is damaged (not a list of checksums: {exc})") from None
 
 
+#: rows per row group of a file written from a stream of batches (`to_parquet`): few enough that a
+#: group is small beside a statewide table, enough that a reader's cost per group is too
+ROW_GROUP_ROWS = 1 << 17
+
+
 def to_parquet(rows: pa.Table | pa.RecordBatchReader, statistics: Collection[str] | None = None) -> memoryview:
     """The Parquet file of `rows`, in memory, so it is hashed as written and written in one step.
-    A stream of batches (a query's result) is encoded as it arrives, one row group per batch, so
-    only the compressed file and one batch are held, never the whole table as Arrow. Long text
-    is encoded plainly; with `statistics`, only those columns get min/max (hostcap.io.parquet_options)."""
+    A stream of batches (a query's result) is encoded as it arrives, one row group per
+    ROW_GROUP_ROWS rows, so only the compressed file and one group are held, never the whole
+    table as Arrow. Long text is encoded plainly; with `statistics`, only those columns get
+    min/max (hostcap.io.parquet_options)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -101,10 +107,29 @@ def to_parquet(rows: pa.Table | pa.RecordBatchReader, statistics: Collection[str
         pq.write_table(empty_table(rows.schema), sink, compression="snappy")
         return memoryview(sink.getvalue())
     with pq.ParquetWriter(sink, rows.schema, compression="snappy", **writer_options(first, statistics)) as writer:
-        writer.write_batch(first)
-        for batch in batches:
-            writer.write_batch(batch)
+        for group in _row_groups(rows.schema, first, batches):
+            writer.write_table(group, row_group_size=ROW_GROUP_ROWS)
     return memoryview(sink.getvalue())
+
+
+def _row_groups(schema: pa.Schema, first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
+    """The batches gathered into tables of ROW_GROUP_ROWS rows (the last one shorter), each a row
+    group. Gathered, not concatenated: the writer encodes a group's batches one after another,
+    and the file is the one the whole table gives, byte for byte. Batches smaller than a group
+    are what let a query's result be streamed cheaply (see hostcap.engine.duckdb.STREAM_ROWS)."""
+    import pyarrow as pa
+
+    pending, held = [first], first.num_rows
+    for batch in rest:
+        pending.append(batch)
+        held += batch.num_rows
+        while held >= ROW_GROUP_ROWS:
+            gathered = pa.Table.from_batches(pending, schema)
+            yield gathered.slice(0, ROW_GROUP_ROWS)
+            left = gathered.slice(ROW_GROUP_ROWS)
+            pending, held = left.to_batches(), left.num_rows
+    if held:
+        yield pa.Table.from_batches(pending, schema)
 
 
 class WrittenParquet:

@@ -204,7 +204,7 @@ def _read_csv(data: bytes, options: ReadOptions, source: str, file: str) -> pa.T
 
     try:
         table = pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(data),  # the bytes in place: a file object hands Arrow a copy of each block
             read_options=pacsv.ReadOptions(skip_rows=options.header_row - 1, column_names=names, block_size=MAX_ROW_BYTES),
             parse_options=pacsv.ParseOptions(
                 delimiter=options.delimiter,
