@@ -3,7 +3,7 @@
 python -m bench all        # data, refresh, floor, spark, api, then BENCHMARKS.md
 python -m bench data       # generate the sample data at every scale (once)
 python -m bench refresh    # DuckDB: full refresh at each scale, no-change and one-source at scale 1
-python -m bench floor      # hostcap ÷ the raw DuckDB read-and-write of the same files: two-utility real files, scale 1
+python -m bench floor      # hostcap ÷ the raw DuckDB read-and-write of the same files (and beside a layered floor): two-utility real files, scale 1
 python -m bench spark      # Spark (local): full refresh at scale 1 (needs the spark extra and Java)
 python -m bench api        # load test of the API over the scale-1 lake, each call against its bare-ASGI ceiling (needs wrk)
 python -m bench notify     # publish-to-delivery latency of 1,000 webhook subscriptions at scale 1

@@ -3,9 +3,14 @@ files and writing them to Parquet (bench/rawcopy.py), as a ratio measured in the
 
 Seconds depend on the machine and on what else it is doing; the ratio to a floor measured beside
 them depends much less, so the bars are ratios. To keep the two sides under the same conditions the
-runs alternate: each round runs, per case, the floor, a full refresh into an empty lake and a
-no-change refresh of that lake, so a machine that gets busier or quieter meanwhile moves both.
-Every run is kept; medians are reported.
+runs alternate: each round runs, per case, the floor, the layered floor, a full refresh into an
+empty lake and a no-change refresh of that lake, so a machine that gets busier or quieter meanwhile
+moves them all. Every run is kept; medians are reported.
+
+The layered floor (bench/layered.py) is no bar: DuckDB alone writing the least a bronze, silver
+and gold of the same files must write, files side by side. hostcap's ratio to it is the cost of
+everything a refresh does beyond touching each layer once (typing, validation, the feeder and DER
+tables, workbooks, history, starting the application).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from bench.cases import Case
 from bench.rawcopy import COPY
 
 RAWCOPY = refresh.HERE / "rawcopy.py"
+LAYERED = refresh.HERE / "layered.py"
 #: the issue's bars: hostcap ÷ floor for a full refresh, peak memory at statewide scale, and the
 #: whole command of a refresh with nothing to do
 BARS = {
@@ -35,8 +41,9 @@ def lake_dir(case: Case) -> Path:
     return refresh.SCRATCH / f"floor-lake-{case.name}"
 
 
-def out_dir(case: Case) -> Path:
-    return refresh.SCRATCH / f"floor-out-{case.name}"
+def out_dir(case: Case, floor: str = "floor") -> Path:
+    """Where a floor of the case (`floor` or `layered`) writes its files."""
+    return refresh.SCRATCH / f"{floor}-out-{case.name}"
 
 
 def refresh_command(case: Case) -> list[str]:
@@ -46,43 +53,52 @@ def refresh_command(case: Case) -> list[str]:
     ]  # fmt: skip
 
 
-def floor_command(case: Case) -> list[str]:
-    return [sys.executable, str(RAWCOPY), "--out", str(out_dir(case)), *map(str, case.files())]
+def floor_command(case: Case, floor: str = "floor") -> list[str]:
+    """The raw floor (`floor`) or the layered floor (`layered`) of the case's CSV files."""
+    script = RAWCOPY if floor == "floor" else LAYERED
+    return [sys.executable, str(script), "--out", str(out_dir(case, floor)), *map(str, case.files())]
 
 
-def _floor_shown(case: Case) -> str:
+def _floor_shown(case: Case, floor: str = "floor") -> str:
     root = str(refresh.HERE.parent) + "/"
-    return f"python bench/rawcopy.py --out {str(out_dir(case)).replace(root, '')} <the {len(case.files())} CSV files>"
+    script = (RAWCOPY if floor == "floor" else LAYERED).name
+    return f"python bench/{script} --out {str(out_dir(case, floor)).replace(root, '')} <the {len(case.files())} CSV files>"
 
 
-def _floor_run(case: Case, label: str) -> dict:
-    shutil.rmtree(out_dir(case), ignore_errors=True)
-    measured = measure.run(floor_command(case))
+def _floor_run(case: Case, label: str, floor: str = "floor") -> dict:
+    shutil.rmtree(out_dir(case, floor), ignore_errors=True)
+    measured = measure.run(floor_command(case, floor))
     print(f"  {label}: {measured.seconds:.2f} s, peak RSS {measured.peak_rss_mib:.0f} MiB", flush=True)
     return {"seconds": measured.seconds, "peak_rss_mib": measured.peak_rss_mib}
 
 
 def _round(case: Case, number: int) -> dict[str, dict]:
-    """One run of each figure of the case: floor, full refresh into an empty lake, no-change refresh."""
+    """One run of each figure of the case: floor, layered floor, full refresh into an empty lake,
+    no-change refresh."""
     command = refresh_command(case)
     floor = _floor_run(case, f"floor, {case.name}, run {number}")
+    layered = _floor_run(case, f"layered floor, {case.name}, run {number}", "layered")
     shutil.rmtree(lake_dir(case), ignore_errors=True)
     full = refresh.timed(command, lake_dir(case), f"full refresh, {case.name}, run {number}")
     no_change = refresh.timed(command, lake_dir(case), f"no-change refresh, {case.name}, run {number}")
-    return {"floor": floor, "full": full, "no_change": no_change}
+    return {"floor": floor, "layered": layered, "full": full, "no_change": no_change}
 
 
 def _case_figures(case: Case, rounds: list[dict[str, dict]]) -> dict:
     shown = refresh.shown(refresh_command(case))
     floor = refresh.figure([r["floor"] for r in rounds], _floor_shown(case))
+    layered = refresh.figure([r["layered"] for r in rounds], _floor_shown(case, "layered"))
     full = refresh.figure([r["full"] for r in rounds], shown)
     return {
         **case.describe(),
         "floor": floor,
+        "layered": layered,
         "full": full,
         "no_change": refresh.figure([r["no_change"] for r in rounds], shown),
         "ratio": round(full["median_s"] / floor["median_s"], 2),
         "run_ratios": [round(r["full"]["seconds"] / r["floor"]["seconds"], 2) for r in rounds],
+        "layered_ratio": round(layered["median_s"] / floor["median_s"], 2),
+        "ratio_to_layered": round(full["median_s"] / layered["median_s"], 2),
     }
 
 

@@ -11,6 +11,7 @@ alone (not the bench package, not hostcap), which is why it is run by path:
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -19,7 +20,8 @@ import duckdb
 COPY = "COPY (SELECT * FROM read_csv({csv}, all_varchar = true)) TO {parquet} (FORMAT parquet)"
 
 
-def _literal(path: Path) -> str:
+def literal(path: Path | str) -> str:
+    """A path as a quoted SQL string literal."""
     return "'" + str(path).replace("'", "''") + "'"
 
 
@@ -28,16 +30,18 @@ def copy(files: list[Path], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     connection = duckdb.connect()
     for number, csv in enumerate(files):
-        connection.execute(COPY.format(csv=_literal(csv), parquet=_literal(out / f"{number}_{csv.stem}.parquet")))
+        connection.execute(COPY.format(csv=literal(csv), parquet=literal(out / f"{number}_{csv.stem}.parquet")))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def command_line(write: Callable[[list[Path], Path], None], doc: str) -> None:
+    """`--out <empty dir> <file.csv> ...` read from the command line and `write(files, out)` run:
+    the command of this floor and of the layered one (bench/layered.py)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="Directory for the Parquet files.")
     parser.add_argument("files", type=Path, nargs="+", help="CSV files to read.")
     args = parser.parse_args()
-    copy(args.files, args.out)
+    write(args.files, args.out)
 
 
 if __name__ == "__main__":
-    main()
+    command_line(copy, __doc__)
