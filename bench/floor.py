@@ -23,8 +23,8 @@ from bench import cases, machine, measure, refresh
 from bench.cases import Case
 from bench.rawcopy import COPY
 
-RAWCOPY = refresh.HERE / "rawcopy.py"
-LAYERED = refresh.HERE / "layered.py"
+#: each floor's script, by name: the raw floor and the layered one
+FLOORS = {"floor": refresh.HERE / "rawcopy.py", "layered": refresh.HERE / "layered.py"}
 #: the issue's bars: hostcap ÷ floor for a full refresh, peak memory at statewide scale, and the
 #: whole command of a refresh with nothing to do
 BARS = {
@@ -55,14 +55,12 @@ def refresh_command(case: Case) -> list[str]:
 
 def floor_command(case: Case, floor: str = "floor") -> list[str]:
     """The raw floor (`floor`) or the layered floor (`layered`) of the case's CSV files."""
-    script = RAWCOPY if floor == "floor" else LAYERED
-    return [sys.executable, str(script), "--out", str(out_dir(case, floor)), *map(str, case.files())]
+    return [sys.executable, str(FLOORS[floor]), "--out", str(out_dir(case, floor)), *map(str, case.files())]
 
 
 def _floor_shown(case: Case, floor: str = "floor") -> str:
     root = str(refresh.HERE.parent) + "/"
-    script = (RAWCOPY if floor == "floor" else LAYERED).name
-    return f"python bench/{script} --out {str(out_dir(case, floor)).replace(root, '')} <the {len(case.files())} CSV files>"
+    return f"python bench/{FLOORS[floor].name} --out {str(out_dir(case, floor)).replace(root, '')} <the {len(case.files())} CSV files>"
 
 
 def _floor_run(case: Case, label: str, floor: str = "floor") -> dict:

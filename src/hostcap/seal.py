@@ -114,9 +114,10 @@ def to_parquet(rows: pa.Table | pa.RecordBatchReader, statistics: Collection[str
 
 def _row_groups(schema: pa.Schema, first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
     """The batches gathered into tables of ROW_GROUP_ROWS rows (the last one shorter), each a row
-    group. Gathered, not concatenated: the writer encodes a group's batches one after another,
-    and the file is the one the whole table gives, byte for byte. Batches smaller than a group
-    are what let a query's result be streamed cheaply (see hostcap.engine.duckdb.STREAM_ROWS)."""
+    group. Gathered, not concatenated: the writer encodes a group's batches one after another as
+    it would one array, so a table that fits one group gives the file its whole write gives, byte
+    for byte. Batches smaller than a group are what let a query's result be streamed cheaply
+    (see hostcap.engine.duckdb.STREAM_ROWS)."""
     import pyarrow as pa
 
     pending, held = [first], first.num_rows
