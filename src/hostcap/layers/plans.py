@@ -12,6 +12,7 @@ all cached so neither builds an expression nor imports Ibis.
 from __future__ import annotations
 
 import base64
+import functools
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -198,12 +199,18 @@ class PlannedSilver:
         if self._set_aside is None:
             raise RuntimeError("the rows set aside are known once silver is read: read silver first")
         chosen = self._set_aside.filter(pc.equal(self._set_aside[OUTCOME], scalar(outcome, pa.string())))
-        keys = RowKeys(self.bronze)
+        keys, bronze_keys = self._bronze_keys
         chosen_keys = keys.of(chosen)
-        rows = self.bronze.filter(pc.is_in(keys.of(self.bronze), value_set=chosen_keys))
-        reasons = chosen[REASON].take(pc.index_in(keys.of(rows), value_set=chosen_keys))
-        rows = in_order(rows.append_column(REASON, reasons), [FILE, ROW])
+        picked = pc.is_in(bronze_keys, value_set=chosen_keys)
+        reasons = chosen[REASON].take(pc.index_in(bronze_keys.filter(picked), value_set=chosen_keys))
+        rows = in_order(self.bronze.filter(picked).append_column(REASON, reasons), [FILE, ROW])
         return rows.cast(self.plan.schema(outcome))
+
+    @functools.cached_property
+    def _bronze_keys(self) -> tuple[RowKeys, pa.Array]:
+        """Each bronze row's (file, row) key, made once for every outcome `rejected` picks."""
+        keys = RowKeys(self.bronze)
+        return keys, keys.of(self.bronze)
 
 
 class RowKeys:
