@@ -227,12 +227,19 @@ class Lake(DamageChecks):
         return path, checksums.get(path)
 
     def read_table(
-        self, name: str, layer: str = "gold", snapshot: str | None = None, columns: list[str] | None = None
+        self,
+        name: str,
+        layer: str = "gold",
+        snapshot: str | None = None,
+        columns: list[str] | None = None,
+        use_threads: bool = True,
     ) -> pa.Table:
         """A table of a snapshot (default: the published one), checked against the snapshot's seal
-        (LakeDamaged when it differs); with `columns`, only those of them it has are decoded."""
+        (LakeDamaged when it differs); with `columns`, only those of them it has are decoded.
+        Not `use_threads`: decoded on the calling thread alone, for a table a process keeps (see
+        `hostcap.serving.snapshot.read_gold`)."""
         path, expected = self._locate(name, layer, snapshot)
-        return sealing.from_parquet(self._read_checked(path, expected), path, columns)
+        return sealing.from_parquet(self._read_checked(path, expected), path, columns, use_threads)
 
     def read_scannable(self, name: str, layer: str = "gold", snapshot: str | None = None) -> sealing.WrittenParquet:
         """A table of a snapshot as `read_table` checks it, kept as its file's bytes to scan in

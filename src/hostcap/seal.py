@@ -199,16 +199,18 @@ def _readable(path: str) -> Iterator[None]:
         raise LakeDamaged(f"{path} is damaged (not readable as Parquet: {exc})") from None
 
 
-def from_parquet(data: Data, path: str, columns: list[str] | None = None) -> pa.Table:
-    """The table of a Parquet file's bytes; with `columns`, only those of them the file has.
-    Read as one file: `pq.read_table` goes through pyarrow.dataset, whose import (and the
-    pandas it pulls in) costs more than the read."""
+def from_parquet(data: Data, path: str, columns: list[str] | None = None, use_threads: bool = True) -> pa.Table:
+    """The table of a Parquet file's bytes; with `columns`, only those of them the file has;
+    decoded on Arrow's threads unless not `use_threads` (see `Lake.read_table`). Read as one
+    file: `pq.read_table` goes through pyarrow.dataset, whose import (and the pandas it pulls
+    in) costs more than the read."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     with _readable(path):
         file = pq.ParquetFile(pa.BufferReader(data))
-        return file.read(columns=None if columns is None else [c for c in columns if c in file.schema_arrow.names])
+        names = None if columns is None else [c for c in columns if c in file.schema_arrow.names]
+        return file.read(columns=names, use_threads=use_threads)
 
 
 def parquet_schema(data: Data, path: str) -> pa.Schema:

@@ -10,9 +10,10 @@ import pyarrow as pa
 import pytest
 
 from hostcap.serving.ders import ON_FEEDER, DerIndex
+from hostcap.serving.encode import plain
 from hostcap.serving.feeders import SORT_COLUMNS, FeederFilter, FeederIndex
 from hostcap.serving.refs import FeederRefs
-from hostcap.serving.rows import Codes, Ids, Rows
+from hostcap.serving.rows import Codes, Ids, Rows, compact
 
 
 def feeders(max_hc: list[float | None]) -> pa.Table:
@@ -86,6 +87,48 @@ def test_rows_encode_flags_as_lists_dates_as_iso_and_compact_repeats():
         ]
         assert rows.csv([0]).decode().splitlines() == ['"id","source_file","when","quality_flags"', '"x","f.csv",2025-06-30,""']
         assert rows.json_array([]) == b"[]"
+
+
+def test_compact_holds_the_same_values_and_types_in_less_memory():
+    """Repeats become a dictionary with the narrowest indices that fit; every column of nulls
+    only is one shared array of its type. `plain` gives the table back, value for value."""
+    n = 1000
+    table = pa.table(
+        {
+            "id": [f"{i:032x}" for i in range(n)],
+            "utility": ["coned", "national_grid"] * (n // 2),
+            "feeder_id": [f"f{i % 300}" for i in range(n)],
+            **{f"criterion_{k}": pa.nulls(n, pa.float64()) for k in range(6)},
+            "geometry": pa.nulls(n, pa.string()),
+            "limit_mw": pa.array([1.5] + [None] * (n - 1), pa.float64()),
+        }
+    )
+    # as a table is read from Parquet: each column's buffers its own
+    table = pa.table({name: pa.array(column.to_pylist(), column.type) for name, column in zip(table.column_names, table.columns)})
+    compacted = compact(table)
+    assert compacted.schema.field("id").type == pa.string()  # distinct: as it was
+    assert compacted.schema.field("utility").type == pa.dictionary(pa.int8(), pa.string())
+    assert compacted.schema.field("feeder_id").type == pa.dictionary(pa.int16(), pa.string())
+    assert [compacted.schema.field(name).type for name in ("criterion_0", "geometry", "limit_mw")] == [
+        pa.float64(),
+        pa.string(),
+        pa.float64(),
+    ]
+    assert plain(compacted).schema == table.schema
+    assert plain(compacted).to_pylist() == table.to_pylist()
+    # the six float columns of nulls hold one array's memory between them
+    shared = {buffer.address for k in range(6) for buffer in compacted.column(f"criterion_{k}").chunk(0).buffers() if buffer}
+    assert len(shared) == 1
+    assert compacted.get_total_buffer_size() < table.get_total_buffer_size() / 2
+
+
+def test_rows_encoded_from_a_table_with_empty_chunks_have_no_stray_separators():
+    schema = pa.schema([("id", pa.string())])
+    batches = [pa.record_batch([pa.array(ids, pa.string())], schema=schema) for ids in (["a", "b"], [], ["c"], [])]
+    rows = Rows(pa.Table.from_batches(batches, schema), preencode=True)
+    assert rows.json_span(0, 2) == b'[{"id":"a"},{"id":"b"},{"id":"c"}]'
+    assert rows.json_array([2, 0]) == b'[{"id":"c"},{"id":"a"}]'
+    assert Rows(pa.Table.from_batches([], schema), preencode=True).json_array([]) == b"[]"
 
 
 def test_rows_laid_out_in_another_order_answer_alike_and_a_run_of_the_layout_is_one_array():

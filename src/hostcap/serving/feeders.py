@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hostcap.feeder_view import SCENARIOS
-from hostcap.serving.rows import Codes, Ids, JsonPrefixes, Rows, floats, sort_order
+from hostcap.serving.rows import Codes, Ids, Rows, floats, sort_order
 
 #: numeric columns the v1 list sorts by (ascending, or descending with a leading "-")
 SORT_COLUMNS = (
@@ -44,20 +44,21 @@ class FeederFilter:
 
 class FeederIndex:
     def __init__(self, table: pa.Table):
-        self.rows = Rows(table, preencode=True)
-        self.ids = Ids(table.column("feeder_id"))
-        self._utility = Codes(table.column("utility"))
-        self._substation_id = Codes(table.column("substation_id"))
-        self._substation_name = Codes(pc.utf8_upper(pc.utf8_trim_whitespace(table.column("substation_name"))))
         self._numbers = {name: floats(table.column(name)) for name in SORT_COLUMNS}
         self._orders = {DEFAULT_SORT: np.arange(len(table), dtype=np.int64)}
         for name, values in self._numbers.items():
             self._orders[name] = sort_order(values, descending=False)
             self._orders[f"-{name}"] = sort_order(values, descending=True)
+        # the rows' JSON laid out highest max HC first: the prototype's list of the feeders above
+        # a threshold, a prefix of that order, is one slice of it (`above_json`)
+        self.rows = Rows(table, preencode=True, layout=self._orders["-max_hc_mw"])
+        self.ids = Ids(table.column("feeder_id"))
+        self._utility = Codes(table.column("utility"))
+        self._substation_id = Codes(table.column("substation_id"))
+        self._substation_name = Codes(pc.utf8_upper(pc.utf8_trim_whitespace(table.column("substation_name"))))
         max_hc = self._numbers["max_hc_mw"]
         self._max_hc_ascending = np.sort(max_hc[~np.isnan(max_hc)])
         self._by_max_hc_descending = self._orders["-max_hc_mw"][: len(self._max_hc_ascending)].tolist()
-        self._above_json = JsonPrefixes(self.rows, self._by_max_hc_descending)
 
     def _count_above(self, threshold: float) -> int:
         """How many feeders have a max HC strictly greater than `threshold` (a binary search)."""
@@ -68,8 +69,9 @@ class FeederIndex:
         return self._by_max_hc_descending[: self._count_above(threshold)]
 
     def above_json(self, threshold: float) -> bytes:
-        """`above(threshold)` as a JSON array."""
-        return self._above_json.array(self._count_above(threshold))
+        """`above(threshold)` as a JSON array: one slice of the rows' JSON."""
+        count = self._count_above(threshold)
+        return self.rows.json_span(self._by_max_hc_descending[0], self._by_max_hc_descending[count - 1]) if count else b"[]"
 
     def select(self, filters: FeederFilter) -> np.ndarray:
         """Positions of the feeders that pass `filters`, in their sort order."""

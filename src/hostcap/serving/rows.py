@@ -78,23 +78,6 @@ class Rows:
         return self.table.take(pa.array(positions, type=pa.int64()))
 
 
-class JsonPrefixes:
-    """Rows in one fixed order, joined into a JSON array once, for a list that is always a prefix
-    of that order: the array of the first k rows is then one slice, where `Rows.json_array` takes
-    k slices (about 1 ms for the thousand largest feeders)."""
-
-    def __init__(self, rows: Rows, order: list[int]):
-        parts = rows.json_rows(order)
-        self._json = memoryview(b",".join(parts))
-        self._ends = array("q", [0])  # where the first k rows end, their comma included
-        for part in parts:
-            self._ends.append(self._ends[-1] + len(part) + 1)
-
-    def array(self, count: int) -> bytes:
-        """The JSON array of the first `count` rows of the order."""
-        return b"".join((b"[", self._json[: max(self._ends[count] - 1, 0)], b"]"))
-
-
 class Codes:
     """A string column as integer codes, so `value in {…}` filters are one vectorized comparison."""
 
@@ -143,14 +126,28 @@ class Ids:
 
 
 def compact(table: pa.Table) -> pa.Table:
-    """Dictionary-encode string columns that repeat (IDs of parents, file names, run IDs): the
-    same values in a fraction of the memory, for tables held whole for the snapshot's lifetime.
-    A column of nulls only (the geometry of sources that publish none) stays as it is: it has
-    nothing to share, and its empty dictionary would fail numpy's conversion of the column."""
+    """The table in less memory, for tables held whole for the snapshot's lifetime, with the
+    same values and column types as far as any reader can tell (`plain` gives the table back):
+
+    - string columns that repeat (IDs of parents, file names, run IDs) dictionary-encoded, with
+      the narrowest indices their distinct values fit (most have a few values: one byte a row);
+    - columns of nulls only (a criterion no source of the snapshot reports, the geometry of
+      sources that publish none) all one array of nulls per type: Arrow still gives each a
+      buffer of values as long as the column, which a statewide table of segments held six times.
+      Such a column is never dictionary-encoded: its empty dictionary would fail numpy's
+      conversion of the column."""
+    nulls: dict[pa.DataType, pa.Array] = {}
     for i, field in enumerate(table.schema):
         column = table.column(i)
-        if pa.types.is_string(field.type) and column.null_count < len(column) and len(column.unique()) * 2 < len(column):
-            table = table.set_column(i, field.name, column.dictionary_encode())
+        if len(column) and column.null_count == len(column):
+            if field.type not in nulls:
+                nulls[field.type] = pa.nulls(len(column), field.type)
+            table = table.set_column(i, field, pa.chunked_array([nulls[field.type]], field.type))
+        elif pa.types.is_string(field.type) and (distinct := len(column.unique())) * 2 < len(column):
+            indices = next(
+                kind for kind in (pa.int8(), pa.int16(), pa.int32()) if distinct <= np.iinfo(kind.to_pandas_dtype()).max
+            )
+            table = table.set_column(i, field.name, column.dictionary_encode().cast(pa.dictionary(indices, field.type)))
     return table
 
 
